@@ -1,0 +1,32 @@
+"""ccsim: a discrete-event contact-centre simulator.
+
+Describe a centre in a scenario file (contact types with time-varying arrivals,
+handle times and patience; an IVR; agent groups with skills, staffing or shifts and
+breaks; trunk lines), simulate replications of its day, and read service level, waits,
+abandonment and occupancy with confidence intervals.
+
+>>> import ccsim
+>>> scenario = ccsim.load_scenario("scenarios/small-helpdesk.yaml")  # doctest: +SKIP
+>>> result = ccsim.simulate(scenario, replications=20, seed=1)  # doctest: +SKIP
+>>> result.summary  # doctest: +SKIP
+"""
+
+from ccsim import erlang
+from ccsim.loader import load_scenario
+from ccsim.results import SimulationResult
+from ccsim.scenario import Scenario, ScenarioError
+from ccsim.simulation import ENGINES, CapacityWarning, simulate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ENGINES",
+    "CapacityWarning",
+    "Scenario",
+    "ScenarioError",
+    "SimulationResult",
+    "__version__",
+    "erlang",
+    "load_scenario",
+    "simulate",
+]

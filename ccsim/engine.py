@@ -1,0 +1,317 @@
+"""The SimPy engine: the reference model of a contact centre.
+
+One replication is a SimPy environment in which every happening is an event with a
+callback: a contact arrives, leaves the IVR, runs out of patience, finishes talking,
+finishes its wrap-up; a roster event changes the staff; an agent returns from a break.
+The rules are written once here, in plain Python, and the fast kernel follows them.
+
+Life of a contact
+    It arrives. If all trunk ``lines`` are taken (contacts in IVR, queue or talk), or
+    the IVR has ``ports`` and all are taken, it is *blocked*. Otherwise it spends its
+    IVR time there, then is *deflected* (self-served) or hangs up in the IVR, or asks
+    for an agent: it is then *offered*. It goes to the longest-idle agent of the first
+    group, in its type's routing order, that has an idle agent; else it queues, and
+    *abandons* when its patience (which runs only while queued) expires first. An
+    answered contact talks for handle time / group speed, frees its line, then the
+    agent does its wrap-up.
+
+Life of an agent
+    An agent who becomes free (after wrap-up) first pays what the group owes its
+    roster (leave, then a due break), otherwise takes a queued contact by the group's
+    policy, otherwise becomes idle. Agents returning from a break pay a due leave
+    only; joining agents first cancel owed leaves. See :mod:`ccsim.plan`.
+
+Tie-break rules (what happens first at equal times)
+    1. roster events and returns from breaks, 2. ends of talk and of wrap-up,
+    3. abandonments, 4. ends of IVR, 5. arrivals. Within one class, events happen in
+    the order they were scheduled. So an agent freed at the instant a contact's
+    patience runs out answers it, and an agent whose shift ends at the instant its
+    call ends goes home. A freed agent with policy ``longest_waiting`` takes the
+    contact that entered its queue earliest; among equal entry times the first type
+    in the group's skill order.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from ccsim.plan import BREAK, JOIN, Plan
+from ccsim.streams import Contacts
+
+__all__ = ["FATES", "Outcome", "run_replication"]
+
+# Event priorities (lower first at equal times): the tie-break rules above.
+ROSTER, DEPARTURE, ABANDON, IVR_END, ARRIVAL = 0, 1, 2, 3, 4
+
+# Fate of a contact.
+PENDING, ANSWERED, ABANDONED, BLOCKED, DEFLECTED, IVR_ABANDONED, UNSERVED = range(7)
+FATES = ("pending", "answered", "abandoned", "blocked", "deflected", "ivr_abandoned", "unserved")
+_QUEUED = -1  # internal state of a contact waiting for an agent
+
+
+@dataclass
+class Outcome:
+    """What happened to every contact of one replication, and the staffing log.
+
+    Times are seconds; ``nan`` where a time does not apply (``answered`` for a contact
+    never answered, ``group`` = -1 for one no agent took).
+    """
+
+    fate: np.ndarray  # int8, see FATES
+    group: np.ndarray  # answering group or -1
+    queued: np.ndarray  # time the contact asked for an agent (after the IVR)
+    answered: np.ndarray  # time an agent answered
+    left: np.ndarray  # time it left: end of talk, abandonment, block, end of IVR
+    freed: np.ndarray  # time its agent finished wrap-up
+    staff_time: np.ndarray  # (changes,) times at which a group's staffed count changed
+    staff_group: np.ndarray
+    staff_delta: np.ndarray  # +n / -n agents on the phones (breaks excluded)
+
+
+class _Event(simpy.Event):
+    """An event that fires ``callback(value)`` after ``delay`` at ``priority``."""
+
+    def __init__(self, env: simpy.Environment, delay: float, priority: int, callback, value):  # noqa: ANN001
+        self.env = env
+        self.callbacks = [callback]
+        self._ok = True
+        self._value = value
+        env.schedule(self, priority, delay)
+
+
+class _Centre:
+    """State of one replication; its methods are the model's rules."""
+
+    def __init__(self, plan: Plan, contacts: Contacts):
+        self.env = env = simpy.Environment()
+        self.plan = plan
+        n = len(contacts)
+        self.type = contacts.type.tolist()
+        self.arrival = contacts.arrival.tolist()
+        self.handle = contacts.handle.tolist()
+        self.wrap = contacts.wrap_up.tolist()
+        self.patience = contacts.patience.tolist()
+        self.ivr_time = contacts.ivr_time.tolist()
+        self.deflect = contacts.ivr_deflect.tolist()
+        self.ivr_abandon = contacts.ivr_abandon.tolist()
+        self.n = n
+        nan = float("nan")
+        self.fate = [PENDING] * n
+        self.group = [-1] * n
+        self.t_queued = [nan] * n
+        self.t_answered = [nan] * n
+        self.t_left = [nan] * n
+        self.t_freed = [nan] * n
+        # routing tables as plain lists
+        self.type_groups = [[g for g in row if g >= 0] for row in plan.type_groups.tolist()]
+        self.group_types = [[t for t in row if t >= 0] for row in plan.group_types.tolist()]
+        self.speed = plan.group_speed.tolist()
+        self.longest_waiting = [p == 0 for p in plan.group_policy.tolist()]
+        # state
+        self.queues: list[deque[int]] = [deque() for _ in range(plan.n_types)]
+        self.idle = [0] * plan.n_groups
+        self.owed_leave = [0] * plan.n_groups
+        self.owed_breaks: list[deque[float]] = [deque() for _ in range(plan.n_groups)]
+        self.lines = plan.lines
+        self.ports = plan.ivr_ports
+        self.use_ivr = plan.ivr is not None
+        self.in_system = 0
+        self.in_ivr = 0
+        self.staff_log: list[tuple[float, int, int]] = []
+        self.next_arrival = 0
+        self.next_roster = 0
+        self.roster = list(
+            zip(
+                plan.roster_time.tolist(),
+                plan.roster_group.tolist(),
+                plan.roster_kind.tolist(),
+                plan.roster_count.tolist(),
+                plan.roster_duration.tolist(),
+                strict=True,
+            )
+        )
+        if n:
+            _Event(env, self.arrival[0], ARRIVAL, self._arrive, 0)
+        if self.roster:
+            _Event(env, self.roster[0][0], ROSTER, self._roster, 0)
+
+    # ---------------------------------------------------------------- contacts
+    def _arrive(self, event: _Event) -> None:
+        c = event._value
+        env = self.env
+        nxt = c + 1
+        if nxt < self.n:
+            _Event(env, self.arrival[nxt] - env._now, ARRIVAL, self._arrive, nxt)
+        if (self.lines and self.in_system >= self.lines) or (
+            self.use_ivr and self.ports and self.in_ivr >= self.ports
+        ):
+            self.fate[c] = BLOCKED
+            self.t_left[c] = env._now
+            return
+        self.in_system += 1
+        if self.use_ivr:
+            self.in_ivr += 1
+            _Event(env, self.ivr_time[c], IVR_END, self._leave_ivr, c)
+        else:
+            self._ask_for_agent(c)
+
+    def _leave_ivr(self, event: _Event) -> None:
+        c = event._value
+        self.in_ivr -= 1
+        if self.deflect[c] or self.ivr_abandon[c]:
+            self.fate[c] = DEFLECTED if self.deflect[c] else IVR_ABANDONED
+            self.t_left[c] = self.env._now
+            self.in_system -= 1
+        else:
+            self._ask_for_agent(c)
+
+    def _ask_for_agent(self, c: int) -> None:
+        now = self.env._now
+        self.t_queued[c] = now
+        t = self.type[c]
+        for g in self.type_groups[t]:
+            if self.idle[g]:
+                self.idle[g] -= 1
+                self._answer(c, g)
+                return
+        self.fate[c] = _QUEUED
+        self.queues[t].append(c)
+        patience = self.patience[c]
+        if patience != float("inf"):
+            _Event(self.env, patience, ABANDON, self._abandon, c)
+
+    def _abandon(self, event: _Event) -> None:
+        c = event._value
+        if self.fate[c] == _QUEUED:  # still waiting (answered contacts ignore this)
+            self.fate[c] = ABANDONED
+            self.t_left[c] = self.env._now
+            self.in_system -= 1
+
+    def _answer(self, c: int, g: int) -> None:
+        self.fate[c] = ANSWERED
+        self.group[c] = g
+        self.t_answered[c] = self.env._now
+        _Event(self.env, self.handle[c] / self.speed[g], DEPARTURE, self._end_talk, c)
+
+    def _end_talk(self, event: _Event) -> None:
+        c = event._value
+        self.t_left[c] = self.env._now
+        self.in_system -= 1
+        if self.wrap[c] > 0:
+            _Event(self.env, self.wrap[c], DEPARTURE, self._end_wrap, c)
+        else:
+            self._end_wrap(event)
+
+    def _end_wrap(self, event: _Event) -> None:
+        c = event._value
+        self.t_freed[c] = self.env._now
+        self._agent_free(self.group[c], after_call=True)
+
+    # ------------------------------------------------------------------ agents
+    def _agent_free(self, g: int, after_call: bool) -> None:
+        """An agent of group ``g`` is free: pay the roster, take a contact or idle."""
+        if self.owed_leave[g]:
+            self.owed_leave[g] -= 1
+            self.staff_log.append((self.env._now, g, -1))
+            return
+        if after_call and self.owed_breaks[g]:
+            self._start_break(g, self.owed_breaks[g].popleft())
+            return
+        c = self._next_contact(g)
+        if c < 0:
+            self.idle[g] += 1
+        else:
+            self._answer(c, g)
+
+    def _next_contact(self, g: int) -> int:
+        """The queued contact a free agent of ``g`` takes, or -1 (removed from its queue)."""
+        best, best_q = -1, None
+        fate, t_queued = self.fate, self.t_queued
+        for t in self.group_types[g]:
+            q = self.queues[t]
+            while q and fate[q[0]] != _QUEUED:
+                q.popleft()  # abandoned contacts leave the queue lazily
+            if q:
+                if not self.longest_waiting[g]:
+                    return q.popleft()
+                if best < 0 or t_queued[q[0]] < t_queued[best]:
+                    best, best_q = q[0], q
+        if best_q is not None:
+            best_q.popleft()
+        return best
+
+    def _start_break(self, g: int, duration: float) -> None:
+        self.staff_log.append((self.env._now, g, -1))
+        _Event(self.env, duration, ROSTER, self._end_break, g)
+
+    def _end_break(self, event: _Event) -> None:
+        g = event._value
+        self.staff_log.append((self.env._now, g, +1))
+        self._agent_free(g, after_call=False)
+
+    def _roster(self, event: _Event) -> None:
+        i = event._value
+        _, g, kind, count, duration = self.roster[i]
+        if i + 1 < len(self.roster):
+            _Event(self.env, self.roster[i + 1][0] - self.env._now, ROSTER, self._roster, i + 1)
+        now = self.env._now
+        if kind == JOIN:
+            cancelled = min(count, self.owed_leave[g])
+            self.owed_leave[g] -= cancelled
+            if count > cancelled:
+                self.staff_log.append((now, g, count - cancelled))
+            for _ in range(count - cancelled):
+                self._agent_free(g, after_call=False)
+            return
+        now_idle = min(count, self.idle[g])
+        self.idle[g] -= now_idle
+        if kind == BREAK:
+            for _ in range(now_idle):
+                self._start_break(g, duration)
+            self.owed_breaks[g].extend([duration] * (count - now_idle))
+        else:
+            if now_idle:
+                self.staff_log.append((now, g, -now_idle))
+            self.owed_leave[g] += count - now_idle
+
+    # --------------------------------------------------------------------- run
+    def run(self) -> Outcome:
+        plan = self.plan
+        self.env.run(until=plan.end + plan.max_drain)
+        fate = np.array(self.fate, dtype=np.int8)
+        waiting = (fate == _QUEUED) | (fate == PENDING)
+        fate[waiting] = UNSERVED
+        log = np.array(self.staff_log, dtype=float).reshape(-1, 3)
+        return Outcome(
+            fate=fate,
+            group=np.array(self.group, dtype=np.int64),
+            queued=np.array(self.t_queued),
+            answered=np.array(self.t_answered),
+            left=np.array(self.t_left),
+            freed=np.array(self.t_freed),
+            staff_time=log[:, 0],
+            staff_group=log[:, 1].astype(np.int64),
+            staff_delta=log[:, 2],
+        )
+
+
+def run_replication(plan: Plan, contacts: Contacts) -> Outcome:
+    """Simulate one replication with the SimPy engine.
+
+    Parameters
+    ----------
+    plan : Plan
+        The compiled scenario.
+    contacts : Contacts
+        The replication's contacts and their variates (:func:`ccsim.streams.draw_contacts`).
+
+    Returns
+    -------
+    Outcome
+        The fate and times of every contact, and the staffing log.
+    """
+    return _Centre(plan, contacts).run()

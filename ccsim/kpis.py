@@ -1,0 +1,244 @@
+"""KPIs: what a planner reads, from what an engine counted.
+
+Each replication adds up, per contact type and arrival interval, a few counters and
+sums (offered, answered, waits, ...) and, per agent group and interval, busy and
+staffed agent time. Every KPI is a ratio of these sums, so the same formula serves an
+interval, a type, a group or the whole centre (add the sums first, then divide).
+KPIs are computed per replication and reported as the mean across replications with a
+95 % Student-t confidence interval.
+
+Definitions (names are the public contract; contacts arriving in the warm-up are
+simulated but not counted; see the README for the full text):
+
+* ``offered``: contacts that asked for an agent, blocked ones included
+  (answered + abandoned + blocked + unserved).
+* ``service_level`` = answered within threshold / offered;
+  ``service_level_answered`` = answered within threshold / answered;
+  ``service_level_excl_short_abandons`` = answered within threshold /
+  (offered - abandoned within threshold). "Within" means wait <= threshold.
+* ``p_wait`` = contacts that waited (wait > 0) / offered; ``abandon_rate`` =
+  abandoned / offered; ``block_rate`` = blocked / offered.
+* ``asa_s``: mean wait of answered contacts; ``mean_wait_s``: mean time in queue of
+  answered and abandoned contacts (abandoners until they hung up); ``aht_s``: mean
+  talk + wrap-up time of answered contacts.
+* ``occupancy`` = busy agent time (talk and wrap-up) / staffed agent time (breaks
+  excluded) over the counted window [warm-up, end of the last interval].
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy import stats
+
+from ccsim.engine import ABANDONED, ANSWERED, BLOCKED, DEFLECTED, IVR_ABANDONED, UNSERVED, Outcome
+from ccsim.plan import Plan
+from ccsim.streams import Contacts
+
+__all__ = [
+    "GROUP_FIELDS",
+    "GROUP_KPIS",
+    "TYPE_FIELDS",
+    "TYPE_KPIS",
+    "accumulate",
+    "group_kpis",
+    "mean_ci",
+    "type_kpis",
+]
+
+#: Counters per (contact type, arrival interval) and replication.
+TYPE_FIELDS = (
+    "arrived",
+    "offered",
+    "answered",
+    "abandoned",
+    "blocked",
+    "deflected",
+    "ivr_abandoned",
+    "unserved",
+    "queued",
+    "answered_in_sl",
+    "abandoned_in_sl",
+    "wait_answered",
+    "wait_abandoned",
+    "handle",
+)
+#: Sums per (agent group, interval) and replication, in agent-seconds (and contacts).
+GROUP_FIELDS = ("busy", "staffed", "handled")
+
+TYPE_KPIS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "blocked",
+    "deflected",
+    "ivr_abandoned",
+    "unserved",
+    "service_level",
+    "service_level_answered",
+    "service_level_excl_short_abandons",
+    "p_wait",
+    "abandon_rate",
+    "block_rate",
+    "asa_s",
+    "mean_wait_s",
+    "aht_s",
+)
+GROUP_KPIS = ("occupancy", "staffed_hours", "busy_hours", "handled")
+
+_F = {name: i for i, name in enumerate(TYPE_FIELDS)}
+
+
+def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray, np.ndarray]:
+    """Add up one replication's contacts into the KPI counters.
+
+    Parameters
+    ----------
+    plan : Plan
+    contacts : Contacts
+    out : Outcome
+        The engine's outcome for ``contacts``.
+
+    Returns
+    -------
+    type_acc : numpy.ndarray
+        Shape (types, intervals, len(TYPE_FIELDS)).
+    group_acc : numpy.ndarray
+        Shape (groups, intervals, len(GROUP_FIELDS)).
+    """
+    nt, nk = plan.n_types, plan.n_intervals
+    counted = contacts.arrival >= plan.warmup
+    cell = (contacts.type * nk + contacts.interval)[counted]
+    fate = out.fate[counted]
+    threshold = plan.sl_threshold[contacts.type[counted]]
+    wait = np.where(np.isnan(out.answered), out.left, out.answered)[counted] - out.queued[counted]
+    answered = fate == ANSWERED
+    abandoned = fate == ABANDONED
+    offered = answered | abandoned | (fate == BLOCKED) | (fate == UNSERVED)
+    handle = (out.freed - out.answered)[counted]
+    weights = {
+        "arrived": None,
+        "offered": offered,
+        "answered": answered,
+        "abandoned": abandoned,
+        "blocked": fate == BLOCKED,
+        "deflected": fate == DEFLECTED,
+        "ivr_abandoned": fate == IVR_ABANDONED,
+        "unserved": fate == UNSERVED,
+        "queued": (answered & (wait > 0)) | abandoned | (fate == UNSERVED),
+        "answered_in_sl": answered & (wait <= threshold),
+        "abandoned_in_sl": abandoned & (wait <= threshold),
+        "wait_answered": np.where(answered, wait, 0.0),
+        "wait_abandoned": np.where(abandoned, wait, 0.0),
+        "handle": np.where(answered, handle, 0.0),
+    }
+    type_acc = np.zeros((nt * nk, len(TYPE_FIELDS)))
+    for j, name in enumerate(TYPE_FIELDS):
+        w = weights[name]
+        type_acc[:, j] = np.bincount(cell, weights=None if w is None else w.astype(float), minlength=nt * nk)
+    return type_acc.reshape(nt, nk, -1), _group_acc(plan, contacts, out, counted)
+
+
+def _group_acc(plan: Plan, contacts: Contacts, out: Outcome, counted: np.ndarray) -> np.ndarray:
+    ng, nk = plan.n_groups, plan.n_intervals
+    acc = np.zeros((ng, nk, len(GROUP_FIELDS)))
+    edges = plan.interval_edges()
+    lo_edge = np.maximum(edges[:-1], plan.warmup)
+    hi_edge = edges[1:]
+    served = out.group >= 0
+    g, start, stop = out.group[served], out.answered[served], out.freed[served]
+    stop = np.where(np.isnan(stop), plan.end, stop)  # still busy when the run ended
+    for k in range(nk):
+        overlap = np.clip(np.minimum(stop, hi_edge[k]) - np.maximum(start, lo_edge[k]), 0, None)
+        acc[:, k, 0] = np.bincount(g, weights=overlap, minlength=ng)
+    # staffed agent time: integrate the step function of the staffing log
+    order = np.argsort(out.staff_time, kind="stable")
+    t, grp, delta = out.staff_time[order], out.staff_group[order], out.staff_delta[order]
+    for j in range(ng):
+        mine = grp == j
+        times = np.concatenate((t[mine], [np.inf]))
+        level = np.concatenate((np.cumsum(delta[mine]), [0.0]))
+        seg_lo, seg_hi = times[:-1], times[1:]
+        for k in range(nk):
+            overlap = np.clip(np.minimum(seg_hi, hi_edge[k]) - np.maximum(seg_lo, lo_edge[k]), 0, None)
+            acc[j, k, 1] = float(np.dot(overlap, level[:-1]))
+    handled = served & counted
+    k_of = contacts.interval[handled]
+    acc[:, :, 2] = np.bincount(out.group[handled] * nk + k_of, minlength=ng * nk).reshape(ng, nk)
+    return acc
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def type_kpis(acc: np.ndarray) -> dict[str, np.ndarray]:
+    """KPIs from summed type counters (any leading shape, last axis TYPE_FIELDS)."""
+    f = {name: acc[..., i] for name, i in _F.items()}
+    offered, answered, abandoned = f["offered"], f["answered"], f["abandoned"]
+    return {
+        "offered": offered,
+        "answered": answered,
+        "abandoned": abandoned,
+        "blocked": f["blocked"],
+        "deflected": f["deflected"],
+        "ivr_abandoned": f["ivr_abandoned"],
+        "unserved": f["unserved"],
+        "service_level": _ratio(f["answered_in_sl"], offered),
+        "service_level_answered": _ratio(f["answered_in_sl"], answered),
+        "service_level_excl_short_abandons": _ratio(
+            f["answered_in_sl"], offered - f["abandoned_in_sl"]
+        ),
+        "p_wait": _ratio(f["queued"], offered),
+        "abandon_rate": _ratio(abandoned, offered),
+        "block_rate": _ratio(f["blocked"], offered),
+        "asa_s": _ratio(f["wait_answered"], answered),
+        "mean_wait_s": _ratio(f["wait_answered"] + f["wait_abandoned"], answered + abandoned),
+        "aht_s": _ratio(f["handle"], answered),
+    }
+
+
+def group_kpis(acc: np.ndarray) -> dict[str, np.ndarray]:
+    """KPIs from summed group sums (any leading shape, last axis GROUP_FIELDS)."""
+    busy, staffed, handled = acc[..., 0], acc[..., 1], acc[..., 2]
+    return {
+        "occupancy": _ratio(busy, staffed),
+        "staffed_hours": staffed / 3600.0,
+        "busy_hours": busy / 3600.0,
+        "handled": handled,
+    }
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, ...]:
+    """Mean and confidence interval across replications (axis 0), ignoring NaN.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Per-replication values, replications on axis 0.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    mean, low, high, n : numpy.ndarray
+        ``n`` counts the replications where the KPI is defined. The interval is
+        ``mean +- t_{(1+level)/2, n-1} * sd / sqrt(n)``; NaN when n < 2.
+
+    Examples
+    --------
+    >>> m, lo, hi, n = mean_ci(np.array([1.0, 2.0, 3.0]))
+    >>> float(m), round(float(hi - m), 4)
+    (2.0, 2.4841)
+    """
+    values = np.asarray(values, dtype=float)
+    n = np.sum(~np.isnan(values), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells give NaN, quietly
+        mean = np.nanmean(values, axis=0)
+        sd = np.nanstd(values, axis=0, ddof=1)
+    tq = stats.t.ppf((1 + level) / 2, np.maximum(n - 1, 1))
+    half = np.where(n >= 2, tq * sd / np.sqrt(np.maximum(n, 1)), np.nan)
+    return mean, mean - half, mean + half, n

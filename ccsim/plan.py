@@ -1,0 +1,203 @@
+"""The plan: a scenario compiled to flat arrays that both engines read.
+
+A :class:`Plan` holds, per contact type and interval, the arrival rate and the mean
+of every time distribution; per group, its skills in order, speed and routing policy;
+and the *roster*: the time-ordered list of staffing events (agents joining, leaving,
+going on break) that staffing per interval and shifts both compile to.
+
+Staffing model (the rules both engines follow):
+
+* Agents of one group are interchangeable (same skills, speed and policy), so a group
+  is a count of idle agents, a count of busy ones and what it still owes its roster.
+* ``JOIN n``: n agents arrive. They first cancel agents still owed a departure (an
+  agent who was due to leave after its call simply stays); the rest become available.
+* ``LEAVE n``: idle agents leave at once; for the rest, the next agents to finish a
+  call (or return from a break) leave instead of taking another contact.
+* ``BREAK n, d``: idle agents go on a break of length d at once; for the rest, the next
+  agents to finish a call go on a break of length d then.
+* Staffing per interval compiles to JOIN/LEAVE at interval boundaries; a shift to a
+  JOIN at its start, a LEAVE at its end and BREAKs at their times (breaks in a window
+  are spread evenly over the shift's agents). Roster events at or after the end of the
+  horizon are dropped: the centre drains with the staff it has then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ccsim.distributions import Distribution
+from ccsim.scenario import Scenario
+from ccsim.units import parse_clock
+
+__all__ = ["JOIN", "LEAVE", "BREAK", "POLICIES", "Plan", "compile_plan"]
+
+JOIN, LEAVE, BREAK = 0, 1, 2
+POLICIES = ("longest_waiting", "priority")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Flat, engine-ready arrays of one scenario (see the module docstring)."""
+
+    scenario: Scenario
+    n_types: int
+    n_groups: int
+    n_intervals: int
+    interval: float
+    warmup: float
+    end: float  # end of the last interval (no arrivals after)
+    max_drain: float
+    rate: np.ndarray  # (types, intervals) arrivals per second
+    day_factor_cv: float
+    type_day_factor_cv: np.ndarray  # (types,)
+    handle: tuple[Distribution, ...]
+    handle_mean: np.ndarray  # (types, intervals) seconds
+    wrap_up: tuple[Distribution | None, ...]
+    wrap_up_mean: np.ndarray
+    patience: tuple[Distribution | None, ...]
+    patience_mean: np.ndarray
+    sl_threshold: np.ndarray  # (types,)
+    sl_target: np.ndarray
+    lines: int  # 0 = unlimited
+    ivr: Distribution | None
+    ivr_mean: np.ndarray  # (intervals,)
+    ivr_deflect: np.ndarray  # (types,)
+    ivr_abandon: np.ndarray
+    ivr_ports: int  # 0 = unlimited
+    type_groups: np.ndarray  # (types, groups) routing order, padded with -1
+    group_types: np.ndarray  # (groups, types) skills in order, padded with -1
+    group_speed: np.ndarray  # (groups,)
+    group_policy: np.ndarray  # (groups,) index into POLICIES
+    roster_time: np.ndarray  # (events,) sorted
+    roster_group: np.ndarray
+    roster_kind: np.ndarray  # JOIN / LEAVE / BREAK
+    roster_count: np.ndarray
+    roster_duration: np.ndarray  # break length (0 otherwise)
+    type_names: tuple[str, ...] = field(default=())
+    group_names: tuple[str, ...] = field(default=())
+
+    def interval_edges(self) -> np.ndarray:
+        """Start times of the intervals and the end of the last one."""
+        return np.arange(self.n_intervals + 1) * self.interval
+
+
+def compile_plan(scenario: Scenario) -> Plan:
+    """Compile a validated scenario into a :class:`Plan`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario returned by :func:`ccsim.load_scenario`.
+
+    Returns
+    -------
+    Plan
+    """
+    s = scenario
+    n = s.horizon.intervals
+    types, groups = s.type_names, s.group_names
+
+    def per_interval(value: float | list[float]) -> np.ndarray:
+        return np.asarray(value if isinstance(value, list) else [value] * n, dtype=float)
+
+    def means(dists: list[Distribution | None]) -> np.ndarray:
+        return np.array([d.means(n) if d is not None else np.zeros(n) for d in dists])
+
+    handle = [t.handle_time for t in s.contact_types]
+    wrap = [t.wrap_up for t in s.contact_types]
+    patience = [t.patience for t in s.contact_types]
+
+    type_groups = np.full((len(types), len(groups)), -1, dtype=np.int64)
+    for i, t in enumerate(s.contact_types):
+        order = t.groups if t.groups is not None else [g.name for g in s.agent_groups if t.name in g.skills]
+        type_groups[i, : len(order)] = [groups.index(g) for g in order]
+    group_types = np.full((len(groups), len(types)), -1, dtype=np.int64)
+    for j, g in enumerate(s.agent_groups):
+        group_types[j, : len(g.skills)] = [types.index(k) for k in g.skills]
+
+    roster = _roster(s)
+    ivr = s.ivr
+    return Plan(
+        scenario=s,
+        n_types=len(types),
+        n_groups=len(groups),
+        n_intervals=n,
+        interval=s.horizon.interval,
+        warmup=s.horizon.warmup,
+        end=s.horizon.length,
+        max_drain=s.horizon.max_drain,
+        rate=np.array([per_interval(t.arrivals.rate_per_hour) / 3600.0 for t in s.contact_types]),
+        day_factor_cv=s.forecast.day_factor_cv,
+        type_day_factor_cv=np.array([t.arrivals.day_factor_cv for t in s.contact_types]),
+        handle=tuple(handle),
+        handle_mean=means(list(handle)),
+        wrap_up=tuple(wrap),
+        wrap_up_mean=means(wrap),
+        patience=tuple(patience),
+        patience_mean=means(patience),
+        sl_threshold=np.array([t.service_level.threshold for t in s.contact_types]),
+        sl_target=np.array([t.service_level.target for t in s.contact_types]),
+        lines=s.lines or 0,
+        ivr=ivr.time if ivr is not None else None,
+        ivr_mean=ivr.time.means(n) if ivr is not None else np.zeros(n),
+        ivr_deflect=np.array([ivr.probability("deflection", t) if ivr else 0.0 for t in types]),
+        ivr_abandon=np.array([ivr.probability("abandon", t) if ivr else 0.0 for t in types]),
+        ivr_ports=(ivr.ports or 0) if ivr is not None else 0,
+        type_groups=type_groups,
+        group_types=group_types,
+        group_speed=np.array([g.speed for g in s.agent_groups]),
+        group_policy=np.array([POLICIES.index(g.policy) for g in s.agent_groups], dtype=np.int64),
+        roster_time=roster[0],
+        roster_group=roster[1].astype(np.int64),
+        roster_kind=roster[2].astype(np.int64),
+        roster_count=roster[3].astype(np.int64),
+        roster_duration=roster[4],
+        type_names=tuple(types),
+        group_names=tuple(groups),
+    )
+
+
+def _roster(s: Scenario) -> tuple[np.ndarray, ...]:
+    """Staffing per interval and shifts as time-ordered (time, group, kind, n, d)."""
+    end = s.horizon.length
+    length = s.horizon.interval
+    day_start = s.day_start()
+    events: list[tuple[float, int, int, int, float]] = []
+    for g, group in enumerate(s.agent_groups):
+        if group.staffing is not None:
+            staff = group.staffing if isinstance(group.staffing, list) else [group.staffing]
+            staff = staff * (s.horizon.intervals if len(staff) == 1 else 1)
+            previous = 0
+            for k, now in enumerate(staff):
+                delta = now - previous
+                if delta:
+                    events.append((k * length, g, JOIN if delta > 0 else LEAVE, abs(delta), 0.0))
+                previous = now
+        for shift in group.shifts or []:
+            start = parse_clock(shift.start, day_start)
+            stop = parse_clock(shift.end, day_start)
+            if shift.agents == 0:
+                continue
+            events.append((start, g, JOIN, shift.agents, 0.0))
+            events.append((stop, g, LEAVE, shift.agents, 0.0))
+            for brk in shift.breaks:
+                if brk.window is None:
+                    events.append((start + (brk.start or 0.0), g, BREAK, shift.agents, brk.duration))
+                    continue
+                lo, hi = brk.window
+                for i in range(shift.agents):
+                    at = start + lo + (hi - lo) * i / shift.agents
+                    events.append((at, g, BREAK, 1, brk.duration))
+    # Stable sort by time: at equal times, file order (groups, then shifts) decides.
+    events = sorted((e for e in events if e[0] < end), key=lambda e: e[0])
+    merged: list[list[float]] = []
+    for t, g, kind, count, dur in events:
+        last = merged[-1] if merged else None
+        if last and last[0] == t and last[1] == g and last[2] == kind and last[4] == dur:
+            last[3] += count
+        else:
+            merged.append([t, g, kind, count, dur])
+    arr = np.array(merged, dtype=float).reshape(-1, 5)
+    return arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy(), arr[:, 3].copy(), arr[:, 4].copy()

@@ -1,0 +1,199 @@
+"""Simulation results: KPI tables with confidence intervals, and their JSON form.
+
+A :class:`SimulationResult` keeps every replication's counters and turns them into
+tidy pandas tables on demand: one row per (what, KPI) with the mean across
+replications and its 95 % confidence interval. "What" is the whole centre
+(:attr:`~SimulationResult.summary`), a contact type (``by_type``), a type and interval
+(``by_interval``; type ``"ALL"`` for all types together) or an agent group
+(``by_group``, ``by_group_interval``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ccsim.kpis import GROUP_KPIS, TYPE_KPIS, group_kpis, mean_ci, type_kpis
+from ccsim.plan import Plan
+from ccsim.units import parse_clock
+
+__all__ = ["ALL", "SimulationResult"]
+
+ALL = "ALL"
+_COLUMNS = ["kpi", "mean", "ci95_low", "ci95_high", "n"]
+
+
+@dataclass
+class SimulationResult:
+    """The outcome of :func:`ccsim.simulate`.
+
+    Attributes
+    ----------
+    plan : Plan
+        The compiled scenario that ran (``plan.scenario`` is the scenario).
+    engine, seed, replications :
+        How it ran.
+    type_acc : numpy.ndarray
+        Counters per replication, type, interval and field (``kpis.TYPE_FIELDS``).
+    group_acc : numpy.ndarray
+        Sums per replication, group, interval and field (``kpis.GROUP_FIELDS``).
+    contacts_simulated : int
+        Contacts generated over all replications (warm-up included).
+    records : pandas.DataFrame or None
+        One row per contact, when asked for with ``records=True``.
+    warnings : list of str
+        Capacity warnings raised by the run.
+    """
+
+    plan: Plan
+    engine: str
+    seed: int
+    replications: int
+    type_acc: np.ndarray
+    group_acc: np.ndarray
+    contacts_simulated: int
+    records: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def scenario(self):  # noqa: ANN201 - Scenario, avoided import cycle in annotations
+        """The scenario that ran."""
+        return self.plan.scenario
+
+    # ----------------------------------------------------------------- tables
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """Centre-wide KPIs (all types, all counted intervals; occupancy of all groups)."""
+        rows = _rows(type_kpis(self.type_acc.sum(axis=(1, 2))), {})
+        rows += _rows(group_kpis(self.group_acc.sum(axis=(1, 2))), {}, ("occupancy",))
+        return pd.DataFrame(rows, columns=_COLUMNS)
+
+    @cached_property
+    def by_type(self) -> pd.DataFrame:
+        """KPIs per contact type."""
+        values = type_kpis(self.type_acc.sum(axis=2))
+        rows = []
+        for i, name in enumerate(self.plan.type_names):
+            rows += _rows({k: v[:, i] for k, v in values.items()}, {"type": name})
+        return pd.DataFrame(rows, columns=["type", *_COLUMNS])
+
+    @cached_property
+    def by_interval(self) -> pd.DataFrame:
+        """KPIs per contact type (and ``"ALL"``) and arrival interval."""
+        per_type = type_kpis(self.type_acc)
+        overall = type_kpis(self.type_acc.sum(axis=1))
+        labels = self.interval_labels()
+        rows = []
+        for k, label in enumerate(labels):
+            for i, name in enumerate(self.plan.type_names):
+                key = {"type": name, "interval": k, "start": label}
+                rows += _rows({n: v[:, i, k] for n, v in per_type.items()}, key)
+            key = {"type": ALL, "interval": k, "start": label}
+            rows += _rows({n: v[:, k] for n, v in overall.items()}, key)
+        return pd.DataFrame(rows, columns=["type", "interval", "start", *_COLUMNS])
+
+    @cached_property
+    def by_group(self) -> pd.DataFrame:
+        """Occupancy, staffed and busy hours and contacts handled per agent group."""
+        values = group_kpis(self.group_acc.sum(axis=2))
+        rows = []
+        for j, name in enumerate(self.plan.group_names):
+            rows += _rows({k: v[:, j] for k, v in values.items()}, {"group": name})
+        return pd.DataFrame(rows, columns=["group", *_COLUMNS])
+
+    @cached_property
+    def by_group_interval(self) -> pd.DataFrame:
+        """Group KPIs per interval."""
+        values = group_kpis(self.group_acc)
+        rows = []
+        for j, name in enumerate(self.plan.group_names):
+            for k, label in enumerate(self.interval_labels()):
+                key = {"group": name, "interval": k, "start": label}
+                rows += _rows({n: v[:, j, k] for n, v in values.items()}, key)
+        return pd.DataFrame(rows, columns=["group", "interval", "start", *_COLUMNS])
+
+    def interval_table(self) -> pd.DataFrame:
+        """A wide table, one row per (type, interval): each KPI's mean, low and high."""
+        df = self.by_interval
+        wide = df.pivot_table(
+            index=["type", "interval", "start"],
+            columns="kpi",
+            values=["mean", "ci95_low", "ci95_high"],
+            sort=False,
+            dropna=False,
+        )
+        out = pd.DataFrame(index=wide.index)
+        for kpi in TYPE_KPIS:
+            out[kpi] = wide[("mean", kpi)]
+            out[f"{kpi}_ci95_low"] = wide[("ci95_low", kpi)]
+            out[f"{kpi}_ci95_high"] = wide[("ci95_high", kpi)]
+        return out.reset_index()
+
+    def interval_labels(self) -> list[str]:
+        """Clock labels ("08:30") of the interval starts."""
+        start = parse_clock(self.plan.scenario.horizon.start)
+        labels = []
+        for k in range(self.plan.n_intervals):
+            t = int(round(start + k * self.plan.interval))
+            day, rest = divmod(t, 86400)
+            label = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
+            labels.append(label if day == 0 else f"d{day + 1} {label}")
+        return labels
+
+    def kpi(self, name: str, type: str | None = None) -> float:
+        """Mean of one KPI, centre-wide or for one contact type."""
+        df = self.summary if type is None else self.by_type[self.by_type["type"] == type]
+        row = df[df["kpi"] == name]
+        if row.empty:
+            raise KeyError(f"no KPI {name!r}" + (f" for type {type!r}" if type else ""))
+        return float(row["mean"].iloc[0])
+
+    # ------------------------------------------------------------------ JSON
+    def to_dict(self) -> dict[str, Any]:
+        """The run as a JSON-ready dict (the ``ccsim run --json`` object)."""
+
+        def block(df: pd.DataFrame) -> dict[str, Any]:
+            return {
+                r.kpi: {"mean": _num(r.mean), "ci95": [_num(r.ci95_low), _num(r.ci95_high)]}
+                for r in df.itertuples()
+            }
+
+        return {
+            "scenario": self.plan.scenario.name,
+            "engine": self.engine,
+            "replications": self.replications,
+            "seed": self.seed,
+            "kpis": block(self.summary),
+            "by_type": {t: block(d) for t, d in self.by_type.groupby("type", sort=False)},
+            "by_group": {g: block(d) for g, d in self.by_group.groupby("group", sort=False)},
+            "contacts_simulated": self.contacts_simulated,
+            "warnings": list(self.warnings),
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        """The run as JSON text (NaN written as null)."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+
+def _num(value: float) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _rows(values: dict[str, np.ndarray], key: dict[str, Any], only: tuple[str, ...] = ()) -> list:
+    rows = []
+    for name, per_rep in values.items():
+        if only and name not in only:
+            continue
+        mean, lo, hi, n = mean_ci(per_rep)
+        rows.append({**key, "kpi": name, "mean": mean, "ci95_low": lo, "ci95_high": hi, "n": n})
+    return rows
+
+
+_ = GROUP_KPIS  # re-exported names of group KPIs

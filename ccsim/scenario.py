@@ -1,0 +1,357 @@
+"""The scenario: a typed description of one contact centre over one planning horizon.
+
+A scenario says what arrives (contact types with a rate per interval, handle time,
+patience, a service-level target), what self-serves or filters it first (an IVR and a
+number of trunk lines), and who answers it (agent groups with skills, staffed per
+interval or by shifts with breaks). It is data only: the models below are validated
+once when the scenario is loaded (:func:`ccsim.load_scenario`), and nothing runs on a
+scenario that did not validate.
+
+Values given *per interval* are either one scalar (every interval) or a list with one
+value per planning interval. Durations carry units ("20s", "5min", "1.5h"); arrival
+rates are per hour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ccsim.distributions import Distribution
+from ccsim.units import Duration, parse_clock
+
+__all__ = [
+    "AgentGroup",
+    "Arrivals",
+    "Break",
+    "ContactType",
+    "Forecast",
+    "Horizon",
+    "IVR",
+    "Scenario",
+    "ScenarioError",
+    "ServiceLevel",
+    "Shift",
+]
+
+NonNegative = Annotated[float, Field(ge=0)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Count = Annotated[int, Field(ge=0)]
+Clock = str | float  # "HH:MM" or a duration from the start of the day, checked below
+
+
+class ScenarioError(Exception):
+    """A scenario that is not valid.
+
+    ``problems`` is a list of ``(path, message)``; ``path`` is the tuple of keys and
+    list indices that leads to the offending value (as pydantic's ``loc``). The loader
+    turns paths into file and line numbers.
+    """
+
+    def __init__(
+        self,
+        problems: list[tuple[tuple[str | int, ...], str]],
+        source: str = "",
+        line_of: Callable[[tuple[str | int, ...]], int | None] | None = None,
+    ):
+        self.problems = problems
+        self.source = source
+        self.line_of = line_of
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """Return one line per problem: ``file:line: key.path: message``."""
+        out = []
+        for path, message in self.problems:
+            line = self.line_of(path) if self.line_of else None
+            where = self.source + (f":{line}" if line else "")
+            out.append(f"{where + ': ' if where else ''}{format_path(path)}: {message}")
+        return "\n".join(out)
+
+
+def format_path(path: tuple[str | int, ...]) -> str:
+    """Write a key path as ``contact_types[0].arrivals.rate_per_hour``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Horizon(_Model):
+    """The planning day: ``intervals`` intervals of length ``interval`` from t = 0.
+
+    Contacts arriving before ``warmup`` are simulated but not counted. After the last
+    interval no new contacts arrive; the centre drains with the last interval's staff
+    for at most ``max_drain`` (contacts still waiting then are counted as unserved).
+    ``start`` is the clock time of t = 0, used for shift times and report labels.
+    """
+
+    intervals: int = Field(ge=1)
+    interval: Duration
+    warmup: Duration = 0.0
+    start: str = "00:00"
+    max_drain: Duration = 86400.0
+
+    @property
+    def length(self) -> float:
+        """Length of the planning day in seconds."""
+        return self.intervals * self.interval
+
+
+class Forecast(_Model):
+    """Day-level forecast uncertainty shared by all contact types.
+
+    Each replication draws one gamma factor with mean 1 and coefficient of variation
+    ``day_factor_cv`` that multiplies every arrival rate of that day.
+    """
+
+    day_factor_cv: NonNegative = 0.0
+
+
+class Arrivals(_Model):
+    """Poisson arrivals at a rate per hour, constant within each interval."""
+
+    rate_per_hour: NonNegative | list[NonNegative]
+    day_factor_cv: NonNegative = 0.0
+
+
+class ServiceLevel(_Model):
+    """Service-level objective: ``target`` of contacts answered within ``threshold``."""
+
+    threshold: Duration = 20.0
+    target: Probability = 0.8
+
+
+class ContactType(_Model):
+    """A kind of contact (a queue): its arrivals, handle time, patience and target.
+
+    ``groups`` is the routing order: the groups, by name, tried for an idle agent when
+    a contact of this type arrives (default: every group with the skill, in file
+    order). ``patience`` omitted means the contact never abandons.
+    """
+
+    name: str = Field(min_length=1)
+    arrivals: Arrivals
+    handle_time: Distribution
+    wrap_up: Distribution | None = None
+    patience: Distribution | None = None
+    service_level: ServiceLevel = ServiceLevel()
+    groups: list[str] | None = None
+
+
+class Break(_Model):
+    """A break of ``duration`` in a shift, at ``start`` after the shift starts, or
+    spread evenly over ``window`` (offsets from the shift start) across the shift's
+    agents. An agent on a call when the break is due finishes the call first.
+    """
+
+    start: Duration | None = None
+    window: tuple[Duration, Duration] | None = None
+    duration: Duration
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Break:
+        if (self.start is None) == (self.window is None):
+            raise ValueError("a break takes either start or window")
+        if self.window is not None and self.window[1] < self.window[0]:
+            raise ValueError("window must be [earliest, latest]")
+        return self
+
+
+class Shift(_Model):
+    """``agents`` agents working from ``start`` to ``end`` (clock or offset)."""
+
+    start: Clock
+    end: Clock
+    agents: Count
+    breaks: list[Break] = []
+
+
+class AgentGroup(_Model):
+    """Agents with the same skills, speed and routing policy.
+
+    Staffing is either ``staffing`` (agents per interval) or ``shifts``. ``speed``
+    divides handle times (1.25 = 25 % faster than the type's handle time). ``policy``
+    says which queued contact a freed agent takes: ``longest_waiting`` (the contact
+    that has waited longest among the agent's skills) or ``priority`` (the first skill
+    in ``skills`` order that has a contact waiting).
+    """
+
+    name: str = Field(min_length=1)
+    skills: list[str] = Field(min_length=1)
+    staffing: Count | list[Count] | None = None
+    shifts: list[Shift] | None = None
+    speed: float = Field(default=1.0, gt=0)
+    policy: Literal["longest_waiting", "priority"] = "longest_waiting"
+
+
+class IVR(_Model):
+    """The interactive voice response in front of the queues.
+
+    Every contact spends ``time`` in the IVR (holding an IVR port and a line). Then it
+    is self-served (``deflection``, probability per type), abandons in the IVR
+    (``abandon``), or asks for an agent. A contact finding all ``ports`` busy is
+    blocked. Probabilities are one number for every type or a mapping by type name.
+    """
+
+    time: Distribution
+    deflection: Probability | dict[str, Probability] = 0.0
+    abandon: Probability | dict[str, Probability] = 0.0
+    ports: int | None = Field(default=None, ge=1)
+
+    def probability(self, which: str, type_name: str) -> float:
+        """Deflection or abandon probability of one contact type."""
+        value = getattr(self, which)
+        return float(value.get(type_name, 0.0) if isinstance(value, dict) else value)
+
+
+class Scenario(_Model):
+    """A contact centre over one planning horizon (see the module docstring)."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    horizon: Horizon
+    lines: int | None = Field(default=None, ge=1)
+    forecast: Forecast = Forecast()
+    ivr: IVR | None = None
+    contact_types: list[ContactType] = Field(min_length=1)
+    agent_groups: list[AgentGroup] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        problems = consistency_problems(self)
+        if problems:
+            # Not a ValueError: pydantic would fold it into one error at the top level,
+            # losing the key paths; ScenarioError carries them to the loader.
+            raise ScenarioError(problems)
+        return self
+
+    @property
+    def type_names(self) -> list[str]:
+        """Contact type names in file order."""
+        return [t.name for t in self.contact_types]
+
+    @property
+    def group_names(self) -> list[str]:
+        """Agent group names in file order."""
+        return [g.name for g in self.agent_groups]
+
+    def day_start(self) -> float:
+        """Clock time of t = 0 in seconds after midnight."""
+        return parse_clock(self.horizon.start)
+
+
+def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
+    """Check what the field types alone cannot: names, list lengths, shifts.
+
+    Returns
+    -------
+    list of (path, message)
+        Empty when the scenario is consistent.
+    """
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    n = s.horizon.intervals
+    types = s.type_names
+    groups = s.group_names
+
+    def per_interval(path: tuple[str | int, ...], value: object, what: str) -> None:
+        if isinstance(value, list) and len(value) != n:
+            problems.append(
+                (path, f"{what} has {len(value)} values; expected {n} (one per interval) or one")
+            )
+
+    if s.horizon.interval <= 0:
+        problems.append((("horizon", "interval"), "the interval length must be positive"))
+    if s.horizon.warmup >= s.horizon.length:
+        problems.append((("horizon", "warmup"), "the warm-up covers the whole horizon"))
+    try:
+        s.day_start()
+    except ValueError as exc:
+        problems.append((("horizon", "start"), str(exc)))
+
+    for names, key in ((types, "contact_types"), (groups, "agent_groups")):
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                problems.append(((key, i, "name"), f"duplicate name {name!r}"))
+            seen.add(name)
+
+    for i, t in enumerate(s.contact_types):
+        base: tuple[str | int, ...] = ("contact_types", i)
+        per_interval((*base, "arrivals", "rate_per_hour"), t.arrivals.rate_per_hour, "rate_per_hour")
+        for key in ("handle_time", "wrap_up", "patience"):
+            dist = getattr(t, key)
+            if dist is not None:
+                per_interval((*base, key, "mean"), dist.mean, "mean")
+        if t.groups is not None:
+            for j, g in enumerate(t.groups):
+                if g not in groups:
+                    problems.append(((*base, "groups", j), _unknown("group", g, groups)))
+                elif t.name not in s.agent_groups[groups.index(g)].skills:
+                    problems.append(((*base, "groups", j), f"group {g!r} has no skill {t.name!r}"))
+        if not any(t.name in g.skills for g in s.agent_groups):
+            problems.append(((*base, "name"), f"no agent group has the skill {t.name!r}"))
+
+    for i, g in enumerate(s.agent_groups):
+        base = ("agent_groups", i)
+        for j, skill in enumerate(g.skills):
+            if skill not in types:
+                problems.append(((*base, "skills", j), _unknown("contact type", skill, types)))
+        if len(set(g.skills)) != len(g.skills):
+            problems.append(((*base, "skills"), "a skill is listed twice"))
+        if (g.staffing is None) == (g.shifts is None):
+            problems.append((base, "give either staffing (per interval) or shifts, not both"))
+        per_interval((*base, "staffing"), g.staffing, "staffing")
+        for j, shift in enumerate(g.shifts or []):
+            problems.extend(_shift_problems(s, shift, (*base, "shifts", j)))
+
+    if s.ivr is not None:
+        per_interval(("ivr", "time", "mean"), s.ivr.time.mean, "mean")
+        for key in ("deflection", "abandon"):
+            value = getattr(s.ivr, key)
+            if isinstance(value, dict):
+                for name in value:
+                    if name not in types:
+                        problems.append((("ivr", key, name), _unknown("contact type", name, types)))
+        for name in types:
+            if s.ivr.probability("deflection", name) + s.ivr.probability("abandon", name) > 1:
+                problems.append((("ivr",), f"deflection + abandon exceed 1 for {name!r}"))
+    return problems
+
+
+def _shift_problems(
+    s: Scenario, shift: Shift, path: tuple[str | int, ...]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    try:
+        day_start = s.day_start()
+    except ValueError:
+        return out
+    times = {}
+    for key in ("start", "end"):
+        try:
+            times[key] = parse_clock(getattr(shift, key), day_start)
+        except ValueError as exc:
+            out.append(((*path, key), str(exc)))
+    if len(times) == 2 and times["end"] <= times["start"]:
+        out.append(((*path, "end"), "a shift must end after it starts"))
+    length = times.get("end", 0.0) - times.get("start", 0.0)
+    for k, brk in enumerate(shift.breaks):
+        latest = brk.window[1] if brk.window is not None else (brk.start or 0.0)
+        if len(times) == 2 and latest + brk.duration > length:
+            out.append(((*path, "breaks", k), "the break does not fit in the shift"))
+    return out
+
+
+def _unknown(what: str, name: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
+    return f"unknown {what} {name!r}{hint}"

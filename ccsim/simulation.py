@@ -1,0 +1,163 @@
+"""Running replications of a scenario: :func:`simulate`.
+
+A replication is one simulated day: its own contacts (drawn from the seed and the
+replication number only), one engine run, and the day's KPI counters. Replications are
+independent, so their KPIs give confidence intervals; and because a replication's
+contacts do not depend on staffing or routing, two scenarios simulated with the same
+seed are compared on common random numbers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ccsim import engine as simpy_engine
+from ccsim.engine import FATES, Outcome
+from ccsim.kpis import accumulate
+from ccsim.loader import load_scenario
+from ccsim.plan import Plan, compile_plan
+from ccsim.results import SimulationResult
+from ccsim.scenario import Scenario
+from ccsim.streams import Contacts, draw_contacts
+
+__all__ = ["ENGINES", "CapacityWarning", "DEFAULT_SEED", "simulate"]
+
+ENGINES = ("simpy",)
+DEFAULT_SEED = 20261125
+
+
+class CapacityWarning(UserWarning):
+    """The centre could not serve its load within the horizon (it still finished)."""
+
+
+def simulate(
+    scenario: Scenario | str | Path,
+    replications: int = 20,
+    seed: int = DEFAULT_SEED,
+    engine: str = "simpy",
+    records: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimulationResult:
+    """Simulate replications of a scenario and compute its KPIs.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or pathlib.Path
+        A loaded scenario, or the path of a scenario file.
+    replications : int
+        Number of independent simulated days (at least 1; 2 or more for intervals).
+    seed : int
+        Seed of the run. The same scenario, seed and engine give the same numbers.
+    engine : {"simpy"}
+        The simulation engine.
+    records : bool
+        Keep one row per contact in ``result.records`` (memory grows with contacts).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each replication.
+
+    Returns
+    -------
+    SimulationResult
+
+    Examples
+    --------
+    >>> import ccsim
+    >>> result = ccsim.simulate("scenarios/small-helpdesk.yaml", replications=5)  # doctest: +SKIP
+    >>> result.kpi("service_level")  # doctest: +SKIP
+    0.78...
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if int(replications) < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    if int(seed) < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    plan = compile_plan(scenario)
+    type_accs, group_accs, frames, notes = [], [], [], []
+    simulated = 0
+    for rep in range(int(replications)):
+        contacts = draw_contacts(plan, int(seed), rep)
+        out = simpy_engine.run_replication(plan, contacts)
+        type_acc, group_acc = accumulate(plan, contacts, out)
+        type_accs.append(type_acc)
+        group_accs.append(group_acc)
+        simulated += len(contacts)
+        notes.extend(_capacity_notes(plan, contacts, out, rep))
+        if records:
+            frames.append(contact_records(plan, contacts, out, rep))
+        if progress is not None:
+            progress(rep + 1, int(replications))
+    notes = _summarise_notes(notes, int(replications))
+    for note in notes:
+        warnings.warn(note, CapacityWarning, stacklevel=2)
+    return SimulationResult(
+        plan=plan,
+        engine=engine,
+        seed=int(seed),
+        replications=int(replications),
+        type_acc=np.stack(type_accs),
+        group_acc=np.stack(group_accs),
+        contacts_simulated=simulated,
+        records=pd.concat(frames, ignore_index=True) if records else None,
+        warnings=notes,
+    )
+
+
+def contact_records(plan: Plan, contacts: Contacts, out: Outcome, replication: int) -> pd.DataFrame:
+    """One row per contact: its type, arrival, fate, group and times."""
+    types = np.array(plan.type_names, dtype=object)
+    groups = np.array((*plan.group_names, ""), dtype=object)
+    wait = np.where(np.isnan(out.answered), out.left, out.answered) - out.queued
+    return pd.DataFrame(
+        {
+            "replication": replication,
+            "contact": np.arange(len(contacts)),
+            "type": types[contacts.type],
+            "arrival": contacts.arrival,
+            "interval": contacts.interval,
+            "counted": contacts.arrival >= plan.warmup,
+            "fate": np.array(FATES, dtype=object)[out.fate],
+            "group": groups[out.group],
+            "queued": out.queued,
+            "answered": out.answered,
+            "left": out.left,
+            "freed": out.freed,
+            "wait": wait,
+        }
+    )
+
+
+def _capacity_notes(plan: Plan, contacts: Contacts, out: Outcome, rep: int) -> list[tuple[str, float]]:
+    notes = []
+    unserved = int(np.sum(out.fate == simpy_engine.UNSERVED))
+    if unserved:
+        notes.append(("unserved", unserved))
+    finished = np.concatenate((out.left[~np.isnan(out.left)], [plan.end]))
+    drain = float(finished.max() - plan.end)
+    if drain > plan.interval:
+        notes.append(("drain", drain))
+    return notes
+
+
+def _summarise_notes(notes: list[tuple[str, float]], replications: int) -> list[str]:
+    out = []
+    unserved = [v for k, v in notes if k == "unserved"]
+    drains = [v for k, v in notes if k == "drain"]
+    if unserved:
+        out.append(
+            f"{int(sum(unserved))} contacts in {len(unserved)} of {replications} replications were "
+            "still waiting when the drain limit (horizon.max_drain) was reached: counted as unserved"
+        )
+    if drains:
+        out.append(
+            f"the queue took up to {max(drains) / 3600:.1f} h after the last interval to drain "
+            f"(in {len(drains)} of {replications} replications): the centre is overloaded"
+        )
+    return out
