@@ -914,8 +914,8 @@ def erlang_a_agents(
     patience = _real("mean_patience", mean_patience, positive=True, allow_inf=True)
     t = _real("threshold", threshold, allow_inf=True)
     goal = _fraction("target", target, upper_inclusive=False)
-    ceiling = None if max_abandon is None else _fraction(
-        "max_abandon", max_abandon, upper_inclusive=True
+    ceiling = (
+        None if max_abandon is None else _fraction("max_abandon", max_abandon, upper_inclusive=True)
     )
     if lam == 0.0:
         return 0

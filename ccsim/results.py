@@ -121,13 +121,8 @@ class SimulationResult:
     def interval_table(self) -> pd.DataFrame:
         """A wide table, one row per (type, interval): each KPI's mean, low and high."""
         df = self.by_interval
-        wide = df.pivot_table(
-            index=["type", "interval", "start"],
-            columns="kpi",
-            values=["mean", "ci95_low", "ci95_high"],
-            sort=False,
-            dropna=False,
-        )
+        wide = df.pivot(index=["type", "interval", "start"], columns="kpi")
+        wide = wide.reindex(pd.MultiIndex.from_frame(df[["type", "interval", "start"]].drop_duplicates()))
         out = pd.DataFrame(index=wide.index)
         for kpi in TYPE_KPIS:
             out[kpi] = wide[("mean", kpi)]
@@ -145,6 +140,21 @@ class SimulationResult:
             label = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
             labels.append(label if day == 0 else f"d{day + 1} {label}")
         return labels
+
+    def per_replication(self, name: str, type: str | None = None) -> np.ndarray:
+        """One KPI's value in each replication, centre-wide or for one contact type.
+
+        Group KPIs (``occupancy``, ...) are for all groups together.
+        """
+        if name in GROUP_KPIS:
+            return group_kpis(self.group_acc.sum(axis=(1, 2)))[name]
+        acc = self.type_acc
+        if type is not None:
+            acc = acc[:, [self.plan.type_names.index(type)]]
+        values = type_kpis(acc.sum(axis=(1, 2)))
+        if name not in values:
+            raise KeyError(f"no KPI {name!r}; known: {', '.join((*values, *GROUP_KPIS))}")
+        return values[name]
 
     def kpi(self, name: str, type: str | None = None) -> float:
         """Mean of one KPI, centre-wide or for one contact type."""
@@ -195,5 +205,3 @@ def _rows(values: dict[str, np.ndarray], key: dict[str, Any], only: tuple[str, .
         rows.append({**key, "kpi": name, "mean": mean, "ci95_low": lo, "ci95_high": hi, "n": n})
     return rows
 
-
-_ = GROUP_KPIS  # re-exported names of group KPIs

@@ -1,0 +1,5 @@
+"""Allow ``python -m ccsim``."""
+
+from ccsim.cli import main
+
+main()

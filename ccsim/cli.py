@@ -1,0 +1,224 @@
+"""The ``ccsim`` command: run and validate scenario files.
+
+``ccsim run FILE`` simulates a scenario and prints its KPIs with 95 % confidence
+intervals (``--json`` for one JSON object on stdout, ``--out DIR`` to keep the
+resolved scenario, the summary and the interval table). ``ccsim validate FILE``
+checks a scenario without running it. A scenario that does not validate exits with
+code 2 and one ``file:line: key.path: message`` line per problem.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ccsim import __version__
+from ccsim.loader import load_scenario
+from ccsim.results import SimulationResult
+from ccsim.scenario import Scenario, ScenarioError
+from ccsim.simulation import DEFAULT_SEED, ENGINES, CapacityWarning, simulate
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="ccsim: a discrete-event contact-centre simulator.",
+)
+err = Console(stderr=True, soft_wrap=True)
+
+_PERCENT = {
+    "service_level",
+    "service_level_answered",
+    "service_level_excl_short_abandons",
+    "p_wait",
+    "abandon_rate",
+    "block_rate",
+    "occupancy",
+}
+
+
+def _load(path: Path) -> Scenario:
+    """Load a scenario or exit with code 2 and the problems."""
+    if not path.exists():
+        err.print(f"[red]error:[/red] {path}: no such file")
+        raise typer.Exit(2)
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        err.print(f"[red]error:[/red] {path} is not a valid scenario:", highlight=False)
+        for line in str(exc).splitlines():
+            err.print(f"  {line}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def validate(file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")]) -> None:
+    """Check a scenario file without running it."""
+    s = _load(file)
+    err.print(
+        f"[green]ok[/green] {file}: {s.name!r}, {len(s.contact_types)} contact types, "
+        f"{len(s.agent_groups)} agent groups, {s.horizon.intervals} intervals"
+    )
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    replications: Annotated[int, typer.Option("--replications", "-r", min=1)] = 20,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the run.")] = DEFAULT_SEED,
+    engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = "simpy",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write results into this folder.")] = None,
+    intervals: Annotated[bool, typer.Option(help="Also print the KPIs per interval.")] = False,
+) -> None:
+    """Simulate a scenario and report its KPIs with 95 % confidence intervals."""
+    if engine not in ENGINES:
+        err.print(f"[red]error:[/red] unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        raise typer.Exit(2)
+    scenario = _load(file)
+    with _progress(f"simulating {scenario.name}") as progress, warnings.catch_warnings():
+        warnings.simplefilter("ignore", CapacityWarning)  # reported below, once
+        result = simulate(scenario, replications, seed, engine, progress=progress)
+    for note in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {note}", highlight=False)
+    if out is not None:
+        write_outputs(result, out)
+        err.print(f"results written to {out}/")
+    if as_json:
+        sys.stdout.write(result.to_json() + "\n")
+        return
+    _print_tables(result, intervals)
+
+
+def write_outputs(result: SimulationResult, folder: Path) -> None:
+    """Write the resolved scenario, run metadata, summary and interval tables."""
+    folder.mkdir(parents=True, exist_ok=True)
+    scenario = result.scenario.model_dump(mode="json", exclude_none=True)
+    (folder / "scenario.resolved.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False))
+    summary = result.to_dict()
+    summary["ccsim_version"] = __version__
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    table = result.interval_table()
+    table.to_csv(folder / "intervals.csv", index=False)
+    table.to_parquet(folder / "intervals.parquet", index=False)
+    result.by_interval.to_csv(folder / "intervals_long.csv", index=False)
+    result.by_group_interval.to_csv(folder / "groups_by_interval.csv", index=False)
+
+
+class _progress:
+    """A progress bar on stderr that appears only if the run lasts over a second."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.start = time.perf_counter()
+        self.bar: Progress | None = None
+        self.task = None
+
+    def __enter__(self) -> _progress:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if time.perf_counter() - self.start < 1.0 or done >= total:
+                return
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} replications"),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.update(self.task, completed=done)  # type: ignore[arg-type]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _fmt(kpi: str, mean: float, lo: float, hi: float) -> str:
+    if mean != mean:  # NaN
+        return "-"
+    if kpi in _PERCENT:
+        text = f"{100 * mean:.1f} %"
+        return text if lo != lo else f"{text}  [{100 * lo:.1f}, {100 * hi:.1f}]"
+    digits = 0 if kpi in {"offered", "answered", "abandoned", "blocked", "deflected"} else 1
+    text = f"{mean:,.{digits}f}"
+    return text if lo != lo else f"{text}  [{lo:,.{digits}f}, {hi:,.{digits}f}]"
+
+
+def _print_tables(result: SimulationResult, intervals: bool) -> None:
+    console = Console()
+    s = result.scenario
+    console.print(
+        f"[bold]{s.name}[/bold]: {result.replications} replications, seed {result.seed}, "
+        f"engine {result.engine}; mean and 95 % confidence interval"
+    )
+    table = Table(show_lines=False)
+    table.add_column("KPI")
+    table.add_column("all types", justify="right")
+    names = list(result.plan.type_names)
+    if len(names) > 1:
+        for name in names:
+            table.add_column(name, justify="right")
+    by_type = result.by_type.set_index(["type", "kpi"])
+    for r in result.summary.itertuples():
+        if r.kpi == "occupancy":
+            continue
+        row = [r.kpi, _fmt(r.kpi, r.mean, r.ci95_low, r.ci95_high)]
+        if len(names) > 1:
+            for name in names:
+                t = by_type.loc[(name, r.kpi)]
+                row.append(_fmt(r.kpi, t["mean"], t["ci95_low"], t["ci95_high"]))
+        table.add_row(*row)
+    console.print(table)
+    groups = Table()
+    for col in ("agent group", "occupancy", "staffed hours", "busy hours"):
+        groups.add_column(col, justify="left" if col == "agent group" else "right")
+    by_group = result.by_group.set_index(["group", "kpi"])
+    for g in result.plan.group_names:
+        cells = [g]
+        for kpi in ("occupancy", "staffed_hours", "busy_hours"):
+            x = by_group.loc[(g, kpi)]
+            cells.append(_fmt(kpi, x["mean"], x["ci95_low"], x["ci95_high"]))
+        groups.add_row(*cells)
+    console.print(groups)
+    if intervals:
+        df = result.interval_table()
+        t = Table(title="per interval (all types)")
+        for col in ("start", "offered", "service level", "abandon", "ASA s", "occupancy"):
+            t.add_column(col, justify="right")
+        occ = result.by_group_interval
+        occ = occ[occ["kpi"] == "occupancy"].groupby("interval")["mean"].mean()
+        for r in df[df["type"] == "ALL"].itertuples():
+            t.add_row(
+                r.start,
+                f"{r.offered:,.1f}",
+                _fmt("service_level", r.service_level, float("nan"), float("nan")),
+                _fmt("abandon_rate", r.abandon_rate, float("nan"), float("nan")),
+                _fmt("asa_s", r.asa_s, float("nan"), float("nan")),
+                _fmt("occupancy", occ.get(r.interval, float("nan")), float("nan"), float("nan")),
+            )
+        console.print(t)
+
+
+def main() -> None:
+    """Entry point of the ``ccsim`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
