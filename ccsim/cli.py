@@ -162,6 +162,8 @@ def _fmt(kpi: str, mean: float, lo: float, hi: float) -> str:
 
 def _print_tables(result: SimulationResult, intervals: bool) -> None:
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)  # files and pipes: no wrapping of the CI columns
     s = result.scenario
     console.print(
         f"[bold]{s.name}[/bold]: {result.replications} replications, seed {result.seed}, "

@@ -298,19 +298,28 @@ def _mmck_core(n: int, cap: int, a: float) -> tuple[float, float, float, float]:
     if a == 0.0:
         return 0.0, 0.0, 0.0, 1.0
     s = math.log(a / n)  # log rho
+    # All masses are relative to pi_n * rho^offset, the largest queue term, so that no
+    # large logarithm has to be subtracted from another (which would lose digits).
+    offset = s * m if s > 0 else 0.0
+
+    def log_rho_sum(lo: int, hi: int) -> float:
+        """``log sum_{j=lo}^{hi} rho^j - offset`` (``-inf`` for an empty range)."""
+        if hi < lo:
+            return -math.inf
+        if s > 0:
+            return (hi - m) * s + _log_geometric_sum(-s, hi - lo + 1)
+        return lo * s + _log_geometric_sum(s, hi - lo + 1)
+
     log_low = _log_inv_erlang_b(n, a)  # log sum_{k<=n} pi_k / pi_n
-    log_queue = s + _log_geometric_sum(s, m) if m > 0 else -math.inf  # sum_{j=1}^m rho^j
-    log_z = _logaddexp(log_low, log_queue)
-    p_block = math.exp(s * m - log_z)
-    # arrivals that wait: states n .. K-1, i.e. pi_n * sum_{j=0}^{m-1} rho^j
-    p_wait = math.exp(_log_geometric_sum(s, m) - log_z) if m > 0 else 0.0
+    log_below = log_low + _log1mexp(log_low) if log_low > 0 else -math.inf  # k < n
+    log_queue = log_rho_sum(1, m)  # states n+1 .. K
+    log_waiting = log_rho_sum(0, m - 1)  # states n .. K-1: accepted arrivals that wait
+    log_z = _logaddexp(log_low - offset, log_queue)
+    p_block = math.exp(log_rho_sum(m, m) - log_z)
+    p_wait = math.exp(log_waiting - log_z)
     mean_queue = math.exp(log_queue - log_z) * _truncated_geometric_mean(s, m) if m > 0 else 0.0
-    # 1 - p_block, computed without cancellation when p_block is close to 1
-    log_accept_mass = _logaddexp(
-        log_low + _log1mexp(log_low) if log_low > 0 else -math.inf,  # sum_{k<n} pi_k/pi_n
-        _log_geometric_sum(s, m),  # sum_{j=0}^{m-1} rho^j
-    )
-    p_accept = math.exp(log_accept_mass - log_z)
+    # 1 - p_block without cancellation when p_block is close to 1
+    p_accept = math.exp(_logaddexp(log_below - offset, log_waiting) - log_z)
     return p_block, p_wait, mean_queue, p_accept
 
 
@@ -427,7 +436,7 @@ def mmck_metrics(
         "p_block": p_block,
         "p_wait": p_wait,
         "mean_wait": mean_wait,
-        "occupancy": a * p_accept / n,
+        "occupancy": min(1.0, a * p_accept / n),
     }
 
 
@@ -804,7 +813,7 @@ def erlang_a(
         service_level_answered=answered_within / p_answer,
         service_level_excl_short_abandons=answered_within / (1.0 - abandoned_within),
         p_abandon_within=abandoned_within,
-        occupancy=a * (1.0 - p_abandon) / n,
+        occupancy=min(1.0, a * (1.0 - p_abandon) / n),
     )
 
 

@@ -1,0 +1,167 @@
+"""Bad scenarios get a clear error naming the file, the line and the key path."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+import ccsim
+from ccsim import ScenarioError
+
+GOOD = """\
+name: t
+horizon:
+  intervals: 3
+  interval: 30min
+contact_types:
+  - name: support
+    arrivals:
+      rate_per_hour: [10, 20, 30]
+    handle_time: {dist: exponential, mean: 4min}
+    patience: {dist: exponential, mean: 3min}
+agent_groups:
+  - name: team
+    skills: [support]
+    staffing: 2
+"""
+
+
+def load_text(tmp_path, text: str):
+    path = tmp_path / "centre.yaml"
+    path.write_text(textwrap.dedent(text))
+    return ccsim.load_scenario(path)
+
+
+def problems(tmp_path, text: str) -> str:
+    with pytest.raises(ScenarioError) as info:
+        load_text(tmp_path, text)
+    return str(info.value)
+
+
+def test_the_good_scenario_loads(tmp_path) -> None:
+    s = load_text(tmp_path, GOOD)
+    assert s.contact_types[0].handle_time.mean == 240.0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # unknown key, with a suggestion
+        ("rate_per_hour: [10, 20, 30]", "rate_per_houre: [10, 20, 30]",
+         "centre.yaml:8: contact_types[0].arrivals.rate_per_houre: unknown key 'rate_per_houre'; "
+         "did you mean 'rate_per_hour'?"),
+        # wrong type
+        ("staffing: 2", "staffing: many",
+         "centre.yaml:14: agent_groups[0].staffing:"),
+        # negative rate
+        ("[10, 20, 30]", "[10, -20, 30]",
+         "centre.yaml:8: contact_types[0].arrivals.rate_per_hour[1]: Input should be greater than or equal to 0"),
+        # negative duration
+        ("mean: 4min", "mean: -4min",
+         "centre.yaml:9: contact_types[0].handle_time.mean: a duration cannot be negative"),
+        # bad unit
+        ("mean: 4min", "mean: 4 parsecs",
+         "centre.yaml:9: contact_types[0].handle_time.mean: unknown time unit 'parsecs'"),
+        # list of the wrong length
+        ("[10, 20, 30]", "[10, 20]",
+         "centre.yaml:8: contact_types[0].arrivals.rate_per_hour: rate_per_hour has 2 values; expected 3"),
+        # a skill naming no contact type
+        ("skills: [support]", "skills: [support, suport]",
+         "centre.yaml:13: agent_groups[0].skills[1]: unknown contact type 'suport'; did you mean 'support'?"),
+        # a type no group can serve
+        ("skills: [support]\n    staffing: 2", "skills: [support]\n    staffing: 2\n  - name: b\n    skills: [support]\n    staffing: 1",
+         None),
+        # unknown distribution
+        ("dist: exponential, mean: 4min", "dist: expo, mean: 4min",
+         "centre.yaml:9: contact_types[0].handle_time.dist: Input should be 'exponential'"),
+    ],
+    ids=["unknown-key", "wrong-type", "negative-rate", "negative-duration", "bad-unit",
+         "list-length", "unknown-skill", "valid-second-group", "unknown-dist"],
+)
+def test_each_problem_is_named(tmp_path, old: str, new: str, expected: str | None) -> None:
+    assert old in GOOD
+    text = GOOD.replace(old, new)
+    if expected is None:
+        load_text(tmp_path, text)  # a valid variation
+        return
+    message = problems(tmp_path, text)
+    assert expected in message, message
+
+
+def test_probability_outside_unit_interval(tmp_path) -> None:
+    text = GOOD + "ivr:\n  time: {dist: fixed, mean: 30s}\n  deflection: {support: 1.5}\n"
+    message = problems(tmp_path, text)
+    assert "centre.yaml:17: ivr.deflection.support: Input should be less than or equal to 1" in message
+
+
+def test_a_type_no_group_serves(tmp_path) -> None:
+    text = GOOD.replace(
+        "agent_groups:",
+        "  - name: billing\n    arrivals: {rate_per_hour: 5}\n"
+        "    handle_time: {dist: fixed, mean: 1min}\nagent_groups:",
+    )
+    message = problems(tmp_path, text)
+    assert "centre.yaml:11: contact_types[1].name: no agent group has the skill 'billing'" in message
+
+
+def test_all_problems_are_reported_together(tmp_path) -> None:
+    text = GOOD.replace("[10, 20, 30]", "[10, 20]").replace("skills: [support]", "skills: [sales]")
+    lines = problems(tmp_path, text).splitlines()
+    assert len(lines) == 3, lines  # list length, unknown skill, unserved type
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path) -> None:
+    message = problems(tmp_path, GOOD.replace("interval: 30min", "interval: [30min"))
+    assert message.startswith("centre.yaml:") or "/centre.yaml:" in message
+    assert "not valid YAML" in message
+
+
+def test_duplicate_key_is_an_error(tmp_path) -> None:
+    message = problems(tmp_path, GOOD.replace("    staffing: 2", "    staffing: 2\n    staffing: 3"))
+    assert "key 'staffing' is written twice" in message
+
+
+def test_missing_required_key(tmp_path) -> None:
+    message = problems(tmp_path, GOOD.replace("    handle_time: {dist: exponential, mean: 4min}\n", ""))
+    assert "contact_types[0].handle_time: required key is missing" in message
+
+
+def test_staffing_and_shifts_exclusive(tmp_path) -> None:
+    text = GOOD.replace(
+        "    staffing: 2",
+        "    staffing: 2\n    shifts:\n      - {start: '00:00', end: 1h, agents: 2}",
+    )
+    assert "give either staffing (per interval) or shifts, not both" in problems(tmp_path, text)
+
+
+def test_shift_and_break_must_fit(tmp_path) -> None:
+    text = GOOD.replace(
+        "    staffing: 2",
+        "    shifts:\n      - start: 1h\n        end: 30min\n        agents: 2\n"
+        "      - start: 0s\n        end: 1h\n        agents: 1\n"
+        "        breaks: [{start: 50min, duration: 15min}]",
+    )
+    message = problems(tmp_path, text)
+    assert "agent_groups[0].shifts[0].end: a shift must end after it starts" in message
+    assert "agent_groups[0].shifts[1].breaks[0]: the break does not fit in the shift" in message
+
+
+def test_routing_order_must_name_groups_with_the_skill(tmp_path) -> None:
+    text = GOOD.replace("    patience:", "    groups: [teem]\n    patience:")
+    assert "unknown group 'teem'; did you mean 'team'?" in problems(tmp_path, text)
+
+
+def test_dict_input_reports_paths_without_lines() -> None:
+    with pytest.raises(ScenarioError) as info:
+        ccsim.load_scenario({"name": "x", "horizon": {"intervals": 0, "interval": 60}})
+    message = str(info.value)
+    assert "horizon.intervals: Input should be greater than or equal to 1" in message
+    assert "contact_types: required key is missing" in message
+
+
+def test_nothing_runs_on_a_bad_scenario(tmp_path) -> None:
+    path = tmp_path / "centre.yaml"
+    path.write_text(GOOD.replace("staffing: 2", "staffing: -1"))
+    with pytest.raises(ScenarioError):
+        ccsim.simulate(path, replications=1)
