@@ -84,7 +84,9 @@ def run(
 ) -> None:
     """Simulate a scenario and report its KPIs with 95 % confidence intervals."""
     if engine not in ENGINES:
-        err.print(f"[red]error:[/red] unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        err.print(
+            f"[red]error:[/red] unknown engine {engine!r}; choose one of {', '.join(ENGINES)}"
+        )
         raise typer.Exit(2)
     scenario = _load(file)
     with _progress(f"simulating {scenario.name}") as progress, warnings.catch_warnings():

@@ -79,7 +79,9 @@ class Distribution(BaseModel):
             "fixed": {"mean"},
             "empirical": {"values"},
         }[d]
-        given = {f for f in ("mean", "cv", "k", "low", "high", "values") if getattr(self, f) is not None}
+        given = {
+            f for f in ("mean", "cv", "k", "low", "high", "values") if getattr(self, f) is not None
+        }
         extra = given - allowed
         if extra:
             raise ValueError(
@@ -90,7 +92,12 @@ class Distribution(BaseModel):
                 raise ValueError("an empirical distribution needs at least one positive value")
             return self
         if d == "uniform" and (self.low is not None or self.high is not None):
-            if self.low is None or self.high is None or self.mean is not None:
+            if (
+                self.low is None
+                or self.high is None
+                or self.mean is not None
+                or self.cv is not None
+            ):
                 raise ValueError("a uniform distribution takes either low and high, or mean and cv")
             if self.high < self.low:
                 raise ValueError("uniform: high must be at least low")

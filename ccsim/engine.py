@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from heapq import heappush
 
 import numpy as np
 import simpy
@@ -44,8 +45,9 @@ from ccsim.streams import Contacts
 
 __all__ = ["FATES", "Outcome", "run_replication"]
 
-# Event priorities (lower first at equal times): the tie-break rules above.
-ROSTER, DEPARTURE, ABANDON, IVR_END, ARRIVAL = 0, 1, 2, 3, 4
+# Event priorities (lower first at equal times): the tie-break rules above. They start
+# at 1 so that SimPy's stop event at the end of the run (URGENT = 0) precedes them all.
+ROSTER, DEPARTURE, ABANDON, IVR_END, ARRIVAL = 1, 2, 3, 4, 5
 
 # Fate of a contact.
 PENDING, ANSWERED, ABANDONED, BLOCKED, DEFLECTED, IVR_ABANDONED, UNSERVED = range(7)
@@ -72,22 +74,38 @@ class Outcome:
     staff_delta: np.ndarray  # +n / -n agents on the phones (breaks excluded)
 
 
+class _Environment(simpy.Environment):
+    """SimPy's environment, plus scheduling at an absolute time.
+
+    Arrivals and roster events happen at times fixed in advance; scheduling them as
+    ``now + (t - now)`` could miss ``t`` by a rounding error, so they are put on the
+    event queue at ``t`` itself, exactly as :meth:`simpy.Environment.schedule` does
+    for ``now + delay``.
+    """
+
+    def schedule_at(self, event: simpy.Event, priority: int, at: float) -> None:
+        heappush(self._queue, (at, priority, next(self._eid), event))
+
+
 class _Event(simpy.Event):
     """An event that fires ``callback(value)`` after ``delay`` at ``priority``."""
 
-    def __init__(self, env: simpy.Environment, delay: float, priority: int, callback, value):  # noqa: ANN001
+    def __init__(self, env: _Environment, delay: float, priority: int, callback, value, at=None):  # noqa: ANN001
         self.env = env
         self.callbacks = [callback]
         self._ok = True
         self._value = value
-        env.schedule(self, priority, delay)
+        if at is None:
+            env.schedule(self, priority, delay)
+        else:
+            env.schedule_at(self, priority, at)
 
 
 class _Centre:
     """State of one replication; its methods are the model's rules."""
 
     def __init__(self, plan: Plan, contacts: Contacts):
-        self.env = env = simpy.Environment()
+        self.env = env = _Environment()
         self.plan = plan
         n = len(contacts)
         self.type = contacts.type.tolist()
@@ -135,9 +153,9 @@ class _Centre:
             )
         )
         if n:
-            _Event(env, self.arrival[0], ARRIVAL, self._arrive, 0)
+            _Event(env, 0, ARRIVAL, self._arrive, 0, at=self.arrival[0])
         if self.roster:
-            _Event(env, self.roster[0][0], ROSTER, self._roster, 0)
+            _Event(env, 0, ROSTER, self._roster, 0, at=self.roster[0][0])
 
     # ---------------------------------------------------------------- contacts
     def _arrive(self, event: _Event) -> None:
@@ -145,12 +163,12 @@ class _Centre:
         env = self.env
         nxt = c + 1
         if nxt < self.n:
-            _Event(env, self.arrival[nxt] - env._now, ARRIVAL, self._arrive, nxt)
+            _Event(env, 0, ARRIVAL, self._arrive, nxt, at=self.arrival[nxt])
         if (self.lines and self.in_system >= self.lines) or (
             self.use_ivr and self.ports and self.in_ivr >= self.ports
         ):
             self.fate[c] = BLOCKED
-            self.t_left[c] = env._now
+            self.t_left[c] = env.now
             return
         self.in_system += 1
         if self.use_ivr:
@@ -164,13 +182,13 @@ class _Centre:
         self.in_ivr -= 1
         if self.deflect[c] or self.ivr_abandon[c]:
             self.fate[c] = DEFLECTED if self.deflect[c] else IVR_ABANDONED
-            self.t_left[c] = self.env._now
+            self.t_left[c] = self.env.now
             self.in_system -= 1
         else:
             self._ask_for_agent(c)
 
     def _ask_for_agent(self, c: int) -> None:
-        now = self.env._now
+        now = self.env.now
         self.t_queued[c] = now
         t = self.type[c]
         for g in self.type_groups[t]:
@@ -188,18 +206,18 @@ class _Centre:
         c = event._value
         if self.fate[c] == _QUEUED:  # still waiting (answered contacts ignore this)
             self.fate[c] = ABANDONED
-            self.t_left[c] = self.env._now
+            self.t_left[c] = self.env.now
             self.in_system -= 1
 
     def _answer(self, c: int, g: int) -> None:
         self.fate[c] = ANSWERED
         self.group[c] = g
-        self.t_answered[c] = self.env._now
+        self.t_answered[c] = self.env.now
         _Event(self.env, self.handle[c] / self.speed[g], DEPARTURE, self._end_talk, c)
 
     def _end_talk(self, event: _Event) -> None:
         c = event._value
-        self.t_left[c] = self.env._now
+        self.t_left[c] = self.env.now
         self.in_system -= 1
         if self.wrap[c] > 0:
             _Event(self.env, self.wrap[c], DEPARTURE, self._end_wrap, c)
@@ -208,7 +226,7 @@ class _Centre:
 
     def _end_wrap(self, event: _Event) -> None:
         c = event._value
-        self.t_freed[c] = self.env._now
+        self.t_freed[c] = self.env.now
         self._agent_free(self.group[c], after_call=True)
 
     # ------------------------------------------------------------------ agents
@@ -216,7 +234,7 @@ class _Centre:
         """An agent of group ``g`` is free: pay the roster, take a contact or idle."""
         if self.owed_leave[g]:
             self.owed_leave[g] -= 1
-            self.staff_log.append((self.env._now, g, -1))
+            self.staff_log.append((self.env.now, g, -1))
             return
         if after_call and self.owed_breaks[g]:
             self._start_break(g, self.owed_breaks[g].popleft())
@@ -245,20 +263,20 @@ class _Centre:
         return best
 
     def _start_break(self, g: int, duration: float) -> None:
-        self.staff_log.append((self.env._now, g, -1))
+        self.staff_log.append((self.env.now, g, -1))
         _Event(self.env, duration, ROSTER, self._end_break, g)
 
     def _end_break(self, event: _Event) -> None:
         g = event._value
-        self.staff_log.append((self.env._now, g, +1))
+        self.staff_log.append((self.env.now, g, +1))
         self._agent_free(g, after_call=False)
 
     def _roster(self, event: _Event) -> None:
         i = event._value
         _, g, kind, count, duration = self.roster[i]
         if i + 1 < len(self.roster):
-            _Event(self.env, self.roster[i + 1][0] - self.env._now, ROSTER, self._roster, i + 1)
-        now = self.env._now
+            _Event(self.env, 0, ROSTER, self._roster, i + 1, at=self.roster[i + 1][0])
+        now = self.env.now
         if kind == JOIN:
             cancelled = min(count, self.owed_leave[g])
             self.owed_leave[g] -= cancelled

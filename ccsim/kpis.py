@@ -16,7 +16,8 @@ simulated but not counted; see the README for the full text):
   ``service_level_answered`` = answered within threshold / answered;
   ``service_level_excl_short_abandons`` = answered within threshold /
   (offered - abandoned within threshold). "Within" means wait <= threshold.
-* ``p_wait`` = contacts that waited (wait > 0) / offered; ``abandon_rate`` =
+* ``p_wait`` = contacts that had to queue (answered after a wait > 0, abandoned,
+  or unserved) / offered; ``abandon_rate`` =
   abandoned / offered; ``block_rate`` = blocked / offered.
 * ``asa_s``: mean wait of answered contacts; ``mean_wait_s``: mean time in queue of
   answered and abandoned contacts (abandoners until they hung up); ``aht_s``: mean
@@ -42,6 +43,7 @@ __all__ = [
     "TYPE_FIELDS",
     "TYPE_KPIS",
     "accumulate",
+    "capacity_notes",
     "group_kpis",
     "mean_ci",
     "type_kpis",
@@ -136,7 +138,9 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
     type_acc = np.zeros((nt * nk, len(TYPE_FIELDS)))
     for j, name in enumerate(TYPE_FIELDS):
         w = weights[name]
-        type_acc[:, j] = np.bincount(cell, weights=None if w is None else w.astype(float), minlength=nt * nk)
+        type_acc[:, j] = np.bincount(
+            cell, weights=None if w is None else w.astype(float), minlength=nt * nk
+        )
     return type_acc.reshape(nt, nk, -1), _group_acc(plan, contacts, out, counted)
 
 
@@ -161,7 +165,9 @@ def _group_acc(plan: Plan, contacts: Contacts, out: Outcome, counted: np.ndarray
         level = np.concatenate((np.cumsum(delta[mine]), [0.0]))
         seg_lo, seg_hi = times[:-1], times[1:]
         for k in range(nk):
-            overlap = np.clip(np.minimum(seg_hi, hi_edge[k]) - np.maximum(seg_lo, lo_edge[k]), 0, None)
+            overlap = np.clip(
+                np.minimum(seg_hi, hi_edge[k]) - np.maximum(seg_lo, lo_edge[k]), 0, None
+            )
             acc[j, k, 1] = float(np.dot(overlap, level[:-1]))
     handled = served & counted
     k_of = contacts.interval[handled]
@@ -242,3 +248,20 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, ...]:
     tq = stats.t.ppf((1 + level) / 2, np.maximum(n - 1, 1))
     half = np.where(n >= 2, tq * sd / np.sqrt(np.maximum(n, 1)), np.nan)
     return mean, mean - half, mean + half, n
+
+
+def capacity_notes(plan: Plan, fate: np.ndarray, left: np.ndarray) -> list[tuple[str, float]]:
+    """Signs of a centre that could not keep up, from one replication's outcome.
+
+    Returns ``("unserved", count)`` when contacts were still waiting at the drain limit
+    and ``("drain", seconds)`` when the last contact left more than one interval after
+    the end of the horizon.
+    """
+    notes: list[tuple[str, float]] = []
+    unserved = int(np.count_nonzero(fate == UNSERVED))
+    if unserved:
+        notes.append(("unserved", unserved))
+    drain = float(np.nanmax(left, initial=plan.end)) - plan.end if len(left) else 0.0
+    if drain > plan.interval:
+        notes.append(("drain", drain))
+    return notes

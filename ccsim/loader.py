@@ -102,9 +102,7 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
     return scenario_from_dict(data, name, lambda path: _line_of(node, path))
 
 
-def scenario_from_dict(
-    data: Mapping[str, Any], source: str = "", line_of: Any = None
-) -> Scenario:
+def scenario_from_dict(data: Mapping[str, Any], source: str = "", line_of: Any = None) -> Scenario:
     """Validate a parsed scenario mapping (see :func:`load_scenario`)."""
     try:
         return Scenario.model_validate(dict(data))

@@ -15,6 +15,11 @@ Staffing model (the rules both engines follow):
   call (or return from a break) leave instead of taking another contact.
 * ``BREAK n, d``: idle agents go on a break of length d at once; for the rest, the next
   agents to finish a call go on a break of length d then.
+* Agents owed a break or a leave are the group's, not one shift's: with
+  interchangeable agents only the count matters (a break still owed when its shift
+  ends is taken by the next agent of the group to finish a call).
+* A contact type's routing order (``groups``) says which groups serve it: a group
+  left out of it neither receives the type's arrivals nor takes it from the queue.
 * Staffing per interval compiles to JOIN/LEAVE at interval boundaries; a shift to a
   JOIN at its start, a LEAVE at its end and BREAKs at their times (breaks in a window
   are spread evenly over the shift's agents). Roster events at or after the end of the
@@ -111,11 +116,17 @@ def compile_plan(scenario: Scenario) -> Plan:
 
     type_groups = np.full((len(types), len(groups)), -1, dtype=np.int64)
     for i, t in enumerate(s.contact_types):
-        order = t.groups if t.groups is not None else [g.name for g in s.agent_groups if t.name in g.skills]
+        order = (
+            t.groups
+            if t.groups is not None
+            else [g.name for g in s.agent_groups if t.name in g.skills]
+        )
         type_groups[i, : len(order)] = [groups.index(g) for g in order]
+    # A group takes from the queue only the types whose routing order includes it.
     group_types = np.full((len(groups), len(types)), -1, dtype=np.int64)
     for j, g in enumerate(s.agent_groups):
-        group_types[j, : len(g.skills)] = [types.index(k) for k in g.skills]
+        serves = [types.index(k) for k in g.skills if j in type_groups[types.index(k)]]
+        group_types[j, : len(serves)] = serves
 
     roster = _roster(s)
     ivr = s.ivr
@@ -184,7 +195,9 @@ def _roster(s: Scenario) -> tuple[np.ndarray, ...]:
             events.append((stop, g, LEAVE, shift.agents, 0.0))
             for brk in shift.breaks:
                 if brk.window is None:
-                    events.append((start + (brk.start or 0.0), g, BREAK, shift.agents, brk.duration))
+                    events.append(
+                        (start + (brk.start or 0.0), g, BREAK, shift.agents, brk.duration)
+                    )
                     continue
                 lo, hi = brk.window
                 for i in range(shift.agents):

@@ -122,7 +122,9 @@ class SimulationResult:
         """A wide table, one row per (type, interval): each KPI's mean, low and high."""
         df = self.by_interval
         wide = df.pivot(index=["type", "interval", "start"], columns="kpi")
-        wide = wide.reindex(pd.MultiIndex.from_frame(df[["type", "interval", "start"]].drop_duplicates()))
+        wide = wide.reindex(
+            pd.MultiIndex.from_frame(df[["type", "interval", "start"]].drop_duplicates())
+        )
         out = pd.DataFrame(index=wide.index)
         for kpi in TYPE_KPIS:
             out[kpi] = wide[("mean", kpi)]
@@ -204,4 +206,3 @@ def _rows(values: dict[str, np.ndarray], key: dict[str, Any], only: tuple[str, .
         mean, lo, hi, n = mean_ci(per_rep)
         rows.append({**key, "kpi": name, "mean": mean, "ci95_low": lo, "ci95_high": hi, "n": n})
     return rows
-

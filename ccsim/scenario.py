@@ -133,7 +133,8 @@ class ContactType(_Model):
 
     ``groups`` is the routing order: the groups, by name, tried for an idle agent when
     a contact of this type arrives (default: every group with the skill, in file
-    order). ``patience`` omitted means the contact never abandons.
+    order). Only these groups serve the type (also from the queue). ``patience``
+    omitted means the contact never abandons.
     """
 
     name: str = Field(min_length=1)
@@ -146,9 +147,11 @@ class ContactType(_Model):
 
 
 class Break(_Model):
-    """A break of ``duration`` in a shift, at ``start`` after the shift starts, or
-    spread evenly over ``window`` (offsets from the shift start) across the shift's
-    agents. An agent on a call when the break is due finishes the call first.
+    """A break of ``duration`` in a shift.
+
+    It starts ``start`` after the shift starts, or is spread evenly over ``window``
+    (offsets from the shift start) across the shift's agents. An agent on a call when
+    the break is due finishes the call first.
     """
 
     start: Duration | None = None
@@ -177,7 +180,8 @@ class AgentGroup(_Model):
     """Agents with the same skills, speed and routing policy.
 
     Staffing is either ``staffing`` (agents per interval) or ``shifts``. ``speed``
-    divides handle times (1.25 = 25 % faster than the type's handle time). ``policy``
+    divides talk times (1.25 = 25 % faster than the type's handle time; wrap-up is
+    not affected). ``policy``
     says which queued contact a freed agent takes: ``longest_waiting`` (the contact
     that has waited longest among the agent's skills) or ``priority`` (the first skill
     in ``skills`` order that has a contact waiting).
@@ -284,7 +288,9 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
 
     for i, t in enumerate(s.contact_types):
         base: tuple[str | int, ...] = ("contact_types", i)
-        per_interval((*base, "arrivals", "rate_per_hour"), t.arrivals.rate_per_hour, "rate_per_hour")
+        per_interval(
+            (*base, "arrivals", "rate_per_hour"), t.arrivals.rate_per_hour, "rate_per_hour"
+        )
         for key in ("handle_time", "wrap_up", "patience"):
             dist = getattr(t, key)
             if dist is not None:

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ccsim import engine as simpy_engine
+from ccsim import fast
 from ccsim.engine import FATES, Outcome
-from ccsim.kpis import accumulate
+from ccsim.kpis import accumulate, capacity_notes
 from ccsim.loader import load_scenario
 from ccsim.plan import Plan, compile_plan
 from ccsim.results import SimulationResult
@@ -27,7 +28,7 @@ from ccsim.streams import Contacts, draw_contacts
 
 __all__ = ["ENGINES", "CapacityWarning", "DEFAULT_SEED", "simulate"]
 
-ENGINES = ("simpy",)
+ENGINES = ("simpy", "fast")
 DEFAULT_SEED = 20261125
 
 
@@ -42,6 +43,7 @@ def simulate(
     engine: str = "simpy",
     records: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    threads: int | None = None,
 ) -> SimulationResult:
     """Simulate replications of a scenario and compute its KPIs.
 
@@ -53,12 +55,17 @@ def simulate(
         Number of independent simulated days (at least 1; 2 or more for intervals).
     seed : int
         Seed of the run. The same scenario, seed and engine give the same numbers.
-    engine : {"simpy"}
-        The simulation engine.
+    engine : {"simpy", "fast"}
+        ``"simpy"``: the readable reference model. ``"fast"``: the same model compiled
+        with numba, replications in parallel; the same seed gives the same contacts
+        the same fates as ``"simpy"``.
     records : bool
         Keep one row per contact in ``result.records`` (memory grows with contacts).
     progress : callable, optional
         Called as ``progress(done, total)`` after each replication.
+    threads : int, optional
+        Worker threads of the fast engine (default: all cores); results do not
+        depend on it.
 
     Returns
     -------
@@ -80,33 +87,41 @@ def simulate(
     if int(seed) < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     plan = compile_plan(scenario)
-    type_accs, group_accs, frames, notes = [], [], [], []
-    simulated = 0
-    for rep in range(int(replications)):
-        contacts = draw_contacts(plan, int(seed), rep)
-        out = simpy_engine.run_replication(plan, contacts)
-        type_acc, group_acc = accumulate(plan, contacts, out)
-        type_accs.append(type_acc)
-        group_accs.append(group_acc)
-        simulated += len(contacts)
-        notes.extend(_capacity_notes(plan, contacts, out, rep))
-        if records:
-            frames.append(contact_records(plan, contacts, out, rep))
-        if progress is not None:
-            progress(rep + 1, int(replications))
-    notes = _summarise_notes(notes, int(replications))
-    for note in notes:
-        warnings.warn(note, CapacityWarning, stacklevel=2)
+    replications, seed = int(replications), int(seed)
+    if engine == "fast":
+        run = fast.run_replications(plan, seed, replications, records, threads, progress)
+        type_acc, group_acc = run.type_acc, run.group_acc
+        simulated, notes = run.contacts_simulated, run.notes
+        frames = [contact_records(plan, c, o, rep) for rep, (c, o) in sorted(run.outcomes.items())]
+    else:
+        type_accs, group_accs, frames, notes = [], [], [], []
+        simulated = 0
+        for rep in range(replications):
+            contacts = draw_contacts(plan, seed, rep)
+            out = simpy_engine.run_replication(plan, contacts)
+            t_acc, g_acc = accumulate(plan, contacts, out)
+            type_accs.append(t_acc)
+            group_accs.append(g_acc)
+            simulated += len(contacts)
+            notes.extend(capacity_notes(plan, out.fate, out.left))
+            if records:
+                frames.append(contact_records(plan, contacts, out, rep))
+            if progress is not None:
+                progress(rep + 1, replications)
+        type_acc, group_acc = np.stack(type_accs), np.stack(group_accs)
+    messages = _summarise_notes(notes, replications)
+    for message in messages:
+        warnings.warn(message, CapacityWarning, stacklevel=2)
     return SimulationResult(
         plan=plan,
         engine=engine,
-        seed=int(seed),
-        replications=int(replications),
-        type_acc=np.stack(type_accs),
-        group_acc=np.stack(group_accs),
+        seed=seed,
+        replications=replications,
+        type_acc=type_acc,
+        group_acc=group_acc,
         contacts_simulated=simulated,
         records=pd.concat(frames, ignore_index=True) if records else None,
-        warnings=notes,
+        warnings=messages,
     )
 
 
@@ -134,26 +149,15 @@ def contact_records(plan: Plan, contacts: Contacts, out: Outcome, replication: i
     )
 
 
-def _capacity_notes(plan: Plan, contacts: Contacts, out: Outcome, rep: int) -> list[tuple[str, float]]:
-    notes = []
-    unserved = int(np.sum(out.fate == simpy_engine.UNSERVED))
-    if unserved:
-        notes.append(("unserved", unserved))
-    finished = np.concatenate((out.left[~np.isnan(out.left)], [plan.end]))
-    drain = float(finished.max() - plan.end)
-    if drain > plan.interval:
-        notes.append(("drain", drain))
-    return notes
-
-
 def _summarise_notes(notes: list[tuple[str, float]], replications: int) -> list[str]:
     out = []
     unserved = [v for k, v in notes if k == "unserved"]
     drains = [v for k, v in notes if k == "drain"]
     if unserved:
         out.append(
-            f"{int(sum(unserved))} contacts in {len(unserved)} of {replications} replications were "
-            "still waiting when the drain limit (horizon.max_drain) was reached: counted as unserved"
+            f"{int(sum(unserved))} contacts in {len(unserved)} of {replications} replications "
+            "were still waiting when the drain limit (horizon.max_drain) was reached: "
+            "counted as unserved"
         )
     if drains:
         out.append(

@@ -22,10 +22,12 @@ the contacts of that interval and after, smoothly.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from ccsim.distributions import Distribution
 from ccsim.plan import Plan
 
 __all__ = ["STREAMS", "Contacts", "contacts_from_rows", "draw_contacts", "stream"]
@@ -38,8 +40,8 @@ STREAMS = (
     "wrap_up",
     "patience",
     "ivr_time",
-    "ivr_deflect",
-    "ivr_abandon",
+    "ivr_deflect",  # one uniform per contact decides deflection and IVR hang-up
+    "ivr_abandon",  # reserved (unused): stream numbers are never reused
 )
 
 
@@ -94,23 +96,71 @@ def day_factors(plan: Plan, seed: int, replication: int) -> np.ndarray:
     return factors
 
 
-def poisson_arrivals(rng: np.random.Generator, rate: np.ndarray, interval: float) -> np.ndarray:
+def poisson_arrivals(
+    rng: np.random.Generator, rate: np.ndarray, interval: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Arrival times of a Poisson process with a rate per interval (per second).
 
-    Returns the sorted times in [0, len(rate) * interval).
+    Returns
+    -------
+    times : numpy.ndarray
+        Sorted arrival times in [0, len(rate) * interval).
+    which : numpy.ndarray
+        The interval of each arrival (int64).
     """
     cum = np.concatenate(([0.0], np.cumsum(rate * interval)))
     total = cum[-1]
     if total <= 0:
-        return np.empty(0)
-    gaps = rng.standard_exponential(int(total + 6 * np.sqrt(total) + 16))
-    points = np.cumsum(gaps)
+        return np.empty(0), np.empty(0, dtype=np.int64)
+    points = np.cumsum(rng.standard_exponential(int(total + 6 * np.sqrt(total) + 16)))
     while points[-1] < total:
         more = np.cumsum(rng.standard_exponential(int(6 * np.sqrt(total) + 16))) + points[-1]
         points = np.concatenate((points, more))
-    points = points[points < total]
-    k = np.searchsorted(cum, points, side="right") - 1
-    return k * interval + (points - cum[k]) / rate[k]
+    points = points[: np.searchsorted(points, total)]
+    # Map the unit-rate points through the inverse of the cumulative rate, interval by
+    # interval (points are sorted, so each interval is one slice).
+    bounds = np.searchsorted(points, cum)
+    which = np.empty(len(points), dtype=np.int64)
+    for k in range(len(rate)):
+        lo, hi = bounds[k], bounds[k + 1]
+        if hi > lo:
+            segment = points[lo:hi]
+            segment -= cum[k]
+            segment /= rate[k]
+            segment += k * interval
+            which[lo:hi] = k
+    return points, which
+
+
+def _draw(
+    dist: Distribution | None,
+    mean: np.ndarray,
+    rng: Callable[[], np.random.Generator],
+    which: np.ndarray,
+    default: float,
+) -> np.ndarray:
+    """One variate per contact: the shape's unit draw times the arrival interval's mean."""
+    if dist is None:
+        return np.full(len(which), default)
+    unit = dist.sample_unit(rng(), len(which))
+    unit *= mean[which]
+    return unit
+
+
+def _ivr_outcomes(
+    plan: Plan, seed: int, replication: int, i: int, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who the IVR deflects and who hangs up in it, from one uniform per contact.
+
+    u < deflection: deflected; deflection <= u < deflection + abandon: hangs up. So
+    both probabilities are unconditional, and raising the deflection probability
+    deflects a superset of the same contacts (common random numbers).
+    """
+    if plan.ivr is None:
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    u = stream(seed, replication, plan.type_names[i], "ivr_deflect").random(n)
+    p_deflect, p_abandon = plan.ivr_deflect[i], plan.ivr_abandon[i]
+    return u < p_deflect, (u >= p_deflect) & (u < p_deflect + p_abandon)
 
 
 def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
@@ -133,39 +183,30 @@ def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
     factors = day_factors(plan, seed, replication)
     parts = []
     for i, name in enumerate(plan.type_names):
-        arrival = poisson_arrivals(
-            stream(seed, replication, name, "arrivals"), plan.rate[i] * factors[i], plan.interval
-        )
-        n = len(arrival)
-        k = np.minimum((arrival // plan.interval).astype(np.int64), plan.n_intervals - 1)
 
-        def draw(dist, mean, which, default, name=name, n=n, k=k):  # noqa: ANN001
-            if dist is None:
-                return np.full(n, default)
-            return dist.sample_unit(stream(seed, replication, name, which), n) * mean[k]
+        def rng(which: str, name: str = name) -> Callable[[], np.random.Generator]:
+            return lambda: stream(seed, replication, name, which)
 
-        ivr_on = plan.ivr is not None
+        arrival, k = poisson_arrivals(rng("arrivals")(), plan.rate[i] * factors[i], plan.interval)
+        deflect, ivr_abandon = _ivr_outcomes(plan, seed, replication, i, len(k))
         parts.append(
             (
-                np.full(n, i, dtype=np.int64),
+                np.full(len(k), i, dtype=np.int64),
                 arrival,
                 k,
-                draw(plan.handle[i], plan.handle_mean[i], "handle", 0.0),
-                draw(plan.wrap_up[i], plan.wrap_up_mean[i], "wrap_up", 0.0),
-                draw(plan.patience[i], plan.patience_mean[i], "patience", np.inf),
-                draw(plan.ivr, plan.ivr_mean, "ivr_time", 0.0),
-                (stream(seed, replication, name, "ivr_deflect").random(n) < plan.ivr_deflect[i])
-                if ivr_on
-                else np.zeros(n, dtype=bool),
-                (stream(seed, replication, name, "ivr_abandon").random(n) < plan.ivr_abandon[i])
-                if ivr_on
-                else np.zeros(n, dtype=bool),
+                _draw(plan.handle[i], plan.handle_mean[i], rng("handle"), k, 0.0),
+                _draw(plan.wrap_up[i], plan.wrap_up_mean[i], rng("wrap_up"), k, 0.0),
+                _draw(plan.patience[i], plan.patience_mean[i], rng("patience"), k, np.inf),
+                _draw(plan.ivr, plan.ivr_mean, rng("ivr_time"), k, 0.0),
+                deflect,
+                ivr_abandon,
             )
         )
+    if len(parts) == 1:  # one type: already in arrival order
+        return Contacts(*parts[0], day_factor=factors)
     columns = [np.concatenate(col) for col in zip(*parts, strict=True)]
-    order = np.lexsort((columns[0], columns[1]))
-    columns = [c[order] for c in columns]
-    return Contacts(*columns, day_factor=factors)
+    order = np.argsort(columns[1], kind="stable")  # ties keep the type order
+    return Contacts(*(c[order] for c in columns), day_factor=factors)
 
 
 def contacts_from_rows(plan: Plan, rows: list[dict]) -> Contacts:

@@ -32,7 +32,11 @@ def stationary(
         ct["patience"] = {"dist": "exponential", "mean": patience}
     s = {
         "name": f"mmc-{agents}-{load}",
-        "horizon": {"intervals": 1, "interval": f"{hours + warmup_hours}h", "warmup": f"{warmup_hours}h"},
+        "horizon": {
+            "intervals": 1,
+            "interval": f"{hours + warmup_hours}h",
+            "warmup": f"{warmup_hours}h",
+        },
         "contact_types": [ct],
         "agent_groups": [{"name": "agents", "skills": ["calls"], "staffing": agents}],
     }

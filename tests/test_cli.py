@@ -21,13 +21,32 @@ def test_run_json_is_one_object_with_the_contract_fields() -> None:
     result = runner.invoke(app, ["run", HELPDESK, "--replications", "3", "--seed", "5", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert {"scenario", "engine", "replications", "seed", "kpis", "by_type", "by_group"} <= set(data)
-    assert (data["scenario"], data["engine"], data["replications"], data["seed"]) == (
-        "small-helpdesk", "simpy", 3, 5,
+    assert {"scenario", "engine", "replications", "seed", "kpis", "by_type", "by_group"} <= set(
+        data
     )
-    kpis = {"offered", "answered", "abandoned", "blocked", "deflected", "service_level",
-            "service_level_answered", "service_level_excl_short_abandons", "p_wait",
-            "abandon_rate", "block_rate", "asa_s", "mean_wait_s", "aht_s", "occupancy"}
+    assert (data["scenario"], data["engine"], data["replications"], data["seed"]) == (
+        "small-helpdesk",
+        "simpy",
+        3,
+        5,
+    )
+    kpis = {
+        "offered",
+        "answered",
+        "abandoned",
+        "blocked",
+        "deflected",
+        "service_level",
+        "service_level_answered",
+        "service_level_excl_short_abandons",
+        "p_wait",
+        "abandon_rate",
+        "block_rate",
+        "asa_s",
+        "mean_wait_s",
+        "aht_s",
+        "occupancy",
+    }
     assert kpis <= set(data["kpis"])
     sl = data["kpis"]["service_level"]
     assert sl["ci95"][0] <= sl["mean"] <= sl["ci95"][1]
@@ -52,23 +71,45 @@ def test_out_writes_resolved_scenario_summary_and_interval_tables(tmp_path) -> N
     result = runner.invoke(app, ["run", HELPDESK, "-r", "2", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} >= {
-        "scenario.resolved.yaml", "summary.json", "intervals.csv", "intervals.parquet",
+        "scenario.resolved.yaml",
+        "summary.json",
+        "intervals.csv",
+        "intervals.parquet",
     }
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] is not None and summary["ccsim_version"]
     table = pd.read_parquet(out / "intervals.parquet")
     assert len(table) == 16 * 2  # one type + ALL, 16 intervals
-    assert list(pd.read_csv(out / "intervals.csv").columns[:4]) == ["type", "interval", "start", "offered"]
+    assert list(pd.read_csv(out / "intervals.csv").columns[:4]) == [
+        "type",
+        "interval",
+        "start",
+        "offered",
+    ]
     # the resolved scenario is itself a valid scenario that reproduces the run
-    again = runner.invoke(app, ["run", str(out / "scenario.resolved.yaml"), "-r", "2", "--json",
-                                "--seed", str(summary["seed"])])
+    again = runner.invoke(
+        app,
+        [
+            "run",
+            str(out / "scenario.resolved.yaml"),
+            "-r",
+            "2",
+            "--json",
+            "--seed",
+            str(summary["seed"]),
+        ],
+    )
     assert json.loads(again.stdout)["kpis"] == summary["kpis"]
 
 
 def test_validate_ok_and_bad(tmp_path) -> None:
     assert runner.invoke(app, ["validate", HELPDESK]).exit_code == 0
     bad = tmp_path / "bad.yaml"
-    bad.write_text((SCENARIOS / "small-helpdesk.yaml").read_text().replace("skills: [support]", "skills: [suport]"))
+    bad.write_text(
+        (SCENARIOS / "small-helpdesk.yaml")
+        .read_text()
+        .replace("skills: [support]", "skills: [suport]")
+    )
     for command in (["validate", str(bad)], ["run", str(bad)]):
         result = runner.invoke(app, command)
         assert result.exit_code == 2
@@ -83,9 +124,13 @@ def test_missing_file_and_unknown_engine() -> None:
 
 def test_overload_without_abandonment_finishes_and_warns(tmp_path) -> None:
     text = (SCENARIOS / "small-helpdesk.yaml").read_text()
-    text = text.replace("    patience: {dist: exponential, mean: 3min}   # omitted = never abandons\n", "")
+    text = text.replace(
+        "    patience: {dist: exponential, mean: 3min}   # omitted = never abandons\n", ""
+    )
     text = text.replace("lines: 60 ", "# no lines ")
-    text = text.replace("staffing: [8, 11, 13, 14, 15, 14, 13, 12, 13, 13, 13, 11, 10, 8, 7, 5]", "staffing: 6")
+    text = text.replace(
+        "staffing: [8, 11, 13, 14, 15, 14, 13, 12, 13, 13, 13, 11, 10, 8, 7, 5]", "staffing: 6"
+    )
     path = tmp_path / "overload.yaml"
     path.write_text(text)
     result = runner.invoke(app, ["run", str(path), "-r", "2", "--json"])
@@ -97,8 +142,12 @@ def test_overload_without_abandonment_finishes_and_warns(tmp_path) -> None:
 
 
 def test_python_dash_m() -> None:
-    done = subprocess.run([sys.executable, "-m", "ccsim", "validate", HELPDESK],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "ccsim", "validate", HELPDESK],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
 
 

@@ -16,8 +16,14 @@ from tests.helpers import assert_matches, stationary
 THRESHOLD = 20.0
 
 
-def run(scenario: dict, replications: int, seed: int = 7) -> ccsim.SimulationResult:
-    return ccsim.simulate(ccsim.load_scenario(scenario), replications=replications, seed=seed)
+ENGINES = pytest.mark.parametrize("engine", ["simpy", "fast"])
+
+
+def run(
+    scenario: dict, replications: int, engine: str = "simpy", seed: int = 7
+) -> ccsim.SimulationResult:
+    scenario = ccsim.load_scenario(scenario)
+    return ccsim.simulate(scenario, replications=replications, seed=seed, engine=engine)
 
 
 @pytest.mark.parametrize(
@@ -25,9 +31,10 @@ def run(scenario: dict, replications: int, seed: int = 7) -> ccsim.SimulationRes
     [(1, 0.7, 24.0, 30), (20, 17.0, 8.0, 30), (100, 92.0, 4.0, 20)],
     ids=["1-agent", "20-agents", "100-agents"],
 )
-def test_erlang_c(agents: int, load: float, hours: float, reps: int) -> None:
+@ENGINES
+def test_erlang_c(agents: int, load: float, hours: float, reps: int, engine: str) -> None:
     handle = 60.0
-    r = run(stationary(agents, load, handle=handle, hours=hours), reps)
+    r = run(stationary(agents, load, handle=handle, hours=hours), reps, engine)
     lam = load / handle
     assert_matches(r.per_replication("p_wait"), erlang.erlang_c(agents, load), "p_wait")
     assert_matches(r.per_replication("asa_s"), erlang.erlang_c_asa(agents, lam, handle), "asa_s")
@@ -50,9 +57,12 @@ ERLANG_A_CASES = [
     ERLANG_A_CASES,
     ids=["1-agent-overload", "10-agents", "50-agents-critical"],
 )
-def test_erlang_a(agents: int, load: float, patience: float, hours: float, reps: int) -> None:
+@ENGINES
+def test_erlang_a(
+    agents: int, load: float, patience: float, hours: float, reps: int, engine: str
+) -> None:
     handle = 60.0
-    r = run(stationary(agents, load, handle=handle, patience=patience, hours=hours), reps)
+    r = run(stationary(agents, load, handle=handle, patience=patience, hours=hours), reps, engine)
     exact = erlang.erlang_a(agents, load / handle, handle, patience, THRESHOLD)
     checks = {
         "p_wait": exact.p_wait,
@@ -69,9 +79,10 @@ def test_erlang_a(agents: int, load: float, patience: float, hours: float, reps:
 
 
 @pytest.mark.parametrize(("agents", "load"), [(1, 0.5), (10, 8.0), (40, 45.0)])
-def test_erlang_b_with_lines(agents: int, load: float) -> None:
+@ENGINES
+def test_erlang_b_with_lines(agents: int, load: float, engine: str) -> None:
     """M/M/c/c: as many trunk lines as agents and no queue."""
-    r = run(stationary(agents, load, lines=agents, hours=8.0), 30)
+    r = run(stationary(agents, load, lines=agents, hours=8.0), 30, engine)
     assert_matches(r.per_replication("block_rate"), erlang.erlang_b(agents, load), "block_rate")
     assert_matches(r.per_replication("p_wait"), 0.0, "p_wait")
     carried = load * (1 - erlang.erlang_b(agents, load))
@@ -79,10 +90,11 @@ def test_erlang_b_with_lines(agents: int, load: float) -> None:
 
 
 @pytest.mark.parametrize(("agents", "lines", "load"), [(5, 8, 5.0), (20, 25, 22.0)])
-def test_finite_waiting_room(agents: int, lines: int, load: float) -> None:
+@ENGINES
+def test_finite_waiting_room(agents: int, lines: int, load: float, engine: str) -> None:
     """M/M/c/K: ``lines`` bounds contacts in queue plus in service."""
     handle = 60.0
-    r = run(stationary(agents, load, handle=handle, lines=lines, hours=8.0), 30)
+    r = run(stationary(agents, load, handle=handle, lines=lines, hours=8.0), 30, engine)
     exact = erlang.mmck_metrics(agents, lines, load / handle, handle)
     assert_matches(r.per_replication("block_rate"), exact["p_block"], "block_rate")
     assert_matches(r.per_replication("p_wait"), exact["p_wait"], "p_wait")
@@ -93,8 +105,30 @@ def test_finite_waiting_room(agents: int, lines: int, load: float) -> None:
 def test_w1_matches_the_published_erlang_a_values() -> None:
     """W1 of the benchmark workloads: 190 agents, 1 call/s, 8 h measured."""
     r = ccsim.simulate(ccsim.load_scenario("scenarios/w1-erlang-a.yaml"), replications=40, seed=3)
-    exact = {"service_level": 0.96677, "abandon_rate": 0.007933, "asa_s": 2.336,
-             "occupancy": 0.93985, "p_wait": 0.2621}
+    exact = {
+        "service_level": 0.96677,
+        "abandon_rate": 0.007933,
+        "asa_s": 2.336,
+        "occupancy": 0.93985,
+        "p_wait": 0.2621,
+    }
+    for kpi, value in exact.items():
+        assert_matches(r.per_replication(kpi), value, kpi)
+
+
+@pytest.mark.slow
+def test_w1_fast_engine_many_replications() -> None:
+    """W1 through the kernel, 400 replications: a tight check of the Erlang A values."""
+    r = ccsim.simulate(
+        ccsim.load_scenario("scenarios/w1-erlang-a.yaml"), replications=400, seed=5, engine="fast"
+    )
+    exact = {
+        "service_level": 0.96677,
+        "abandon_rate": 0.007933,
+        "asa_s": 2.336,
+        "occupancy": 0.93985,
+        "p_wait": 0.2621,
+    }
     for kpi, value in exact.items():
         assert_matches(r.per_replication(kpi), value, kpi)
 
@@ -109,9 +143,13 @@ def test_erlang_a_large(agents: int, load: float, patience: float) -> None:
     handle = 180.0
     r = run(stationary(agents, load, handle=handle, patience=patience, hours=4.0), 20)
     exact = erlang.erlang_a(agents, load / handle, handle, patience, THRESHOLD)
-    for kpi, value in {"p_wait": exact.p_wait, "abandon_rate": exact.p_abandon,
-                       "asa_s": exact.asa, "service_level": exact.service_level,
-                       "occupancy": exact.occupancy}.items():
+    for kpi, value in {
+        "p_wait": exact.p_wait,
+        "abandon_rate": exact.p_abandon,
+        "asa_s": exact.asa,
+        "service_level": exact.service_level,
+        "occupancy": exact.occupancy,
+    }.items():
         assert_matches(r.per_replication(kpi), value, kpi)
 
 

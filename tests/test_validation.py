@@ -48,36 +48,68 @@ def test_the_good_scenario_loads(tmp_path) -> None:
     ("old", "new", "expected"),
     [
         # unknown key, with a suggestion
-        ("rate_per_hour: [10, 20, 30]", "rate_per_houre: [10, 20, 30]",
-         "centre.yaml:8: contact_types[0].arrivals.rate_per_houre: unknown key 'rate_per_houre'; "
-         "did you mean 'rate_per_hour'?"),
+        (
+            "rate_per_hour: [10, 20, 30]",
+            "rate_per_houre: [10, 20, 30]",
+            "centre.yaml:8: contact_types[0].arrivals.rate_per_houre: unknown key 'rate_per_houre'; "
+            "did you mean 'rate_per_hour'?",
+        ),
         # wrong type
-        ("staffing: 2", "staffing: many",
-         "centre.yaml:14: agent_groups[0].staffing:"),
+        ("staffing: 2", "staffing: many", "centre.yaml:14: agent_groups[0].staffing:"),
         # negative rate
-        ("[10, 20, 30]", "[10, -20, 30]",
-         "centre.yaml:8: contact_types[0].arrivals.rate_per_hour[1]: Input should be greater than or equal to 0"),
+        (
+            "[10, 20, 30]",
+            "[10, -20, 30]",
+            "centre.yaml:8: contact_types[0].arrivals.rate_per_hour[1]: Input should be greater than or equal to 0",
+        ),
         # negative duration
-        ("mean: 4min", "mean: -4min",
-         "centre.yaml:9: contact_types[0].handle_time.mean: a duration cannot be negative"),
+        (
+            "mean: 4min",
+            "mean: -4min",
+            "centre.yaml:9: contact_types[0].handle_time.mean: a duration cannot be negative",
+        ),
         # bad unit
-        ("mean: 4min", "mean: 4 parsecs",
-         "centre.yaml:9: contact_types[0].handle_time.mean: unknown time unit 'parsecs'"),
+        (
+            "mean: 4min",
+            "mean: 4 parsecs",
+            "centre.yaml:9: contact_types[0].handle_time.mean: unknown time unit 'parsecs'",
+        ),
         # list of the wrong length
-        ("[10, 20, 30]", "[10, 20]",
-         "centre.yaml:8: contact_types[0].arrivals.rate_per_hour: rate_per_hour has 2 values; expected 3"),
+        (
+            "[10, 20, 30]",
+            "[10, 20]",
+            "centre.yaml:8: contact_types[0].arrivals.rate_per_hour: rate_per_hour has 2 values; expected 3",
+        ),
         # a skill naming no contact type
-        ("skills: [support]", "skills: [support, suport]",
-         "centre.yaml:13: agent_groups[0].skills[1]: unknown contact type 'suport'; did you mean 'support'?"),
+        (
+            "skills: [support]",
+            "skills: [support, suport]",
+            "centre.yaml:13: agent_groups[0].skills[1]: unknown contact type 'suport'; did you mean 'support'?",
+        ),
         # a type no group can serve
-        ("skills: [support]\n    staffing: 2", "skills: [support]\n    staffing: 2\n  - name: b\n    skills: [support]\n    staffing: 1",
-         None),
+        (
+            "skills: [support]\n    staffing: 2",
+            "skills: [support]\n    staffing: 2\n  - name: b\n    skills: [support]\n    staffing: 1",
+            None,
+        ),
         # unknown distribution
-        ("dist: exponential, mean: 4min", "dist: expo, mean: 4min",
-         "centre.yaml:9: contact_types[0].handle_time.dist: Input should be 'exponential'"),
+        (
+            "dist: exponential, mean: 4min",
+            "dist: expo, mean: 4min",
+            "centre.yaml:9: contact_types[0].handle_time.dist: Input should be 'exponential'",
+        ),
     ],
-    ids=["unknown-key", "wrong-type", "negative-rate", "negative-duration", "bad-unit",
-         "list-length", "unknown-skill", "valid-second-group", "unknown-dist"],
+    ids=[
+        "unknown-key",
+        "wrong-type",
+        "negative-rate",
+        "negative-duration",
+        "bad-unit",
+        "list-length",
+        "unknown-skill",
+        "valid-second-group",
+        "unknown-dist",
+    ],
 )
 def test_each_problem_is_named(tmp_path, old: str, new: str, expected: str | None) -> None:
     assert old in GOOD
@@ -92,7 +124,9 @@ def test_each_problem_is_named(tmp_path, old: str, new: str, expected: str | Non
 def test_probability_outside_unit_interval(tmp_path) -> None:
     text = GOOD + "ivr:\n  time: {dist: fixed, mean: 30s}\n  deflection: {support: 1.5}\n"
     message = problems(tmp_path, text)
-    assert "centre.yaml:17: ivr.deflection.support: Input should be less than or equal to 1" in message
+    assert (
+        "centre.yaml:17: ivr.deflection.support: Input should be less than or equal to 1" in message
+    )
 
 
 def test_a_type_no_group_serves(tmp_path) -> None:
@@ -102,7 +136,9 @@ def test_a_type_no_group_serves(tmp_path) -> None:
         "    handle_time: {dist: fixed, mean: 1min}\nagent_groups:",
     )
     message = problems(tmp_path, text)
-    assert "centre.yaml:11: contact_types[1].name: no agent group has the skill 'billing'" in message
+    assert (
+        "centre.yaml:11: contact_types[1].name: no agent group has the skill 'billing'" in message
+    )
 
 
 def test_all_problems_are_reported_together(tmp_path) -> None:
@@ -118,12 +154,16 @@ def test_yaml_syntax_error_names_the_line(tmp_path) -> None:
 
 
 def test_duplicate_key_is_an_error(tmp_path) -> None:
-    message = problems(tmp_path, GOOD.replace("    staffing: 2", "    staffing: 2\n    staffing: 3"))
+    message = problems(
+        tmp_path, GOOD.replace("    staffing: 2", "    staffing: 2\n    staffing: 3")
+    )
     assert "key 'staffing' is written twice" in message
 
 
 def test_missing_required_key(tmp_path) -> None:
-    message = problems(tmp_path, GOOD.replace("    handle_time: {dist: exponential, mean: 4min}\n", ""))
+    message = problems(
+        tmp_path, GOOD.replace("    handle_time: {dist: exponential, mean: 4min}\n", "")
+    )
     assert "contact_types[0].handle_time: required key is missing" in message
 
 

@@ -1,0 +1,657 @@
+"""The numba kernel: the SimPy engine's model, compiled, for large Monte Carlo runs.
+
+This module holds only ``@njit`` code: arrays in, arrays out. It follows
+:mod:`ccsim.engine` rule by rule and handler by handler -- the same events, scheduled
+in the same order, on a binary heap ordered like SimPy's (time, priority, insertion
+number), with the same floating-point arithmetic for event times (arrivals and roster events at
+their exact times, every other event at ``now + delay``) -- so that, given the
+same plan and the same contacts, every contact meets the same fate at the same times.
+:mod:`ccsim.fast` is the public wrapper that prepares the arrays and runs
+replications in parallel. JIT options are set once here (``_JIT``); compiled code is
+cached on disk.
+
+KPI counters are accumulated here too (same definitions as :func:`ccsim.kpis.
+accumulate`), so a run's memory does not grow with its number of replications.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_JIT = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
+
+# Event kinds, and their priorities (the engine's tie-break rules; 0 is SimPy's URGENT,
+# used by its stop event).
+_ARRIVE, _IVR_END, _ABANDON, _TALK_END, _WRAP_END, _ROSTER, _BREAK_END = range(7)
+_PRIO = np.array([5, 4, 3, 2, 2, 1, 1], dtype=np.int64)
+
+# Fates (as ccsim.engine).
+_PENDING, _ANSWERED, _ABANDONED, _BLOCKED, _DEFLECTED, _IVR_ABANDONED, _UNSERVED = range(7)
+_QUEUED = -1
+_JOIN, _LEAVE, _BREAK = 0, 1, 2
+
+# Type counter fields (as ccsim.kpis.TYPE_FIELDS).
+(
+    _F_ARRIVED,
+    _F_OFFERED,
+    _F_ANSWERED,
+    _F_ABANDONED,
+    _F_BLOCKED,
+    _F_DEFLECTED,
+    _F_IVR_ABANDONED,
+    _F_UNSERVED,
+    _F_QUEUED,
+    _F_ANSWERED_IN_SL,
+    _F_ABANDONED_IN_SL,
+    _F_WAIT_ANSWERED,
+    _F_WAIT_ABANDONED,
+    _F_HANDLE,
+) = range(14)
+N_TYPE_FIELDS = 14
+N_GROUP_FIELDS = 3
+
+
+# ------------------------------------------------------------------------- heap
+# A binary heap of events in two arrays: the time, and one int64 that orders events of
+# equal time like SimPy (priority, then insertion number) and carries the event:
+#   priority << 59 | insertion number << 31 | argument << 3 | kind.
+# Insertion numbers are unique, so the argument bits never decide an order.
+# ``hs[0]`` is the size; ``hs[1]`` says the root was consumed but not yet removed: the
+# next push then replaces it (one sift-down instead of a pop and a push).
+MAX_CONTACTS = 1 << 26  # per replication; keeps insertion numbers below 2**28
+
+
+@njit(inline="always", **_JIT)
+def _event(priority, seq, arg, kind):
+    return (priority << 59) | (seq << 31) | (arg << 3) | kind
+
+
+@njit(inline="always", **_JIT)
+def _sift_down(ht, hk, size, i, t, key):
+    """Place (t, key) at hole ``i`` and move it down to its place."""
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        right = child + 1
+        if right < size and (
+            ht[right] < ht[child] or (ht[right] == ht[child] and hk[right] < hk[child])
+        ):
+            child = right
+        if ht[child] < t or (ht[child] == t and hk[child] < key):
+            ht[i] = ht[child]
+            hk[i] = hk[child]
+            i = child
+        else:
+            break
+    ht[i] = t
+    hk[i] = key
+
+
+@njit(inline="always", **_JIT)
+def _push(ht, hk, hs, t, key):
+    if hs[1]:  # replace the consumed root
+        hs[1] = 0
+        _sift_down(ht, hk, hs[0], 0, t, key)
+        return
+    i = hs[0]
+    hs[0] = i + 1
+    while i > 0:
+        p = (i - 1) >> 1
+        if t < ht[p] or (t == ht[p] and key < hk[p]):
+            ht[i] = ht[p]
+            hk[i] = hk[p]
+            i = p
+        else:
+            break
+    ht[i] = t
+    hk[i] = key
+
+
+@njit(inline="always", **_JIT)
+def _settle(ht, hk, hs):
+    """Remove a consumed root, if any, so that ``ht[0]`` is the next event."""
+    if hs[1]:
+        hs[1] = 0
+        size = hs[0] - 1
+        hs[0] = size
+        if size > 0:
+            _sift_down(ht, hk, size, 0, ht[size], hk[size])
+
+
+# ----------------------------------------------------------------- replication
+@njit(**_JIT)
+def simulate_day(
+    # contacts of the replication (sorted by arrival)
+    c_type,
+    c_arrival,
+    c_interval,
+    c_handle,
+    c_wrap,
+    c_patience,
+    c_ivr_time,
+    c_deflect,
+    c_ivr_abandon,
+    # plan
+    type_groups,
+    group_types,
+    group_speed,
+    group_policy,
+    roster_time,
+    roster_group,
+    roster_kind,
+    roster_count,
+    roster_duration,
+    lines,
+    ivr_ports,
+    use_ivr,
+    stop_time,
+    # outputs, one entry per contact
+    fate,
+    group,
+    t_queued,
+    t_answered,
+    t_left,
+    t_freed,
+    # staffing log, (capacity, 3): time, group, delta; returns its length
+    staff_log,
+):
+    """Simulate one replication; fill the per-contact outputs and the staffing log.
+
+    Returns the number of staffing-log rows written.
+    """
+    n = c_arrival.shape[0]
+    n_types = type_groups.shape[0]
+    n_groups = group_types.shape[0]
+    n_roster = roster_time.shape[0]
+
+    # event heap
+    breaks_total = 0
+    for i in range(n_roster):
+        if roster_kind[i] == _BREAK:
+            breaks_total += roster_count[i]
+    cap = 2 * n + breaks_total + n_groups + 8
+    ht = np.empty(cap, np.float64)
+    hk = np.empty(cap, np.int64)
+    hs = np.zeros(2, np.int64)  # heap size, root consumed
+    seq = 0
+
+    # queues: one FIFO region per type in one buffer (a contact queues at most once)
+    per_type = np.zeros(n_types + 1, np.int64)
+    for c in range(n):
+        per_type[c_type[c] + 1] += 1
+    q_off = np.cumsum(per_type)
+    q_head = q_off[:-1].copy()
+    q_tail = q_off[:-1].copy()
+    q_buf = np.empty(max(n, 1), np.int64)
+
+    # agents
+    idle = np.zeros(n_groups, np.int64)
+    owed_leave = np.zeros(n_groups, np.int64)
+    b_cap = breaks_total + 1
+    b_buf = np.empty((n_groups, b_cap), np.float64)  # owed breaks, FIFO per group
+    b_head = np.zeros(n_groups, np.int64)
+    b_tail = np.zeros(n_groups, np.int64)
+    n_log = 0
+
+    for c in range(n):
+        fate[c] = _PENDING
+        group[c] = -1
+        t_queued[c] = np.nan
+        t_answered[c] = np.nan
+        t_left[c] = np.nan
+        t_freed[c] = np.nan
+
+    in_system = 0
+    in_ivr = 0
+    now = 0.0
+    # Without trunk lines nothing depends on *when* a queued contact abandons except
+    # the agent who would take it: abandonments are then not events but are found
+    # when an agent looks at the queue (patience expired strictly before now).
+    lazy = lines == 0
+    # Arrivals are not kept on the heap: the next one is taken when it comes before
+    # the heap's first event. Arrivals have the lowest priority and only one is due at
+    # a time, so this is the order SimPy's queue gives them. (Insertion numbers only
+    # order events of equal time and priority, so arrivals need none.)
+    next_arrival = 0
+    if n_roster > 0:
+        _push(ht, hk, hs, roster_time[0], _event(_PRIO[_ROSTER], seq, 0, _ROSTER))
+        seq += 1
+
+    while True:
+        _settle(ht, hk, hs)
+        if hs[0] == 0 and next_arrival >= n:
+            break
+        if next_arrival < n and (hs[0] == 0 or c_arrival[next_arrival] < ht[0]):
+            now = c_arrival[next_arrival]
+            if now >= stop_time:
+                break
+            kind = _ARRIVE
+            arg = next_arrival
+            next_arrival += 1
+        else:
+            if ht[0] >= stop_time:
+                break
+            now = ht[0]
+            code = hk[0]
+            hs[1] = 1  # consumed; removed by the next push or _settle
+            kind = code & 7
+            arg = (code >> 3) & 0xFFFFFFF
+
+        free_g = -1  # an agent of this group becomes free (after this event)
+        after_call = False
+        if kind == _ARRIVE:
+            c = arg
+            if (lines > 0 and in_system >= lines) or (
+                use_ivr and ivr_ports > 0 and in_ivr >= ivr_ports
+            ):
+                fate[c] = _BLOCKED
+                t_left[c] = now
+                continue
+            in_system += 1
+            if use_ivr:
+                in_ivr += 1
+                _push(ht, hk, hs, now + c_ivr_time[c], _event(_PRIO[_IVR_END], seq, c, _IVR_END))
+                seq += 1
+                continue
+            ask = c
+        elif kind == _IVR_END:
+            c = arg
+            in_ivr -= 1
+            if c_deflect[c] or c_ivr_abandon[c]:
+                fate[c] = _DEFLECTED if c_deflect[c] else _IVR_ABANDONED
+                t_left[c] = now
+                in_system -= 1
+                continue
+            ask = c
+        elif kind == _ABANDON:
+            c = arg
+            if fate[c] == _QUEUED:
+                fate[c] = _ABANDONED
+                t_left[c] = now
+                in_system -= 1
+            continue
+        elif kind == _TALK_END:
+            c = arg
+            t_left[c] = now
+            in_system -= 1
+            if c_wrap[c] > 0:
+                _push(ht, hk, hs, now + c_wrap[c], _event(_PRIO[_WRAP_END], seq, c, _WRAP_END))
+                seq += 1
+                continue
+            t_freed[c] = now
+            free_g = group[c]
+            after_call = True
+            ask = -1
+        elif kind == _WRAP_END:
+            c = arg
+            t_freed[c] = now
+            free_g = group[c]
+            after_call = True
+            ask = -1
+        elif kind == _BREAK_END:
+            g = arg
+            staff_log[n_log, 0] = now
+            staff_log[n_log, 1] = g
+            staff_log[n_log, 2] = 1.0
+            n_log += 1
+            free_g = g
+            after_call = False
+            ask = -1
+        else:  # _ROSTER
+            i = arg
+            if i + 1 < n_roster:
+                _push(ht, hk, hs, roster_time[i + 1], _event(_PRIO[_ROSTER], seq, (i + 1), _ROSTER))
+                seq += 1
+            g = roster_group[i]
+            count = roster_count[i]
+            if roster_kind[i] == _JOIN:
+                cancelled = min(count, owed_leave[g])
+                owed_leave[g] -= cancelled
+                if count > cancelled:
+                    staff_log[n_log, 0] = now
+                    staff_log[n_log, 1] = g
+                    staff_log[n_log, 2] = count - cancelled
+                    n_log += 1
+                for _ in range(count - cancelled):
+                    seq, n_log = _agent_free(
+                        g,
+                        False,
+                        now,
+                        idle,
+                        owed_leave,
+                        b_buf,
+                        b_head,
+                        b_tail,
+                        b_cap,
+                        group_types,
+                        group_policy,
+                        group_speed,
+                        q_buf,
+                        q_head,
+                        q_tail,
+                        fate,
+                        group,
+                        t_queued,
+                        t_answered,
+                        t_left,
+                        c_handle,
+                        c_patience,
+                        lazy,
+                        ht,
+                        hk,
+                        hs,
+                        seq,
+                        staff_log,
+                        n_log,
+                    )
+                continue
+            now_idle = min(count, idle[g])
+            idle[g] -= now_idle
+            if roster_kind[i] == _BREAK:
+                for _ in range(now_idle):
+                    staff_log[n_log, 0] = now
+                    staff_log[n_log, 1] = g
+                    staff_log[n_log, 2] = -1.0
+                    n_log += 1
+                    _push(
+                        ht,
+                        hk,
+                        hs,
+                        now + roster_duration[i],
+                        _event(_PRIO[_BREAK_END], seq, g, _BREAK_END),
+                    )
+                    seq += 1
+                for _ in range(count - now_idle):
+                    b_buf[g, b_tail[g] % b_cap] = roster_duration[i]
+                    b_tail[g] += 1
+            else:
+                if now_idle > 0:
+                    staff_log[n_log, 0] = now
+                    staff_log[n_log, 1] = g
+                    staff_log[n_log, 2] = -now_idle
+                    n_log += 1
+                owed_leave[g] += count - now_idle
+            continue
+
+        if ask >= 0:  # the contact asks for an agent
+            c = ask
+            t_queued[c] = now
+            t = c_type[c]
+            answered = False
+            for j in range(type_groups.shape[1]):
+                g = type_groups[t, j]
+                if g < 0:
+                    break
+                if idle[g] > 0:
+                    idle[g] -= 1
+                    fate[c] = _ANSWERED
+                    group[c] = g
+                    t_answered[c] = now
+                    _push(
+                        ht,
+                        hk,
+                        hs,
+                        now + c_handle[c] / group_speed[g],
+                        _event(_PRIO[_TALK_END], seq, c, _TALK_END),
+                    )
+                    seq += 1
+                    answered = True
+                    break
+            if not answered:
+                fate[c] = _QUEUED
+                q_buf[q_tail[t]] = c
+                q_tail[t] += 1
+                if not lazy and c_patience[c] != np.inf:
+                    _push(
+                        ht, hk, hs, now + c_patience[c], _event(_PRIO[_ABANDON], seq, c, _ABANDON)
+                    )
+                    seq += 1
+        if free_g >= 0:
+            seq, n_log = _agent_free(
+                free_g,
+                after_call,
+                now,
+                idle,
+                owed_leave,
+                b_buf,
+                b_head,
+                b_tail,
+                b_cap,
+                group_types,
+                group_policy,
+                group_speed,
+                q_buf,
+                q_head,
+                q_tail,
+                fate,
+                group,
+                t_queued,
+                t_answered,
+                t_left,
+                c_handle,
+                c_patience,
+                lazy,
+                ht,
+                hk,
+                hs,
+                seq,
+                staff_log,
+                n_log,
+            )
+
+    for c in range(n):
+        if fate[c] == _QUEUED and lazy and t_queued[c] + c_patience[c] < stop_time:
+            fate[c] = _ABANDONED
+            t_left[c] = t_queued[c] + c_patience[c]
+        elif fate[c] == _QUEUED or fate[c] == _PENDING:
+            fate[c] = _UNSERVED
+    return n_log
+
+
+@njit(inline="always", **_JIT)
+def _agent_free(
+    g,
+    after_call,
+    now,
+    idle,
+    owed_leave,
+    b_buf,
+    b_head,
+    b_tail,
+    b_cap,
+    group_types,
+    group_policy,
+    group_speed,
+    q_buf,
+    q_head,
+    q_tail,
+    fate,
+    group,
+    t_queued,
+    t_answered,
+    t_left,
+    c_handle,
+    c_patience,
+    lazy,
+    ht,
+    hk,
+    hs,
+    seq,
+    staff_log,
+    n_log,
+):
+    """An agent of ``g`` is free: pay the roster, take a contact, or idle.
+
+    As the engine: first a leave owed, then (after a call) a break owed; otherwise the
+    queued contact the group's policy picks; otherwise the agent becomes idle.
+    """
+    if owed_leave[g] > 0:
+        owed_leave[g] -= 1
+        staff_log[n_log, 0] = now
+        staff_log[n_log, 1] = g
+        staff_log[n_log, 2] = -1.0
+        return seq, n_log + 1
+    if after_call and b_tail[g] > b_head[g]:
+        duration = b_buf[g, b_head[g] % b_cap]
+        b_head[g] += 1
+        staff_log[n_log, 0] = now
+        staff_log[n_log, 1] = g
+        staff_log[n_log, 2] = -1.0
+        _push(ht, hk, hs, now + duration, _event(_PRIO[_BREAK_END], seq, g, _BREAK_END))
+        return seq + 1, n_log + 1
+    best = -1
+    best_t = -1
+    longest = group_policy[g] == 0
+    for j in range(group_types.shape[1]):
+        t = group_types[g, j]
+        if t < 0:
+            break
+        while q_head[t] < q_tail[t]:  # abandoned contacts leave the queue lazily
+            head = q_buf[q_head[t]]
+            if fate[head] == _QUEUED:
+                if not lazy:
+                    break
+                deadline = t_queued[head] + c_patience[head]
+                if deadline >= now:  # at equal times a free agent answers first
+                    break
+                fate[head] = _ABANDONED
+                t_left[head] = deadline
+            q_head[t] += 1
+        if q_head[t] < q_tail[t]:
+            head = q_buf[q_head[t]]
+            if not longest:
+                best = head
+                best_t = t
+                break
+            if best < 0 or t_queued[head] < t_queued[best]:
+                best = head
+                best_t = t
+    if best < 0:
+        idle[g] += 1
+        return seq, n_log
+    q_head[best_t] += 1
+    fate[best] = _ANSWERED
+    group[best] = g
+    t_answered[best] = now
+    _push(
+        ht,
+        hk,
+        hs,
+        now + c_handle[best] / group_speed[g],
+        _event(_PRIO[_TALK_END], seq, best, _TALK_END),
+    )
+    return seq + 1, n_log
+
+
+# ------------------------------------------------------------------ accumulation
+@njit(**_JIT)
+def accumulate_day(
+    c_type,
+    c_arrival,
+    c_interval,
+    fate,
+    group,
+    t_queued,
+    t_answered,
+    t_left,
+    t_freed,
+    staff_log,
+    n_log,
+    warmup,
+    end,
+    interval,
+    sl_threshold,
+    type_acc,
+    group_acc,
+):
+    """Add one replication's contacts and staffing log into the KPI counters.
+
+    Same definitions as :func:`ccsim.kpis.accumulate`; ``type_acc`` is (types,
+    intervals, N_TYPE_FIELDS) and ``group_acc`` (groups, intervals, N_GROUP_FIELDS).
+    """
+    n = c_arrival.shape[0]
+    nk = type_acc.shape[1]
+    for c in range(n):
+        f = fate[c]
+        if f == _ANSWERED:
+            g = group[c]
+            start = t_answered[c]
+            stop = t_freed[c]
+            if np.isnan(stop):
+                stop = end
+            k0 = max(int(start // interval), 0)
+            for k in range(k0, nk):
+                lo = max(k * interval, warmup)
+                hi = (k + 1) * interval
+                if lo >= stop:
+                    break
+                overlap = min(stop, hi) - max(start, lo)
+                if overlap > 0:
+                    group_acc[g, k, 0] += overlap
+        if c_arrival[c] < warmup:
+            continue
+        t = c_type[c]
+        k = c_interval[c]
+        acc = type_acc[t, k]
+        acc[_F_ARRIVED] += 1
+        if f == _ANSWERED:
+            wait = t_answered[c] - t_queued[c]
+        else:
+            wait = t_left[c] - t_queued[c]
+        if f == _ANSWERED or f == _ABANDONED or f == _BLOCKED or f == _UNSERVED:
+            acc[_F_OFFERED] += 1
+        if f == _ANSWERED:
+            acc[_F_ANSWERED] += 1
+            if wait > 0:
+                acc[_F_QUEUED] += 1
+            if wait <= sl_threshold[t]:
+                acc[_F_ANSWERED_IN_SL] += 1
+            acc[_F_WAIT_ANSWERED] += wait
+            acc[_F_HANDLE] += t_freed[c] - t_answered[c]
+            group_acc[group[c], k, 2] += 1
+        elif f == _ABANDONED:
+            acc[_F_ABANDONED] += 1
+            acc[_F_QUEUED] += 1
+            if wait <= sl_threshold[t]:
+                acc[_F_ABANDONED_IN_SL] += 1
+            acc[_F_WAIT_ABANDONED] += wait
+        elif f == _BLOCKED:
+            acc[_F_BLOCKED] += 1
+        elif f == _DEFLECTED:
+            acc[_F_DEFLECTED] += 1
+        elif f == _IVR_ABANDONED:
+            acc[_F_IVR_ABANDONED] += 1
+        elif f == _UNSERVED:
+            acc[_F_UNSERVED] += 1
+            acc[_F_QUEUED] += 1
+    # staffed agent time: the staffing log is in time order; integrate per group
+    n_groups = group_acc.shape[0]
+    level = np.zeros(n_groups)
+    last = np.zeros(n_groups)
+    for r in range(n_log + 1):
+        if r < n_log:
+            t_now = staff_log[r, 0]
+            g_now = int(staff_log[r, 1])
+        else:
+            t_now = np.inf
+            g_now = -1
+        for g in range(n_groups):
+            if g_now >= 0 and g != g_now:
+                continue
+            if level[g] != 0:
+                a = last[g]
+                b = t_now
+                k0 = max(int(a // interval), 0)
+                for k in range(k0, nk):
+                    lo = max(k * interval, warmup)
+                    hi = (k + 1) * interval
+                    if lo >= b:
+                        break
+                    overlap = min(b, hi) - max(a, lo)
+                    if overlap > 0:
+                        group_acc[g, k, 1] += overlap * level[g]
+            last[g] = t_now
+        if r < n_log:
+            level[g_now] += staff_log[r, 2]
