@@ -239,7 +239,9 @@ def simulate_day(
             kind = code & 7
             arg = (code >> 3) & 0xFFFFFFF
 
-        free_g = -1  # an agent of this group becomes free (after this event)
+        ask = -1  # this contact asks for an agent (after this event)
+        free_g = -1  # n_free agents of this group become free (after this event)
+        n_free = 1
         after_call = False
         if kind == _ARRIVE:
             c = arg
@@ -283,13 +285,11 @@ def simulate_day(
             t_freed[c] = now
             free_g = group[c]
             after_call = True
-            ask = -1
         elif kind == _WRAP_END:
             c = arg
             t_freed[c] = now
             free_g = group[c]
             after_call = True
-            ask = -1
         elif kind == _BREAK_END:
             g = arg
             staff_log[n_log, 0] = now
@@ -297,8 +297,6 @@ def simulate_day(
             staff_log[n_log, 2] = 1.0
             n_log += 1
             free_g = g
-            after_call = False
-            ask = -1
         else:  # _ROSTER
             i = arg
             if i + 1 < n_roster:
@@ -314,66 +312,36 @@ def simulate_day(
                     staff_log[n_log, 1] = g
                     staff_log[n_log, 2] = count - cancelled
                     n_log += 1
-                for _ in range(count - cancelled):
-                    seq, n_log = _agent_free(
-                        g,
-                        False,
-                        now,
-                        idle,
-                        owed_leave,
-                        b_buf,
-                        b_head,
-                        b_tail,
-                        b_cap,
-                        group_types,
-                        group_policy,
-                        group_speed,
-                        q_buf,
-                        q_head,
-                        q_tail,
-                        fate,
-                        group,
-                        t_queued,
-                        t_answered,
-                        t_left,
-                        c_handle,
-                        c_patience,
-                        lazy,
-                        ht,
-                        hk,
-                        hs,
-                        seq,
-                        staff_log,
-                        n_log,
-                    )
-                continue
-            now_idle = min(count, idle[g])
-            idle[g] -= now_idle
-            if roster_kind[i] == _BREAK:
-                for _ in range(now_idle):
-                    staff_log[n_log, 0] = now
-                    staff_log[n_log, 1] = g
-                    staff_log[n_log, 2] = -1.0
-                    n_log += 1
-                    _push(
-                        ht,
-                        hk,
-                        hs,
-                        now + roster_duration[i],
-                        _event(_PRIO[_BREAK_END], seq, g, _BREAK_END),
-                    )
-                    seq += 1
-                for _ in range(count - now_idle):
-                    b_buf[g, b_tail[g] % b_cap] = roster_duration[i]
-                    b_tail[g] += 1
+                free_g = g
+                n_free = count - cancelled
             else:
-                if now_idle > 0:
-                    staff_log[n_log, 0] = now
-                    staff_log[n_log, 1] = g
-                    staff_log[n_log, 2] = -now_idle
-                    n_log += 1
-                owed_leave[g] += count - now_idle
-            continue
+                now_idle = min(count, idle[g])
+                idle[g] -= now_idle
+                if roster_kind[i] == _BREAK:
+                    for _ in range(now_idle):
+                        staff_log[n_log, 0] = now
+                        staff_log[n_log, 1] = g
+                        staff_log[n_log, 2] = -1.0
+                        n_log += 1
+                        _push(
+                            ht,
+                            hk,
+                            hs,
+                            now + roster_duration[i],
+                            _event(_PRIO[_BREAK_END], seq, g, _BREAK_END),
+                        )
+                        seq += 1
+                    for _ in range(count - now_idle):
+                        b_buf[g, b_tail[g] % b_cap] = roster_duration[i]
+                        b_tail[g] += 1
+                else:
+                    if now_idle > 0:
+                        staff_log[n_log, 0] = now
+                        staff_log[n_log, 1] = g
+                        staff_log[n_log, 2] = -now_idle
+                        n_log += 1
+                    owed_leave[g] += count - now_idle
+                continue
 
         if ask >= 0:  # the contact asks for an agent
             c = ask
@@ -408,38 +376,65 @@ def simulate_day(
                         ht, hk, hs, now + c_patience[c], _event(_PRIO[_ABANDON], seq, c, _ABANDON)
                     )
                     seq += 1
-        if free_g >= 0:
-            seq, n_log = _agent_free(
-                free_g,
-                after_call,
-                now,
-                idle,
-                owed_leave,
-                b_buf,
-                b_head,
-                b_tail,
-                b_cap,
-                group_types,
-                group_policy,
-                group_speed,
-                q_buf,
-                q_head,
-                q_tail,
-                fate,
-                group,
-                t_queued,
-                t_answered,
-                t_left,
-                c_handle,
-                c_patience,
-                lazy,
-                ht,
-                hk,
-                hs,
-                seq,
-                staff_log,
-                n_log,
-            )
+        # Agents of free_g become free, one at a time (the engine's _agent_free):
+        # first a leave owed, then (after a call) a break owed; otherwise the queued
+        # contact the group's policy picks; otherwise the agent becomes idle.
+        for _ in range(n_free if free_g >= 0 else 0):
+            g = free_g
+            if owed_leave[g] > 0:
+                owed_leave[g] -= 1
+                staff_log[n_log, 0] = now
+                staff_log[n_log, 1] = g
+                staff_log[n_log, 2] = -1.0
+                n_log += 1
+                continue
+            if after_call and b_tail[g] > b_head[g]:
+                duration = b_buf[g, b_head[g] % b_cap]
+                b_head[g] += 1
+                staff_log[n_log, 0] = now
+                staff_log[n_log, 1] = g
+                staff_log[n_log, 2] = -1.0
+                n_log += 1
+                _push(ht, hk, hs, now + duration, _event(_PRIO[_BREAK_END], seq, g, _BREAK_END))
+                seq += 1
+                continue
+            best = -1
+            best_t = -1
+            longest = group_policy[g] == 0
+            for j in range(group_types.shape[1]):
+                t = group_types[g, j]
+                if t < 0:
+                    break
+                while q_head[t] < q_tail[t]:  # abandoned contacts leave the queue lazily
+                    head = q_buf[q_head[t]]
+                    if fate[head] == _QUEUED:
+                        if not lazy:
+                            break
+                        deadline = t_queued[head] + c_patience[head]
+                        if deadline >= now:  # at equal times a free agent answers first
+                            break
+                        fate[head] = _ABANDONED
+                        t_left[head] = deadline
+                    q_head[t] += 1
+                if q_head[t] < q_tail[t]:
+                    head = q_buf[q_head[t]]
+                    if not longest:
+                        best = head
+                        best_t = t
+                        break
+                    if best < 0 or t_queued[head] < t_queued[best]:
+                        best = head
+                        best_t = t
+            if best < 0:
+                idle[g] += 1
+                continue
+            q_head[best_t] += 1
+            fate[best] = _ANSWERED
+            group[best] = g
+            t_answered[best] = now
+            key = _event(_PRIO[_TALK_END], seq, best, _TALK_END)
+            _push(ht, hk, hs, now + c_handle[best] / group_speed[g], key)
+            seq += 1
 
     for c in range(n):
         if fate[c] == _QUEUED and lazy and t_queued[c] + c_patience[c] < stop_time:
@@ -448,101 +443,6 @@ def simulate_day(
         elif fate[c] == _QUEUED or fate[c] == _PENDING:
             fate[c] = _UNSERVED
     return n_log
-
-
-@njit(inline="always", **_JIT)
-def _agent_free(
-    g,
-    after_call,
-    now,
-    idle,
-    owed_leave,
-    b_buf,
-    b_head,
-    b_tail,
-    b_cap,
-    group_types,
-    group_policy,
-    group_speed,
-    q_buf,
-    q_head,
-    q_tail,
-    fate,
-    group,
-    t_queued,
-    t_answered,
-    t_left,
-    c_handle,
-    c_patience,
-    lazy,
-    ht,
-    hk,
-    hs,
-    seq,
-    staff_log,
-    n_log,
-):
-    """An agent of ``g`` is free: pay the roster, take a contact, or idle.
-
-    As the engine: first a leave owed, then (after a call) a break owed; otherwise the
-    queued contact the group's policy picks; otherwise the agent becomes idle.
-    """
-    if owed_leave[g] > 0:
-        owed_leave[g] -= 1
-        staff_log[n_log, 0] = now
-        staff_log[n_log, 1] = g
-        staff_log[n_log, 2] = -1.0
-        return seq, n_log + 1
-    if after_call and b_tail[g] > b_head[g]:
-        duration = b_buf[g, b_head[g] % b_cap]
-        b_head[g] += 1
-        staff_log[n_log, 0] = now
-        staff_log[n_log, 1] = g
-        staff_log[n_log, 2] = -1.0
-        _push(ht, hk, hs, now + duration, _event(_PRIO[_BREAK_END], seq, g, _BREAK_END))
-        return seq + 1, n_log + 1
-    best = -1
-    best_t = -1
-    longest = group_policy[g] == 0
-    for j in range(group_types.shape[1]):
-        t = group_types[g, j]
-        if t < 0:
-            break
-        while q_head[t] < q_tail[t]:  # abandoned contacts leave the queue lazily
-            head = q_buf[q_head[t]]
-            if fate[head] == _QUEUED:
-                if not lazy:
-                    break
-                deadline = t_queued[head] + c_patience[head]
-                if deadline >= now:  # at equal times a free agent answers first
-                    break
-                fate[head] = _ABANDONED
-                t_left[head] = deadline
-            q_head[t] += 1
-        if q_head[t] < q_tail[t]:
-            head = q_buf[q_head[t]]
-            if not longest:
-                best = head
-                best_t = t
-                break
-            if best < 0 or t_queued[head] < t_queued[best]:
-                best = head
-                best_t = t
-    if best < 0:
-        idle[g] += 1
-        return seq, n_log
-    q_head[best_t] += 1
-    fate[best] = _ANSWERED
-    group[best] = g
-    t_answered[best] = now
-    _push(
-        ht,
-        hk,
-        hs,
-        now + c_handle[best] / group_speed[g],
-        _event(_PRIO[_TALK_END], seq, best, _TALK_END),
-    )
-    return seq + 1, n_log
 
 
 # ------------------------------------------------------------------ accumulation
