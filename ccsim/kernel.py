@@ -53,71 +53,19 @@ N_GROUP_FIELDS = 3
 
 
 # ------------------------------------------------------------------------- heap
-# A binary heap of events in two arrays: the time, and one int64 that orders events of
-# equal time like SimPy (priority, then insertion number) and carries the event:
-#   priority << 59 | insertion number << 31 | argument << 3 | kind.
+# Events wait in a binary heap held in two arrays: the time, and one int64 that orders
+# events of equal time as SimPy does (priority, then insertion number) and carries the
+# event itself:   priority << 59 | insertion number << 31 | argument << 3 | kind.
 # Insertion numbers are unique, so the argument bits never decide an order.
-# ``hs[0]`` is the size; ``hs[1]`` says the root was consumed but not yet removed: the
-# next push then replaces it (one sift-down instead of a pop and a push).
+# The heap code is written out inside the event loop rather than in helper functions:
+# numba reference-counts every array passed to a function, which costs more than the
+# heap operation itself in a loop this tight.
 MAX_CONTACTS = 1 << 26  # per replication; keeps insertion numbers below 2**28
 
 
 @njit(inline="always", **_JIT)
 def _event(priority, seq, arg, kind):
     return (priority << 59) | (seq << 31) | (arg << 3) | kind
-
-
-@njit(inline="always", **_JIT)
-def _sift_down(ht, hk, size, i, t, key):
-    """Place (t, key) at hole ``i`` and move it down to its place."""
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        right = child + 1
-        if right < size and (
-            ht[right] < ht[child] or (ht[right] == ht[child] and hk[right] < hk[child])
-        ):
-            child = right
-        if ht[child] < t or (ht[child] == t and hk[child] < key):
-            ht[i] = ht[child]
-            hk[i] = hk[child]
-            i = child
-        else:
-            break
-    ht[i] = t
-    hk[i] = key
-
-
-@njit(inline="always", **_JIT)
-def _push(ht, hk, hs, t, key):
-    if hs[1]:  # replace the consumed root
-        hs[1] = 0
-        _sift_down(ht, hk, hs[0], 0, t, key)
-        return
-    i = hs[0]
-    hs[0] = i + 1
-    while i > 0:
-        p = (i - 1) >> 1
-        if t < ht[p] or (t == ht[p] and key < hk[p]):
-            ht[i] = ht[p]
-            hk[i] = hk[p]
-            i = p
-        else:
-            break
-    ht[i] = t
-    hk[i] = key
-
-
-@njit(inline="always", **_JIT)
-def _settle(ht, hk, hs):
-    """Remove a consumed root, if any, so that ``ht[0]`` is the next event."""
-    if hs[1]:
-        hs[1] = 0
-        size = hs[0] - 1
-        hs[0] = size
-        if size > 0:
-            _sift_down(ht, hk, size, 0, ht[size], hk[size])
 
 
 # ----------------------------------------------------------------- replication
@@ -174,7 +122,15 @@ def simulate_day(
     cap = 2 * n + breaks_total + n_groups + 8
     ht = np.empty(cap, np.float64)
     hk = np.empty(cap, np.int64)
-    hs = np.zeros(2, np.int64)  # heap size, root consumed
+    size = 0  # events on the heap
+    consumed = False  # the root was taken and is still to be removed
+    # Events scheduled while one event is handled; put on the heap before the next.
+    most = 2
+    for i in range(n_roster):
+        most = max(most, roster_count[i] + 2)
+    pend_t = np.empty(most, np.float64)
+    pend_k = np.empty(most, np.int64)
+    n_pend = 0
     seq = 0
 
     # queues: one FIFO region per type in one buffer (a contact queues at most once)
@@ -216,14 +172,65 @@ def simulate_day(
     # order events of equal time and priority, so arrivals need none.)
     next_arrival = 0
     if n_roster > 0:
-        _push(ht, hk, hs, roster_time[0], _event(_PRIO[_ROSTER], seq, 0, _ROSTER))
+        pend_t[0] = roster_time[0]
+        pend_k[0] = _event(_PRIO[_ROSTER], seq, 0, _ROSTER)
+        n_pend = 1
         seq += 1
 
     while True:
-        _settle(ht, hk, hs)
-        if hs[0] == 0 and next_arrival >= n:
+        # Put the pending events on the heap; the first replaces a consumed root (one
+        # sift-down instead of a pop and a push), else the consumed root is removed.
+        p = 0
+        while p < n_pend or consumed:
+            if consumed:
+                consumed = False
+                if p < n_pend:
+                    t_new = pend_t[p]
+                    k_new = pend_k[p]
+                    p += 1
+                else:
+                    size -= 1
+                    if size == 0:
+                        break
+                    t_new = ht[size]
+                    k_new = hk[size]
+                i = 0  # sift down from the root
+                while True:
+                    child = 2 * i + 1
+                    if child >= size:
+                        break
+                    right = child + 1
+                    if right < size and (
+                        ht[right] < ht[child] or (ht[right] == ht[child] and hk[right] < hk[child])
+                    ):
+                        child = right
+                    if ht[child] < t_new or (ht[child] == t_new and hk[child] < k_new):
+                        ht[i] = ht[child]
+                        hk[i] = hk[child]
+                        i = child
+                    else:
+                        break
+            else:
+                t_new = pend_t[p]
+                k_new = pend_k[p]
+                p += 1
+                i = size  # sift up from a new leaf
+                size += 1
+                while i > 0:
+                    parent = (i - 1) >> 1
+                    if t_new < ht[parent] or (t_new == ht[parent] and k_new < hk[parent]):
+                        ht[i] = ht[parent]
+                        hk[i] = hk[parent]
+                        i = parent
+                    else:
+                        break
+            ht[i] = t_new
+            hk[i] = k_new
+        n_pend = 0
+
+        if size == 0 and next_arrival >= n:
             break
-        if next_arrival < n and (hs[0] == 0 or c_arrival[next_arrival] < ht[0]):
+        if next_arrival < n and (size == 0 or c_arrival[next_arrival] < ht[0]):
             now = c_arrival[next_arrival]
             if now >= stop_time:
                 break
@@ -235,7 +242,7 @@ def simulate_day(
                 break
             now = ht[0]
             code = hk[0]
-            hs[1] = 1  # consumed; removed by the next push or _settle
+            consumed = True  # removed (or replaced) at the top of the next round
             kind = code & 7
             arg = (code >> 3) & 0xFFFFFFF
 
@@ -254,7 +261,9 @@ def simulate_day(
             in_system += 1
             if use_ivr:
                 in_ivr += 1
-                _push(ht, hk, hs, now + c_ivr_time[c], _event(_PRIO[_IVR_END], seq, c, _IVR_END))
+                pend_t[n_pend] = now + c_ivr_time[c]
+                pend_k[n_pend] = _event(_PRIO[_IVR_END], seq, c, _IVR_END)
+                n_pend += 1
                 seq += 1
                 continue
             ask = c
@@ -279,7 +288,9 @@ def simulate_day(
             t_left[c] = now
             in_system -= 1
             if c_wrap[c] > 0:
-                _push(ht, hk, hs, now + c_wrap[c], _event(_PRIO[_WRAP_END], seq, c, _WRAP_END))
+                pend_t[n_pend] = now + c_wrap[c]
+                pend_k[n_pend] = _event(_PRIO[_WRAP_END], seq, c, _WRAP_END)
+                n_pend += 1
                 seq += 1
                 continue
             t_freed[c] = now
@@ -300,7 +311,9 @@ def simulate_day(
         else:  # _ROSTER
             i = arg
             if i + 1 < n_roster:
-                _push(ht, hk, hs, roster_time[i + 1], _event(_PRIO[_ROSTER], seq, (i + 1), _ROSTER))
+                pend_t[n_pend] = roster_time[i + 1]
+                pend_k[n_pend] = _event(_PRIO[_ROSTER], seq, (i + 1), _ROSTER)
+                n_pend += 1
                 seq += 1
             g = roster_group[i]
             count = roster_count[i]
@@ -323,13 +336,9 @@ def simulate_day(
                         staff_log[n_log, 1] = g
                         staff_log[n_log, 2] = -1.0
                         n_log += 1
-                        _push(
-                            ht,
-                            hk,
-                            hs,
-                            now + roster_duration[i],
-                            _event(_PRIO[_BREAK_END], seq, g, _BREAK_END),
-                        )
+                        pend_t[n_pend] = now + roster_duration[i]
+                        pend_k[n_pend] = _event(_PRIO[_BREAK_END], seq, g, _BREAK_END)
+                        n_pend += 1
                         seq += 1
                     for _ in range(count - now_idle):
                         b_buf[g, b_tail[g] % b_cap] = roster_duration[i]
@@ -357,13 +366,9 @@ def simulate_day(
                     fate[c] = _ANSWERED
                     group[c] = g
                     t_answered[c] = now
-                    _push(
-                        ht,
-                        hk,
-                        hs,
-                        now + c_handle[c] / group_speed[g],
-                        _event(_PRIO[_TALK_END], seq, c, _TALK_END),
-                    )
+                    pend_t[n_pend] = now + c_handle[c] / group_speed[g]
+                    pend_k[n_pend] = _event(_PRIO[_TALK_END], seq, c, _TALK_END)
+                    n_pend += 1
                     seq += 1
                     answered = True
                     break
@@ -372,9 +377,9 @@ def simulate_day(
                 q_buf[q_tail[t]] = c
                 q_tail[t] += 1
                 if not lazy and c_patience[c] != np.inf:
-                    _push(
-                        ht, hk, hs, now + c_patience[c], _event(_PRIO[_ABANDON], seq, c, _ABANDON)
-                    )
+                    pend_t[n_pend] = now + c_patience[c]
+                    pend_k[n_pend] = _event(_PRIO[_ABANDON], seq, c, _ABANDON)
+                    n_pend += 1
                     seq += 1
         # Agents of free_g become free, one at a time (the engine's _agent_free):
         # first a leave owed, then (after a call) a break owed; otherwise the queued
@@ -395,7 +400,9 @@ def simulate_day(
                 staff_log[n_log, 1] = g
                 staff_log[n_log, 2] = -1.0
                 n_log += 1
-                _push(ht, hk, hs, now + duration, _event(_PRIO[_BREAK_END], seq, g, _BREAK_END))
+                pend_t[n_pend] = now + duration
+                pend_k[n_pend] = _event(_PRIO[_BREAK_END], seq, g, _BREAK_END)
+                n_pend += 1
                 seq += 1
                 continue
             best = -1
@@ -433,7 +440,9 @@ def simulate_day(
             group[best] = g
             t_answered[best] = now
             key = _event(_PRIO[_TALK_END], seq, best, _TALK_END)
-            _push(ht, hk, hs, now + c_handle[best] / group_speed[g], key)
+            pend_t[n_pend] = now + c_handle[best] / group_speed[g]
+            pend_k[n_pend] = key
+            n_pend += 1
             seq += 1
 
     for c in range(n):
