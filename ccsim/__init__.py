@@ -11,13 +11,22 @@ abandonment and occupancy with confidence intervals.
 >>> result.summary  # doctest: +SKIP
 """
 
-from ccsim import erlang
 from ccsim.loader import load_scenario
 from ccsim.results import SimulationResult
 from ccsim.scenario import Scenario, ScenarioError
 from ccsim.simulation import ENGINES, CapacityWarning, simulate
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """Load ``ccsim.erlang`` on first use (keeps ``import ccsim`` quick)."""
+    if name == "erlang":
+        import importlib
+
+        return importlib.import_module("ccsim.erlang")
+    raise AttributeError(f"module 'ccsim' has no attribute {name!r}")
+
 
 __all__ = [
     "ENGINES",

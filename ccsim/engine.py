@@ -34,44 +34,32 @@ Tie-break rules (what happens first at equal times)
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from heapq import heappush
 
 import numpy as np
 import simpy
 
+from ccsim.outcome import (
+    ABANDONED,
+    ANSWERED,
+    BLOCKED,
+    DEFLECTED,
+    FATES,
+    IVR_ABANDONED,
+    PENDING,
+    UNSERVED,
+    Outcome,
+)
 from ccsim.plan import BREAK, JOIN, Plan
 from ccsim.streams import Contacts
 
 __all__ = ["FATES", "Outcome", "run_replication"]
 
+_QUEUED = -1  # internal state of a contact waiting for an agent
+
 # Event priorities (lower first at equal times): the tie-break rules above. They start
 # at 1 so that SimPy's stop event at the end of the run (URGENT = 0) precedes them all.
 ROSTER, DEPARTURE, ABANDON, IVR_END, ARRIVAL = 1, 2, 3, 4, 5
-
-# Fate of a contact.
-PENDING, ANSWERED, ABANDONED, BLOCKED, DEFLECTED, IVR_ABANDONED, UNSERVED = range(7)
-FATES = ("pending", "answered", "abandoned", "blocked", "deflected", "ivr_abandoned", "unserved")
-_QUEUED = -1  # internal state of a contact waiting for an agent
-
-
-@dataclass
-class Outcome:
-    """What happened to every contact of one replication, and the staffing log.
-
-    Times are seconds; ``nan`` where a time does not apply (``answered`` for a contact
-    never answered, ``group`` = -1 for one no agent took).
-    """
-
-    fate: np.ndarray  # int8, see FATES
-    group: np.ndarray  # answering group or -1
-    queued: np.ndarray  # time the contact asked for an agent (after the IVR)
-    answered: np.ndarray  # time an agent answered
-    left: np.ndarray  # time it left: end of talk, abandonment, block, end of IVR
-    freed: np.ndarray  # time its agent finished wrap-up
-    staff_time: np.ndarray  # (changes,) times at which a group's staffed count changed
-    staff_group: np.ndarray
-    staff_delta: np.ndarray  # +n / -n agents on the phones (breaks excluded)
 
 
 class _Environment(simpy.Environment):

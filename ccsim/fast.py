@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ccsim import kernel
-from ccsim.engine import Outcome
 from ccsim.kpis import GROUP_FIELDS, TYPE_FIELDS, capacity_notes
-from ccsim.plan import Plan
+from ccsim.outcome import Outcome
+from ccsim.plan import BREAK, Plan
 from ccsim.streams import Contacts, draw_contacts
 
 __all__ = ["FastRun", "run_day", "run_replications"]
@@ -97,9 +97,10 @@ def run_replications(
     workers = max(1, min(threads or os.cpu_count() or 1, replications))
 
     def work(first: int) -> None:
+        out = None
         for rep in range(first, replications, workers):
             contacts = draw_contacts(plan, seed, rep)
-            out = _buffers(plan, len(contacts))
+            out = _buffers(plan, len(contacts), out)
             n_log = _simulate(plan, contacts, out)
             kernel.accumulate_day(
                 contacts.type, contacts.arrival, contacts.interval, out["fate"], out["group"],
@@ -128,17 +129,34 @@ def run_replications(
     return run
 
 
-def _buffers(plan: Plan, n: int) -> dict[str, np.ndarray]:
-    log_rows = len(plan.roster_time) + 2 * int(plan.roster_count.sum()) + 8
-    return {
-        "fate": np.empty(n, np.int64),
-        "group": np.empty(n, np.int64),
-        "queued": np.empty(n),
-        "answered": np.empty(n),
-        "left": np.empty(n),
-        "freed": np.empty(n),
-        "log": np.empty((log_rows, 3)),
-    }
+def _buffers(plan: Plan, n: int, old: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Output and work arrays for ``n`` contacts, reusing ``old`` when large enough.
+
+    Reusing them across replications saves the operating system from handing out
+    fresh (zeroed) memory pages every replication.
+    """
+    if old is not None and len(old["fate_all"]) >= n:
+        out = old
+    else:
+        size = int(n * 1.25) + 64
+        breaks = int(plan.roster_count[plan.roster_kind == BREAK].sum())
+        heap = kernel.heap_capacity(size, breaks, plan.n_groups)
+        log_rows = len(plan.roster_time) + 2 * int(plan.roster_count.sum()) + 8
+        out = {
+            "fate_all": np.empty(size, np.int64),
+            "group_all": np.empty(size, np.int64),
+            "times_all": np.empty((4, size)),
+            "log": np.empty((log_rows, 3)),
+            "ht": np.empty(heap),
+            "hk": np.empty(heap, np.int64),
+            "q_all": np.empty(size, np.int64),
+        }
+    out["fate"] = out["fate_all"][:n]
+    out["group"] = out["group_all"][:n]
+    for row, name in enumerate(("queued", "answered", "left", "freed")):
+        out[name] = out["times_all"][row, :n]
+    out["q_buf"] = out["q_all"][:n]
+    return out
 
 
 def _simulate(plan: Plan, c: Contacts, out: dict[str, np.ndarray]) -> int:
@@ -173,18 +191,21 @@ def _simulate(plan: Plan, c: Contacts, out: dict[str, np.ndarray]) -> int:
             out["left"],
             out["freed"],
             out["log"],
-        )  # fmt: skip
+            out["ht"],
+            out["hk"],
+            out["q_buf"],
+        )
     )
 
 
 def _outcome(out: dict[str, np.ndarray], log: np.ndarray) -> Outcome:
-    return Outcome(
+    return Outcome(  # copies: the buffers are reused by the next replication
         fate=out["fate"].astype(np.int8),
-        group=out["group"],
-        queued=out["queued"],
-        answered=out["answered"],
-        left=out["left"],
-        freed=out["freed"],
+        group=out["group"].copy(),
+        queued=out["queued"].copy(),
+        answered=out["answered"].copy(),
+        left=out["left"].copy(),
+        freed=out["freed"].copy(),
         staff_time=log[:, 0].copy(),
         staff_group=log[:, 1].astype(np.int64),
         staff_delta=log[:, 2].copy(),

@@ -63,6 +63,16 @@ N_GROUP_FIELDS = 3
 MAX_CONTACTS = 1 << 26  # per replication; keeps insertion numbers below 2**28
 
 
+@njit(**_JIT)
+def heap_capacity(n, breaks, groups):
+    """Most events that can wait at once.
+
+    Per contact one end of IVR, talk or wrap-up and one patience timer; one return per
+    break; one roster event; a margin.
+    """
+    return 2 * n + breaks + groups + 8
+
+
 @njit(inline="always", **_JIT)
 def _event(priority, seq, arg, kind):
     return (priority << 59) | (seq << 31) | (arg << 3) | kind
@@ -104,6 +114,11 @@ def simulate_day(
     t_freed,
     # staffing log, (capacity, 3): time, group, delta; returns its length
     staff_log,
+    # work space, reused across replications: heap times and keys (heap_capacity(...)
+    # entries) and the queue buffer (one entry per contact)
+    ht,
+    hk,
+    q_buf,
 ):
     """Simulate one replication; fill the per-contact outputs and the staffing log.
 
@@ -119,9 +134,8 @@ def simulate_day(
     for i in range(n_roster):
         if roster_kind[i] == _BREAK:
             breaks_total += roster_count[i]
-    cap = 2 * n + breaks_total + n_groups + 8
-    ht = np.empty(cap, np.float64)
-    hk = np.empty(cap, np.int64)
+    if ht.shape[0] < heap_capacity(n, breaks_total, n_groups) or q_buf.shape[0] < n:
+        raise ValueError("work space too small")
     size = 0  # events on the heap
     consumed = False  # the root was taken and is still to be removed
     # Events scheduled while one event is handled; put on the heap before the next.
@@ -140,7 +154,6 @@ def simulate_day(
     q_off = np.cumsum(per_type)
     q_head = q_off[:-1].copy()
     q_tail = q_off[:-1].copy()
-    q_buf = np.empty(max(n, 1), np.int64)
 
     # agents
     idle = np.zeros(n_groups, np.int64)
@@ -490,7 +503,7 @@ def accumulate_day(
             stop = t_freed[c]
             if np.isnan(stop):
                 stop = end
-            k0 = max(int(start // interval), 0)
+            k0 = max(int(start / interval) - 1, 0)  # the loop skips intervals before start
             for k in range(k0, nk):
                 lo = max(k * interval, warmup)
                 hi = (k + 1) * interval
@@ -503,38 +516,37 @@ def accumulate_day(
             continue
         t = c_type[c]
         k = c_interval[c]
-        acc = type_acc[t, k]
-        acc[_F_ARRIVED] += 1
+        type_acc[t, k, _F_ARRIVED] += 1
         if f == _ANSWERED:
             wait = t_answered[c] - t_queued[c]
         else:
             wait = t_left[c] - t_queued[c]
         if f == _ANSWERED or f == _ABANDONED or f == _BLOCKED or f == _UNSERVED:
-            acc[_F_OFFERED] += 1
+            type_acc[t, k, _F_OFFERED] += 1
         if f == _ANSWERED:
-            acc[_F_ANSWERED] += 1
+            type_acc[t, k, _F_ANSWERED] += 1
             if wait > 0:
-                acc[_F_QUEUED] += 1
+                type_acc[t, k, _F_QUEUED] += 1
             if wait <= sl_threshold[t]:
-                acc[_F_ANSWERED_IN_SL] += 1
-            acc[_F_WAIT_ANSWERED] += wait
-            acc[_F_HANDLE] += t_freed[c] - t_answered[c]
+                type_acc[t, k, _F_ANSWERED_IN_SL] += 1
+            type_acc[t, k, _F_WAIT_ANSWERED] += wait
+            type_acc[t, k, _F_HANDLE] += t_freed[c] - t_answered[c]
             group_acc[group[c], k, 2] += 1
         elif f == _ABANDONED:
-            acc[_F_ABANDONED] += 1
-            acc[_F_QUEUED] += 1
+            type_acc[t, k, _F_ABANDONED] += 1
+            type_acc[t, k, _F_QUEUED] += 1
             if wait <= sl_threshold[t]:
-                acc[_F_ABANDONED_IN_SL] += 1
-            acc[_F_WAIT_ABANDONED] += wait
+                type_acc[t, k, _F_ABANDONED_IN_SL] += 1
+            type_acc[t, k, _F_WAIT_ABANDONED] += wait
         elif f == _BLOCKED:
-            acc[_F_BLOCKED] += 1
+            type_acc[t, k, _F_BLOCKED] += 1
         elif f == _DEFLECTED:
-            acc[_F_DEFLECTED] += 1
+            type_acc[t, k, _F_DEFLECTED] += 1
         elif f == _IVR_ABANDONED:
-            acc[_F_IVR_ABANDONED] += 1
+            type_acc[t, k, _F_IVR_ABANDONED] += 1
         elif f == _UNSERVED:
-            acc[_F_UNSERVED] += 1
-            acc[_F_QUEUED] += 1
+            type_acc[t, k, _F_UNSERVED] += 1
+            type_acc[t, k, _F_QUEUED] += 1
     # staffed agent time: the staffing log is in time order; integrate per group
     n_groups = group_acc.shape[0]
     level = np.zeros(n_groups)
@@ -552,7 +564,7 @@ def accumulate_day(
             if level[g] != 0:
                 a = last[g]
                 b = t_now
-                k0 = max(int(a // interval), 0)
+                k0 = max(int(a / interval) - 1, 0)
                 for k in range(k0, nk):
                     lo = max(k * interval, warmup)
                     hi = (k + 1) * interval

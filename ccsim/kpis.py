@@ -29,11 +29,11 @@ simulated but not counted; see the README for the full text):
 from __future__ import annotations
 
 import warnings
+from statistics import NormalDist
 
 import numpy as np
-from scipy import stats
 
-from ccsim.engine import ABANDONED, ANSWERED, BLOCKED, DEFLECTED, IVR_ABANDONED, UNSERVED, Outcome
+from ccsim.outcome import ABANDONED, ANSWERED, BLOCKED, DEFLECTED, IVR_ABANDONED, UNSERVED, Outcome
 from ccsim.plan import Plan
 from ccsim.streams import Contacts
 
@@ -46,6 +46,7 @@ __all__ = [
     "capacity_notes",
     "group_kpis",
     "mean_ci",
+    "t_quantile",
     "type_kpis",
 ]
 
@@ -245,7 +246,7 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, ...]:
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells give NaN, quietly
         mean = np.nanmean(values, axis=0)
         sd = np.nanstd(values, axis=0, ddof=1)
-    tq = stats.t.ppf((1 + level) / 2, np.maximum(n - 1, 1))
+    tq = t_quantile((1 + level) / 2, np.maximum(n - 1, 1))
     half = np.where(n >= 2, tq * sd / np.sqrt(np.maximum(n, 1)), np.nan)
     return mean, mean - half, mean + half, n
 
@@ -265,3 +266,31 @@ def capacity_notes(plan: Plan, fate: np.ndarray, left: np.ndarray) -> list[tuple
     if drain > plan.interval:
         notes.append(("drain", drain))
     return notes
+
+
+def t_quantile(p: float, df: np.ndarray | int) -> np.ndarray:
+    """Quantile ``p`` of Student's t distribution with ``df`` degrees of freedom.
+
+    Notes
+    -----
+    For df >= 20 a Cornish-Fisher expansion around the normal quantile z (terms up to
+    1/df^4; Abramowitz & Stegun 26.7.5), relative error below 2e-6 at p = 0.995 and
+    falling fast with df; below that, SciPy's exact ``stdtrit`` (imported only then,
+    to keep ``ccsim`` quick to start).
+    """
+    df = np.asarray(df, dtype=float)
+    z = NormalDist().inv_cdf(p)
+    v = np.maximum(df, 1.0)
+    out = (
+        z
+        + (z**3 + z) / (4 * v)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * v**3)
+        + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * v**4)
+    )
+    small = df < 20
+    if np.any(small):
+        from scipy.special import stdtrit
+
+        out = np.where(small, stdtrit(np.where(small, df, 20.0), p), out)
+    return out

@@ -14,18 +14,21 @@ import json
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ccsim.kpis import GROUP_KPIS, TYPE_KPIS, group_kpis, mean_ci, type_kpis
 from ccsim.plan import Plan
 from ccsim.units import parse_clock
 
+if TYPE_CHECKING:  # pandas is imported when a table is asked for (quick start-up)
+    import pandas as pd
+
 __all__ = ["ALL", "SimulationResult"]
 
 ALL = "ALL"
+LOW, HIGH = "ci95_low", "ci95_high"
 _COLUMNS = ["kpi", "mean", "ci95_low", "ci95_high", "n"]
 
 
@@ -58,7 +61,7 @@ class SimulationResult:
     type_acc: np.ndarray
     group_acc: np.ndarray
     contacts_simulated: int
-    records: pd.DataFrame | None = None
+    records: pd.DataFrame | None = None  # noqa: F821
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -68,20 +71,35 @@ class SimulationResult:
 
     # ----------------------------------------------------------------- tables
     @cached_property
-    def summary(self) -> pd.DataFrame:
-        """Centre-wide KPIs (all types, all counted intervals; occupancy of all groups)."""
+    def _summary_rows(self) -> list[dict[str, Any]]:
         rows = _rows(type_kpis(self.type_acc.sum(axis=(1, 2))), {})
-        rows += _rows(group_kpis(self.group_acc.sum(axis=(1, 2))), {}, ("occupancy",))
-        return pd.DataFrame(rows, columns=_COLUMNS)
+        return rows + _rows(group_kpis(self.group_acc.sum(axis=(1, 2))), {}, ("occupancy",))
 
     @cached_property
-    def by_type(self) -> pd.DataFrame:
-        """KPIs per contact type."""
+    def _type_rows(self) -> list[dict[str, Any]]:
         values = type_kpis(self.type_acc.sum(axis=2))
         rows = []
         for i, name in enumerate(self.plan.type_names):
             rows += _rows({k: v[:, i] for k, v in values.items()}, {"type": name})
-        return pd.DataFrame(rows, columns=["type", *_COLUMNS])
+        return rows
+
+    @cached_property
+    def _group_rows(self) -> list[dict[str, Any]]:
+        values = group_kpis(self.group_acc.sum(axis=2))
+        rows = []
+        for j, name in enumerate(self.plan.group_names):
+            rows += _rows({k: v[:, j] for k, v in values.items()}, {"group": name})
+        return rows
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """Centre-wide KPIs (all types, all counted intervals; occupancy of all groups)."""
+        return _frame(self._summary_rows, _COLUMNS)
+
+    @cached_property
+    def by_type(self) -> pd.DataFrame:
+        """KPIs per contact type."""
+        return _frame(self._type_rows, ["type", *_COLUMNS])
 
     @cached_property
     def by_interval(self) -> pd.DataFrame:
@@ -96,16 +114,12 @@ class SimulationResult:
                 rows += _rows({n: v[:, i, k] for n, v in per_type.items()}, key)
             key = {"type": ALL, "interval": k, "start": label}
             rows += _rows({n: v[:, k] for n, v in overall.items()}, key)
-        return pd.DataFrame(rows, columns=["type", "interval", "start", *_COLUMNS])
+        return _frame(rows, ["type", "interval", "start", *_COLUMNS])
 
     @cached_property
     def by_group(self) -> pd.DataFrame:
         """Occupancy, staffed and busy hours and contacts handled per agent group."""
-        values = group_kpis(self.group_acc.sum(axis=2))
-        rows = []
-        for j, name in enumerate(self.plan.group_names):
-            rows += _rows({k: v[:, j] for k, v in values.items()}, {"group": name})
-        return pd.DataFrame(rows, columns=["group", *_COLUMNS])
+        return _frame(self._group_rows, ["group", *_COLUMNS])
 
     @cached_property
     def by_group_interval(self) -> pd.DataFrame:
@@ -116,10 +130,12 @@ class SimulationResult:
             for k, label in enumerate(self.interval_labels()):
                 key = {"group": name, "interval": k, "start": label}
                 rows += _rows({n: v[:, j, k] for n, v in values.items()}, key)
-        return pd.DataFrame(rows, columns=["group", "interval", "start", *_COLUMNS])
+        return _frame(rows, ["group", "interval", "start", *_COLUMNS])
 
     def interval_table(self) -> pd.DataFrame:
         """A wide table, one row per (type, interval): each KPI's mean, low and high."""
+        import pandas as pd
+
         df = self.by_interval
         wide = df.pivot(index=["type", "interval", "start"], columns="kpi")
         wide = wide.reindex(
@@ -160,20 +176,24 @@ class SimulationResult:
 
     def kpi(self, name: str, type: str | None = None) -> float:
         """Mean of one KPI, centre-wide or for one contact type."""
-        df = self.summary if type is None else self.by_type[self.by_type["type"] == type]
-        row = df[df["kpi"] == name]
-        if row.empty:
-            raise KeyError(f"no KPI {name!r}" + (f" for type {type!r}" if type else ""))
-        return float(row["mean"].iloc[0])
+        rows = self._summary_rows if type is None else self._type_rows
+        for row in rows:
+            if row["kpi"] == name and (type is None or row["type"] == type):
+                return float(row["mean"])
+        raise KeyError(f"no KPI {name!r}" + (f" for type {type!r}" if type else ""))
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict[str, Any]:
         """The run as a JSON-ready dict (the ``ccsim run --json`` object)."""
 
-        def block(df: pd.DataFrame) -> dict[str, Any]:
+        def block(rows: list[dict[str, Any]], key: str | None = None, value: str = "") -> dict:
             return {
-                r.kpi: {"mean": _num(r.mean), "ci95": [_num(r.ci95_low), _num(r.ci95_high)]}
-                for r in df.itertuples()
+                r["kpi"]: {
+                    "mean": _num(r["mean"]),
+                    "ci95": [_num(r["ci95_low"]), _num(r["ci95_high"])],
+                }
+                for r in rows
+                if key is None or r[key] == value
             }
 
         return {
@@ -181,9 +201,9 @@ class SimulationResult:
             "engine": self.engine,
             "replications": self.replications,
             "seed": self.seed,
-            "kpis": block(self.summary),
-            "by_type": {t: block(d) for t, d in self.by_type.groupby("type", sort=False)},
-            "by_group": {g: block(d) for g, d in self.by_group.groupby("group", sort=False)},
+            "kpis": block(self._summary_rows),
+            "by_type": {t: block(self._type_rows, "type", t) for t in self.plan.type_names},
+            "by_group": {g: block(self._group_rows, "group", g) for g in self.plan.group_names},
             "contacts_simulated": self.contacts_simulated,
             "warnings": list(self.warnings),
         }
@@ -191,6 +211,12 @@ class SimulationResult:
     def to_json(self, indent: int | None = None) -> str:
         """The run as JSON text (NaN written as null)."""
         return json.dumps(self.to_dict(), indent=indent)
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _num(value: float) -> float | None:
@@ -204,5 +230,6 @@ def _rows(values: dict[str, np.ndarray], key: dict[str, Any], only: tuple[str, .
         if only and name not in only:
             continue
         mean, lo, hi, n = mean_ci(per_rep)
-        rows.append({**key, "kpi": name, "mean": mean, "ci95_low": lo, "ci95_high": hi, "n": n})
+        row = {"kpi": name, "mean": float(mean), "ci95_low": float(lo), "ci95_high": float(hi)}
+        rows.append({**key, **row, "n": int(n)})
     return rows

@@ -12,19 +12,20 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from ccsim import engine as simpy_engine
-from ccsim import fast
-from ccsim.engine import FATES, Outcome
 from ccsim.kpis import accumulate, capacity_notes
 from ccsim.loader import load_scenario
+from ccsim.outcome import FATES, Outcome
 from ccsim.plan import Plan, compile_plan
 from ccsim.results import SimulationResult
 from ccsim.scenario import Scenario
 from ccsim.streams import Contacts, draw_contacts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ENGINES", "CapacityWarning", "DEFAULT_SEED", "simulate"]
 
@@ -89,11 +90,15 @@ def simulate(
     plan = compile_plan(scenario)
     replications, seed = int(replications), int(seed)
     if engine == "fast":
+        from ccsim import fast  # numba is loaded only for the fast engine
+
         run = fast.run_replications(plan, seed, replications, records, threads, progress)
         type_acc, group_acc = run.type_acc, run.group_acc
         simulated, notes = run.contacts_simulated, run.notes
         frames = [contact_records(plan, c, o, rep) for rep, (c, o) in sorted(run.outcomes.items())]
     else:
+        from ccsim import engine as simpy_engine  # simpy is loaded only for this engine
+
         type_accs, group_accs, frames, notes = [], [], [], []
         simulated = 0
         for rep in range(replications):
@@ -120,13 +125,21 @@ def simulate(
         type_acc=type_acc,
         group_acc=group_acc,
         contacts_simulated=simulated,
-        records=pd.concat(frames, ignore_index=True) if records else None,
+        records=_concat(frames) if records else None,
         warnings=messages,
     )
 
 
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.concat(frames, ignore_index=True)
+
+
 def contact_records(plan: Plan, contacts: Contacts, out: Outcome, replication: int) -> pd.DataFrame:
     """One row per contact: its type, arrival, fate, group and times."""
+    import pandas as pd
+
     types = np.array(plan.type_names, dtype=object)
     groups = np.array((*plan.group_names, ""), dtype=object)
     wait = np.where(np.isnan(out.answered), out.left, out.answered) - out.queued

@@ -112,7 +112,8 @@ def poisson_arrivals(
     total = cum[-1]
     if total <= 0:
         return np.empty(0), np.empty(0, dtype=np.int64)
-    points = np.cumsum(rng.standard_exponential(int(total + 6 * np.sqrt(total) + 16)))
+    points = rng.standard_exponential(int(total + 6 * np.sqrt(total) + 16))
+    np.cumsum(points, out=points)
     while points[-1] < total:
         more = np.cumsum(rng.standard_exponential(int(6 * np.sqrt(total) + 16))) + points[-1]
         points = np.concatenate((points, more))
@@ -141,9 +142,12 @@ def _draw(
 ) -> np.ndarray:
     """One variate per contact: the shape's unit draw times the arrival interval's mean."""
     if dist is None:
-        return np.full(len(which), default)
+        return np.zeros(len(which)) if default == 0 else np.full(len(which), default)
     unit = dist.sample_unit(rng(), len(which))
-    unit *= mean[which]
+    if (mean == mean[0]).all():
+        unit *= mean[0]  # the same mean in every interval (and the same result, faster)
+    else:
+        unit *= mean[which]
     return unit
 
 

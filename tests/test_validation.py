@@ -205,3 +205,14 @@ def test_nothing_runs_on_a_bad_scenario(tmp_path) -> None:
     path.write_text(GOOD.replace("staffing: 2", "staffing: -1"))
     with pytest.raises(ScenarioError):
         ccsim.simulate(path, replications=1)
+
+
+def test_t_quantile_matches_scipy() -> None:
+    from scipy.special import stdtrit
+
+    from ccsim.kpis import t_quantile
+
+    for df in (1, 2, 5, 9, 10, 19, 30, 99, 999, 10**6):
+        for p in (0.95, 0.975, 0.995):
+            exact = float(stdtrit(df, p))
+            assert abs(float(t_quantile(p, df)) - exact) <= 2e-5 * exact, (df, p)
