@@ -43,14 +43,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     others = sorted({i for _, i in _THROUGHPUT if i != PEER})
     tr = terminalreporter
     tr.section("throughput relative to idiomatic SimPy (same run, median round)")
-    header = f"{'workload':<9} {'implementation':<18} {'calls/s':>12} {'ratio to peer':>14}"
+    header = (
+        f"{'workload':<11} {'implementation':<18} {'calls/s':>12} {'ratio to peer':>14}"
+        f" {'to ccsim_simpy':>15}"
+    )
     tr.write_line(header)
     tr.write_line("-" * len(header))
     for w in workloads:
         peer = _THROUGHPUT.get((w, PEER))
+        simpy_engine = _THROUGHPUT.get((w, "ccsim_simpy"))
         for impl in [PEER, *others]:
             rate = _THROUGHPUT.get((w, impl))
             if rate is None:
                 continue
-            ratio = f"{rate / peer:.3f}" if peer else "n/a (peer not run)"
-            tr.write_line(f"{w:<9} {impl:<18} {rate:>12,.0f} {ratio:>14}")
+            ratio = f"{rate / peer:.3f}" if peer else "n/a"
+            ratio2 = f"{rate / simpy_engine:.1f}" if simpy_engine else "n/a"
+            tr.write_line(f"{w:<11} {impl:<18} {rate:>12,.0f} {ratio:>14} {ratio2:>15}")

@@ -28,6 +28,7 @@ empirical     values (observed durations)            of the sample
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Literal
 
@@ -192,6 +193,7 @@ class Distribution(BaseModel):
         return values[rng.integers(0, len(values), n)] / values.mean()
 
 
+@functools.lru_cache(maxsize=256)
 def weibull_shape_for_cv(cv: float) -> float:
     """Return the Weibull shape parameter whose coefficient of variation is ``cv``.
 

@@ -109,7 +109,7 @@ def run_replications(
                 run.type_acc[rep], run.group_acc[rep],
             )  # fmt: skip
             counts[rep] = len(contacts)
-            notes = capacity_notes(plan, out["fate"], out["left"])
+            notes = capacity_notes(plan, out["fate"], out["left"], out["answered"])
             with lock:
                 run.notes.extend(notes)
                 if records:

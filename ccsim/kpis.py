@@ -251,18 +251,21 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, ...]:
     return mean, mean - half, mean + half, n
 
 
-def capacity_notes(plan: Plan, fate: np.ndarray, left: np.ndarray) -> list[tuple[str, float]]:
+def capacity_notes(
+    plan: Plan, fate: np.ndarray, left: np.ndarray, answered: np.ndarray
+) -> list[tuple[str, float]]:
     """Signs of a centre that could not keep up, from one replication's outcome.
 
     Returns ``("unserved", count)`` when contacts were still waiting at the drain limit
-    and ``("drain", seconds)`` when the last contact left more than one interval after
-    the end of the horizon.
+    and ``("drain", seconds)`` when the queue emptied (the last waiting contact was
+    answered or hung up) more than one interval after the end of the horizon.
     """
     notes: list[tuple[str, float]] = []
     unserved = int(np.count_nonzero(fate == UNSERVED))
     if unserved:
         notes.append(("unserved", unserved))
-    drain = float(np.nanmax(left, initial=plan.end)) - plan.end if len(left) else 0.0
+    out_of_queue = np.where(fate == ANSWERED, answered, np.where(fate == ABANDONED, left, np.nan))
+    drain = float(np.nanmax(out_of_queue, initial=plan.end)) - plan.end if len(fate) else 0.0
     if drain > plan.interval:
         notes.append(("drain", drain))
     return notes

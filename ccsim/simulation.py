@@ -108,7 +108,7 @@ def simulate(
             type_accs.append(t_acc)
             group_accs.append(g_acc)
             simulated += len(contacts)
-            notes.extend(capacity_notes(plan, out.fate, out.left))
+            notes.extend(capacity_notes(plan, out.fate, out.left, out.answered))
             if records:
                 frames.append(contact_records(plan, contacts, out, rep))
             if progress is not None:
@@ -174,7 +174,7 @@ def _summarise_notes(notes: list[tuple[str, float]], replications: int) -> list[
         )
     if drains:
         out.append(
-            f"the queue took up to {max(drains) / 3600:.1f} h after the last interval to drain "
+            f"the queue took up to {max(drains) / 3600:.1f} h after the last interval to empty "
             f"(in {len(drains)} of {replications} replications): the centre is overloaded"
         )
     return out
