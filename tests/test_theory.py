@@ -11,12 +11,17 @@ import pytest
 
 import ccsim
 from ccsim import erlang
-from tests.helpers import assert_matches, stationary
+from tests.helpers import ROOT, assert_matches, stationary
 
 THRESHOLD = 20.0
 
 
 ENGINES = pytest.mark.parametrize("engine", ["simpy", "fast"])
+
+
+def run_file(path: str, replications: int, engine: str) -> ccsim.SimulationResult:
+    scenario = ccsim.load_scenario(ROOT / path)
+    return ccsim.simulate(scenario, replications=replications, seed=5, engine=engine)
 
 
 def run(
@@ -101,35 +106,24 @@ def test_finite_waiting_room(agents: int, lines: int, load: float, engine: str) 
     assert_matches(r.per_replication("occupancy"), exact["occupancy"], "occupancy")
 
 
+def w1_exact() -> dict[str, float]:
+    """W1's exact Erlang A values (published rounded: 0.96677, 0.007933, 2.336 s, ...)."""
+    e = erlang.erlang_a(190, 1.0, 180.0, 300.0, THRESHOLD)
+    return {
+        "service_level": e.service_level,
+        "abandon_rate": e.p_abandon,
+        "asa_s": e.asa,
+        "occupancy": e.occupancy,
+        "p_wait": e.p_wait,
+    }
+
+
 @pytest.mark.slow
-def test_w1_matches_the_published_erlang_a_values() -> None:
+@pytest.mark.parametrize(("engine", "reps"), [("simpy", 40), ("fast", 400)])
+def test_w1_matches_erlang_a(engine: str, reps: int) -> None:
     """W1 of the benchmark workloads: 190 agents, 1 call/s, 8 h measured."""
-    r = ccsim.simulate(ccsim.load_scenario("scenarios/w1-erlang-a.yaml"), replications=40, seed=3)
-    exact = {
-        "service_level": 0.96677,
-        "abandon_rate": 0.007933,
-        "asa_s": 2.336,
-        "occupancy": 0.93985,
-        "p_wait": 0.2621,
-    }
-    for kpi, value in exact.items():
-        assert_matches(r.per_replication(kpi), value, kpi)
-
-
-@pytest.mark.slow
-def test_w1_fast_engine_many_replications() -> None:
-    """W1 through the kernel, 400 replications: a tight check of the Erlang A values."""
-    r = ccsim.simulate(
-        ccsim.load_scenario("scenarios/w1-erlang-a.yaml"), replications=400, seed=5, engine="fast"
-    )
-    exact = {
-        "service_level": 0.96677,
-        "abandon_rate": 0.007933,
-        "asa_s": 2.336,
-        "occupancy": 0.93985,
-        "p_wait": 0.2621,
-    }
-    for kpi, value in exact.items():
+    r = run_file("scenarios/w1-erlang-a.yaml", reps, engine)
+    for kpi, value in w1_exact().items():
         assert_matches(r.per_replication(kpi), value, kpi)
 
 
