@@ -48,6 +48,13 @@ _PERCENT = {
 }
 
 
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        choices = ", ".join(ENGINES)
+        err.print(f"[red]error:[/red] unknown engine {engine!r}; choose one of {choices}")
+        raise typer.Exit(2)
+
+
 def _load(path: Path) -> Scenario:
     """Load a scenario or exit with code 2 and the problems."""
     if not path.exists():
@@ -83,11 +90,7 @@ def run(
     intervals: Annotated[bool, typer.Option(help="Also print the KPIs per interval.")] = False,
 ) -> None:
     """Simulate a scenario and report its KPIs with 95 % confidence intervals."""
-    if engine not in ENGINES:
-        err.print(
-            f"[red]error:[/red] unknown engine {engine!r}; choose one of {', '.join(ENGINES)}"
-        )
-        raise typer.Exit(2)
+    _check_engine(engine)
     scenario = _load(file)
     with _progress(f"simulating {scenario.name}") as progress, warnings.catch_warnings():
         warnings.simplefilter("ignore", CapacityWarning)  # reported below, once
@@ -101,6 +104,89 @@ def run(
         sys.stdout.write(result.to_json() + "\n")
         return
     _print_tables(result, intervals)
+
+
+@app.command(name="compare")
+def compare_command(
+    options: Annotated[Path, typer.Argument(help="Options file (YAML): a base and options.")],
+    replications: Annotated[int, typer.Option("--replications", "-r", min=2)] = 100,
+    seed: Annotated[int, typer.Option(min=0, help="Seed shared by every option.")] = DEFAULT_SEED,
+    engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = "fast",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write results into this folder.")] = None,
+) -> None:
+    """Compare options with the base on common random numbers (paired 95 % CIs)."""
+    from ccsim.compare import compare
+
+    _check_engine(engine)
+    if not options.exists():
+        err.print(f"[red]error:[/red] {options}: no such file")
+        raise typer.Exit(2)
+    try:
+        with _progress("comparing options") as progress, warnings.catch_warnings():
+            warnings.simplefilter("ignore", CapacityWarning)
+            comparison = compare(options, replications, seed, engine, progress=progress)
+    except ScenarioError as exc:
+        err.print(f"[red]error:[/red] {options} is not a valid options file:", highlight=False)
+        for line in str(exc).splitlines():
+            err.print(f"  {line}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "comparison.json").write_text(comparison.to_json(indent=2) + "\n")
+        comparison.table().to_csv(out / "differences.csv", index=False)
+        err.print(f"results written to {out}/")
+    if as_json:
+        sys.stdout.write(comparison.to_json() + "\n")
+        return
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    base = comparison.results["base"]
+    console.print(
+        f"[bold]{base.scenario.name}[/bold] and {len(comparison.options)} options: "
+        f"{base.replications} paired replications, seed {base.seed}, engine {base.engine}; "
+        "difference to the base with its 95 % CI (* = significant)"
+    )
+    table = Table()
+    table.add_column("KPI")
+    table.add_column("base", justify="right")
+    for name in comparison.options:
+        table.add_column(name, justify="right")
+    for kpi in comparison.kpis:
+        row = [kpi, _fmt(kpi, base.kpi(kpi), float("nan"), float("nan"))]
+        for name in comparison.options:
+            d = comparison.difference(name, kpi)
+            scale, unit = (100.0, " pt") if kpi in _PERCENT else (1.0, "")
+            mark = "*" if d.significant else " "
+            low, high = d.low * scale, d.high * scale
+            row.append(f"{d.mean * scale:+,.2f}{unit} [{low:+,.2f}, {high:+,.2f}]{mark}")
+        table.add_row(*row)
+    console.print(table)
+    if comparison.costs:
+        costs = Table(title="option costs (inputs)")
+        columns = ("option", "one-off", "per new agent", "monthly", "per seat / month", "added")
+        for col in columns:
+            costs.add_column(col, justify="left" if col == "option" else "right")
+        for name, c in comparison.costs.items():
+            costs.add_row(
+                name,
+                f"{c['one_off']:,.0f}",
+                f"{c['per_new_agent']:,.0f}",
+                f"{c['monthly']:,.0f}",
+                f"{c['per_seat_monthly']:,.0f}",
+                f"{c['added_agents']:g}",
+            )
+        console.print(costs)
+    narrowing = [
+        comparison.difference(name, "service_level").narrowing for name in comparison.options
+    ]
+    finite = [x for x in narrowing if x == x and x != float("inf")]
+    if finite:
+        console.print(
+            f"pairing narrows the service-level intervals {min(finite):.1f}-{max(finite):.1f}x "
+            "compared with independent runs"
+        )
 
 
 def write_outputs(result: SimulationResult, folder: Path) -> None:
