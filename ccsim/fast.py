@@ -103,9 +103,10 @@ def run_replications(
             out = _buffers(plan, len(contacts), out)
             n_log = _simulate(plan, contacts, out)
             kernel.accumulate_day(
-                contacts.type, contacts.arrival, contacts.interval, out["fate"], out["group"],
-                out["queued"], out["answered"], out["left"], out["freed"], out["log"], n_log,
-                plan.warmup, plan.end, plan.interval, plan.sl_threshold,
+                contacts.type, contacts.arrival, contacts.interval, contacts.ivr_time,
+                out["fate"], out["group"], out["queued"], out["answered"], out["left"],
+                out["freed"], out["log"], n_log, plan.warmup, plan.end,
+                plan.end + plan.max_drain, plan.interval, plan.sl_threshold,
                 run.type_acc[rep], run.group_acc[rep],
             )  # fmt: skip
             counts[rep] = len(contacts)

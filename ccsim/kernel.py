@@ -47,8 +47,10 @@ _JOIN, _LEAVE, _BREAK = 0, 1, 2
     _F_WAIT_ANSWERED,
     _F_WAIT_ABANDONED,
     _F_HANDLE,
-) = range(14)
-N_TYPE_FIELDS = 14
+    _F_LINE_TIME,
+    _F_IVR_TIME,
+) = range(16)
+N_TYPE_FIELDS = 16
 N_GROUP_FIELDS = 3
 
 
@@ -473,6 +475,7 @@ def accumulate_day(
     c_type,
     c_arrival,
     c_interval,
+    c_ivr_time,
     fate,
     group,
     t_queued,
@@ -483,6 +486,7 @@ def accumulate_day(
     n_log,
     warmup,
     end,
+    stop_time,
     interval,
     sl_threshold,
     type_acc,
@@ -517,6 +521,10 @@ def accumulate_day(
         t = c_type[c]
         k = c_interval[c]
         type_acc[t, k, _F_ARRIVED] += 1
+        if f != _BLOCKED:  # it held a trunk line (and an IVR port) until it left
+            held = t_left[c] if not np.isnan(t_left[c]) else stop_time
+            type_acc[t, k, _F_LINE_TIME] += held - c_arrival[c]
+            type_acc[t, k, _F_IVR_TIME] += c_ivr_time[c]
         if f == _ANSWERED:
             wait = t_answered[c] - t_queued[c]
         else:

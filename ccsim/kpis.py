@@ -66,6 +66,8 @@ TYPE_FIELDS = (
     "wait_answered",
     "wait_abandoned",
     "handle",
+    "line_time",
+    "ivr_time",
 )
 #: Sums per (agent group, interval) and replication, in agent-seconds (and contacts).
 GROUP_FIELDS = ("busy", "staffed", "handled")
@@ -120,6 +122,7 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
     abandoned = fate == ABANDONED
     offered = answered | abandoned | (fate == BLOCKED) | (fate == UNSERVED)
     handle = (out.freed - out.answered)[counted]
+    held = np.where(np.isnan(out.left), plan.end + plan.max_drain, out.left)[counted]
     weights = {
         "arrived": None,
         "offered": offered,
@@ -135,6 +138,9 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
         "wait_answered": np.where(answered, wait, 0.0),
         "wait_abandoned": np.where(abandoned, wait, 0.0),
         "handle": np.where(answered, handle, 0.0),
+        # seconds holding a trunk line (arrival to leaving) and in the IVR: for costs
+        "line_time": np.where(fate == BLOCKED, 0.0, held - contacts.arrival[counted]),
+        "ivr_time": np.where(fate == BLOCKED, 0.0, contacts.ivr_time[counted]),
     }
     type_acc = np.zeros((nt * nk, len(TYPE_FIELDS)))
     for j, name in enumerate(TYPE_FIELDS):
