@@ -165,7 +165,7 @@ def compare_command(
     console.print(table)
     if comparison.costs:
         costs = Table(title="option costs (inputs)")
-        columns = ("option", "one-off", "per new agent", "monthly", "per seat / month", "added")
+        columns = ("option", "one-off", "per new agent", "monthly", "per seat / month")
         for col in columns:
             costs.add_column(col, justify="left" if col == "option" else "right")
         for name, c in comparison.costs.items():
@@ -175,9 +175,35 @@ def compare_command(
                 f"{c['per_new_agent']:,.0f}",
                 f"{c['monthly']:,.0f}",
                 f"{c['per_seat_monthly']:,.0f}",
-                f"{c['added_agents']:g}",
             )
         console.print(costs)
+    if base.scenario.costs is not None:
+        currency = base.scenario.costs.currency
+        fin = Table(title=f"business case against the base ({currency}; 3 years, 8 % discount)")
+        for col in (
+            "option",
+            "saving / day [95 % CI]",
+            "saving / year",
+            "investment",
+            "recurring / year",
+            "payback (months)",
+            "ROI",
+            "NPV",
+        ):
+            fin.add_column(col, justify="left" if col == "option" else "right")
+        for r in comparison.finance().itertuples():
+            lo, hi = r.saving_ci95
+            fin.add_row(
+                r.option,
+                f"{r.saving_per_day:,.0f} [{lo:,.0f}, {hi:,.0f}]",
+                f"{r.saving_per_year:,.0f}",
+                f"{r.investment:,.0f}",
+                f"{r.recurring_per_year:,.0f}",
+                "never" if r.payback_months == float("inf") else f"{r.payback_months:.1f}",
+                f"{100 * r.roi:,.0f} %" if abs(r.roi) != float("inf") else "-",
+                f"{r.npv:,.0f}",
+            )
+        console.print(fin)
     narrowing = [
         comparison.difference(name, "service_level").narrowing for name in comparison.options
     ]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -178,6 +178,43 @@ class Comparison:
                     )
         return pd.DataFrame(rows)
 
+    def finance(self, years: int = 3, discount_rate: float = 0.08) -> pd.DataFrame:
+        """Each option's business case: saving per day and year, ROI, payback, NPV.
+
+        Needs a ``costs:`` section in the base scenario. Daily costs are paired
+        replication by replication (common random numbers); see
+        :func:`ccsim.costs.finance` for the formulas.
+        """
+        import pandas as pd
+
+        from ccsim import costs as cost_model
+
+        base = self.results["base"]
+        if base.scenario.costs is None:
+            raise ValueError("the base scenario has no costs: section")
+        days = base.scenario.costs.working_days_per_year
+        base_daily = cost_model.daily_costs(base)["total"]
+        rows = []
+        for option in self.options:
+            result = self.results[option]
+            peak = cost_model.peak_agents(result.plan)
+            inputs = self.costs.get(option, {})
+            f = cost_model.finance(
+                base_daily,
+                cost_model.daily_costs(result)["total"],
+                days,
+                one_off=inputs.get("one_off", 0.0),
+                per_new_agent=inputs.get("per_new_agent", 0.0),
+                added_agents=sum(cost_model.added_agents(base.plan, result.plan).values()),
+                monthly=inputs.get("monthly", 0.0),
+                per_seat_monthly=inputs.get("per_seat_monthly", 0.0),
+                seats=float(peak.sum()),
+                years=years,
+                discount_rate=discount_rate,
+            )
+            rows.append({"option": option, **asdict(f)})
+        return pd.DataFrame(rows)
+
     def to_dict(self) -> dict[str, Any]:
         """The comparison as a JSON-ready dict (the ``ccsim compare --json`` object)."""
         base = self.results["base"]
@@ -202,6 +239,12 @@ class Comparison:
                 "difference": diffs,
                 "costs": self.costs.get(option, {}),
             }
+        if base.scenario.costs is not None:
+            for row in self.finance().to_dict("records"):
+                options[row.pop("option")]["finance"] = {
+                    k: ([num(x) for x in v] if isinstance(v, tuple) else num(v))
+                    for k, v in row.items()
+                }
         return {
             "base": base.scenario.name,
             "engine": base.engine,
@@ -257,12 +300,7 @@ def compare(
         file = options_module.load_options(options)
         scenarios = options_module.option_scenarios(file)
         for opt in file.options:
-            costs[opt.name] = {
-                **opt.costs.model_dump(),
-                "added_agents": sum(
-                    options_module.added_agents(scenarios["base"], scenarios[opt.name]).values()
-                ),
-            }
+            costs[opt.name] = opt.costs.model_dump()
     total = replications * len(scenarios)
     results = {}
     for i, (name, scenario) in enumerate(scenarios.items()):

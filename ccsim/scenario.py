@@ -27,6 +27,8 @@ __all__ = [
     "Arrivals",
     "Break",
     "ContactType",
+    "Costs",
+    "GroupCost",
     "Forecast",
     "Horizon",
     "IVR",
@@ -215,6 +217,61 @@ class IVR(_Model):
         return float(value.get(type_name, 0.0) if isinstance(value, dict) else value)
 
 
+class GroupCost(_Model):
+    """What an agent of a group costs: wage, and how paid hours relate to staffed ones.
+
+    Paid hours = scheduled hours (breaks excluded unless ``paid_breaks``) /
+    (1 - ``shrinkage``); cost = paid hours x ``hourly_wage`` x ``overhead`` (employer
+    costs, equipment, management as a multiplier).
+    """
+
+    hourly_wage: NonNegative = 0.0
+    paid_breaks: bool = True
+    shrinkage: float = Field(default=0.0, ge=0, lt=1)
+    overhead: NonNegative = 1.0
+
+
+class ServiceLevelPenalty(_Model):
+    """Penalties when a contact type misses its service-level target."""
+
+    per_interval: NonNegative = 0.0  # each interval (with contacts) below target
+    per_day: NonNegative = 0.0  # the day's service level below target
+
+
+class Costs(_Model):
+    """The cost model: per day, annualised with ``working_days_per_year``.
+
+    ``agents`` applies to every group; ``agent_groups`` overrides it per group (only
+    the keys given). Telephony is charged per minute a contact holds a trunk line
+    (IVR, queue and talk), the IVR per minute in it; ``abandoned_contact`` is the
+    revenue lost per abandoned contact (one number, or per type).
+    """
+
+    currency: str = "EUR"
+    working_days_per_year: NonNegative = 250.0
+    agents: GroupCost = GroupCost()
+    agent_groups: dict[str, GroupCost] = {}
+    telephony_per_minute: NonNegative = 0.0
+    ivr_per_minute: NonNegative = 0.0
+    fixed_per_day: NonNegative = 0.0
+    abandoned_contact: NonNegative | dict[str, NonNegative] = 0.0
+    service_level_penalty: ServiceLevelPenalty = ServiceLevelPenalty()
+
+    def group(self, name: str) -> GroupCost:
+        """The cost parameters of one group (defaults with its overrides)."""
+        override = self.agent_groups.get(name)
+        if override is None:
+            return self.agents
+        return self.agents.model_copy(
+            update={k: getattr(override, k) for k in override.model_fields_set}
+        )
+
+    def abandon_cost(self, type_name: str) -> float:
+        """Revenue lost per abandoned contact of one type."""
+        value = self.abandoned_contact
+        return float(value.get(type_name, 0.0) if isinstance(value, dict) else value)
+
+
 class Scenario(_Model):
     """A contact centre over one planning horizon (see the module docstring)."""
 
@@ -226,6 +283,7 @@ class Scenario(_Model):
     ivr: IVR | None = None
     contact_types: list[ContactType] = Field(min_length=1)
     agent_groups: list[AgentGroup] = Field(min_length=1)
+    costs: Costs | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -316,6 +374,18 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
         per_interval((*base, "staffing"), g.staffing, "staffing")
         for j, shift in enumerate(g.shifts or []):
             problems.extend(_shift_problems(s, shift, (*base, "shifts", j)))
+
+    if s.costs is not None:
+        for name in s.costs.agent_groups:
+            if name not in groups:
+                problems.append(
+                    (("costs", "agent_groups", name), _unknown("agent group", name, groups))
+                )
+        if isinstance(s.costs.abandoned_contact, dict):
+            for name in s.costs.abandoned_contact:
+                if name not in types:
+                    path = ("costs", "abandoned_contact", name)
+                    problems.append((path, _unknown("contact type", name, types)))
 
     if s.ivr is not None:
         per_interval(("ivr", "time", "mean"), s.ivr.time.mean, "mean")

@@ -1,0 +1,284 @@
+"""The cost model: what a simulated day costs, and what an option returns.
+
+Costs are pure functions of the scenario (its staffing and its ``costs:`` section) and
+of the KPI counters of a run; they never run a simulation. Per replication:
+
+* agents: paid hours x hourly wage x overhead, per group, where paid hours are the
+  scheduled hours (unpaid breaks excluded) divided by (1 - shrinkage);
+* telephony: minutes contacts hold a trunk line (IVR, queue, talk) x price per minute;
+* IVR: minutes in the IVR x price per minute;
+* fixed technology cost per day;
+* abandonment: abandoned contacts x revenue lost per abandoned contact (per type);
+* service-level penalties: per interval (with contacts) and per day in which a contact
+  type's service level is below its target.
+
+The day's total is annualised with ``working_days_per_year``. For options (see
+:mod:`ccsim.compare`), :func:`finance` turns the paired difference in daily cost into
+annual savings, and with the option's one-off and recurring costs into ROI, payback in
+months and NPV over a number of years at a discount rate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ccsim.kpis import TYPE_FIELDS, mean_ci, type_kpis
+from ccsim.plan import BREAK, JOIN, LEAVE, Plan
+from ccsim.scenario import Costs
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ccsim.results import SimulationResult
+
+__all__ = [
+    "COMPONENTS",
+    "Finance",
+    "added_agents",
+    "cost_table",
+    "daily_costs",
+    "finance",
+    "peak_agents",
+    "scheduled_hours",
+]
+
+COMPONENTS = ("agents", "telephony", "ivr", "fixed", "abandonment", "penalties")
+_F = {name: i for i, name in enumerate(TYPE_FIELDS)}
+
+
+def scheduled_hours(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """Scheduled agent hours and break hours per group over the planning day.
+
+    Returns
+    -------
+    on_shift, on_break : numpy.ndarray
+        Hours per group: agents on shift (breaks included) integrated over
+        [0, end of the last interval], and the scheduled breaks within them.
+
+    Examples
+    --------
+    Ten agents for two half hours: 10 agent-hours.
+    """
+    on_shift = np.zeros(plan.n_groups)
+    on_break = np.zeros(plan.n_groups)
+    level = np.zeros(plan.n_groups)
+    last = np.zeros(plan.n_groups)
+    for t, g, kind, count, duration in zip(
+        plan.roster_time, plan.roster_group, plan.roster_kind, plan.roster_count,
+        plan.roster_duration, strict=True,
+    ):  # fmt: skip
+        if kind in (JOIN, LEAVE):
+            on_shift[g] += level[g] * (t - last[g])
+            last[g] = t
+            level[g] += count if kind == JOIN else -count
+        elif kind == BREAK:
+            on_break[g] += count * min(duration, plan.end - t)
+    on_shift += level * (plan.end - last)
+    return on_shift / 3600.0, on_break / 3600.0
+
+
+def peak_agents(plan: Plan) -> np.ndarray:
+    """Most agents scheduled at once per group (breaks ignored): the seats it needs."""
+    peak = np.zeros(plan.n_groups)
+    level = np.zeros(plan.n_groups)
+    for g, kind, count in zip(plan.roster_group, plan.roster_kind, plan.roster_count, strict=True):
+        if kind in (JOIN, LEAVE):
+            level[g] += count if kind == JOIN else -count
+            peak[g] = max(peak[g], level[g])
+    return peak
+
+
+def added_agents(base: Plan, option: Plan) -> dict[str, float]:
+    """Agents an option adds per group: increase in peak scheduled agents (>= 0).
+
+    Groups are matched by name; a group the option creates adds all its peak agents.
+    """
+    before = dict(zip(base.group_names, peak_agents(base), strict=True))
+    after = dict(zip(option.group_names, peak_agents(option), strict=True))
+    return {g: max(float(n - before.get(g, 0.0)), 0.0) for g, n in after.items()}
+
+
+def daily_costs(result: SimulationResult) -> dict[str, np.ndarray]:
+    """Cost of each component in each replication (one simulated day).
+
+    Parameters
+    ----------
+    result : SimulationResult
+        A run of a scenario with a ``costs:`` section.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        One array per component of :data:`COMPONENTS` plus ``total`` and
+        ``per_handled_contact`` (total / answered), each with one value per replication.
+
+    Raises
+    ------
+    ValueError
+        If the scenario has no ``costs:`` section.
+    """
+    plan = result.plan
+    costs: Costs | None = plan.scenario.costs
+    if costs is None:
+        raise ValueError(f"scenario {plan.scenario.name!r} has no costs: section")
+    reps = result.replications
+    acc = result.type_acc  # (replications, types, intervals, fields)
+    on_shift, on_break = scheduled_hours(plan)
+    agents = 0.0
+    for j, name in enumerate(plan.group_names):
+        c = costs.group(name)
+        paid = (on_shift[j] - (0.0 if c.paid_breaks else on_break[j])) / (1.0 - c.shrinkage)
+        agents += paid * c.hourly_wage * c.overhead
+    line_minutes = acc[..., _F["line_time"]].sum(axis=(1, 2)) / 60.0
+    ivr_minutes = acc[..., _F["ivr_time"]].sum(axis=(1, 2)) / 60.0
+    abandoned = acc[..., _F["abandoned"]].sum(axis=2)  # (replications, types)
+    lost = abandoned @ np.array([costs.abandon_cost(t) for t in plan.type_names])
+    out = {
+        "agents": np.full(reps, agents),
+        "telephony": line_minutes * costs.telephony_per_minute,
+        "ivr": ivr_minutes * costs.ivr_per_minute,
+        "fixed": np.full(reps, costs.fixed_per_day),
+        "abandonment": lost,
+        "penalties": _penalties(plan, acc, costs),
+    }
+    out["total"] = sum(out[c] for c in COMPONENTS)
+    answered = acc[..., _F["answered"]].sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["per_handled_contact"] = np.where(answered > 0, out["total"] / answered, np.nan)
+    return out
+
+
+def _penalties(plan: Plan, acc: np.ndarray, costs: Costs) -> np.ndarray:
+    rule = costs.service_level_penalty
+    if rule.per_interval == 0 and rule.per_day == 0:
+        return np.zeros(acc.shape[0])
+    target = plan.sl_target[None, :]
+    by_interval = type_kpis(acc)["service_level"]  # (replications, types, intervals)
+    missed_intervals = np.nansum(by_interval < target[..., None], axis=(1, 2))
+    by_day = type_kpis(acc.sum(axis=2))["service_level"]  # (replications, types)
+    missed_days = np.nansum(by_day < target, axis=1)
+    return missed_intervals * rule.per_interval + missed_days * rule.per_day
+
+
+def cost_table(result: SimulationResult) -> pd.DataFrame:
+    """Costs per day (mean and 95 % CI across replications) and per year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``component, per_day, ci95_low, ci95_high, per_year``; rows for every
+        component, ``total`` and ``per_handled_contact`` (which is not annualised).
+    """
+    import pandas as pd
+
+    days = result.plan.scenario.costs.working_days_per_year  # type: ignore[union-attr]
+    rows = []
+    for name, values in daily_costs(result).items():
+        mean, low, high, _ = mean_ci(values)
+        per_year = float(mean) * days if name != "per_handled_contact" else math.nan
+        rows.append(
+            {
+                "component": name,
+                "per_day": float(mean),
+                "ci95_low": float(low),
+                "ci95_high": float(high),
+                "per_year": per_year,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Finance:
+    """An option's business case against the base.
+
+    ``saving_per_day`` is the paired mean of (base - option) daily total cost, with its
+    95 % interval; ``investment`` the one-off cost (implementation plus hiring and
+    training per added agent); ``recurring_per_year`` licences and per-seat fees.
+    """
+
+    saving_per_day: float
+    saving_ci95: tuple[float, float]
+    saving_per_year: float
+    investment: float
+    recurring_per_year: float
+    net_benefit_per_year: float
+    payback_months: float
+    roi: float
+    npv: float
+
+
+def finance(
+    base_daily: np.ndarray,
+    option_daily: np.ndarray,
+    working_days: float,
+    one_off: float = 0.0,
+    per_new_agent: float = 0.0,
+    added_agents: float = 0.0,
+    monthly: float = 0.0,
+    per_seat_monthly: float = 0.0,
+    seats: float = 0.0,
+    years: int = 3,
+    discount_rate: float = 0.08,
+) -> Finance:
+    """ROI, payback and NPV of an option from paired daily costs.
+
+    Parameters
+    ----------
+    base_daily, option_daily : numpy.ndarray
+        Daily total cost per replication, on common random numbers.
+    working_days : float
+        Working days per year.
+    one_off, per_new_agent, added_agents :
+        Investment = one_off + per_new_agent x added_agents.
+    monthly, per_seat_monthly, seats :
+        Recurring cost per year = 12 x (monthly + per_seat_monthly x seats).
+    years : int
+        Horizon of ROI and NPV.
+    discount_rate : float
+        Yearly discount rate of the NPV.
+
+    Returns
+    -------
+    Finance
+
+    Notes
+    -----
+    net = saving_per_year - recurring_per_year; payback = 12 x investment / net months
+    (infinite when net <= 0); ROI = (years x net - investment) / investment (infinite
+    without investment and net > 0); NPV = -investment + sum_{y=1..years} net / (1+r)^y.
+
+    Examples
+    --------
+    >>> f = finance(np.array([100.0, 110.0]), np.array([90.0, 100.0]), 250, one_off=1000)
+    >>> f.saving_per_year, f.payback_months
+    (2500.0, 4.8)
+    """
+    from ccsim.compare import paired_difference
+
+    d = paired_difference(option_daily, base_daily)  # base - option: a saving
+    saving_year = d.mean * working_days
+    investment = one_off + per_new_agent * added_agents
+    recurring = 12.0 * (monthly + per_seat_monthly * seats)
+    net = saving_year - recurring
+    payback = 12.0 * investment / net if net > 0 else math.inf
+    if investment > 0:
+        roi = (years * net - investment) / investment
+    else:
+        roi = math.inf if net > 0 else (0.0 if net == 0 else -math.inf)
+    npv = -investment + sum(net / (1.0 + discount_rate) ** y for y in range(1, years + 1))
+    return Finance(
+        saving_per_day=d.mean,
+        saving_ci95=(d.low, d.high),
+        saving_per_year=saving_year,
+        investment=investment,
+        recurring_per_year=recurring,
+        net_benefit_per_year=net,
+        payback_months=payback,
+        roi=roi,
+        npv=npv,
+    )
