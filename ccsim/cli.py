@@ -215,6 +215,78 @@ def compare_command(
         )
 
 
+@app.command(name="sweep")
+def sweep_command(
+    file: Annotated[Path, typer.Argument(help="Sweep file (YAML): a base and a grid.")],
+    replications: Annotated[int | None, typer.Option("--replications", "-r", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Seed shared by every point.")] = None,
+    engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = "fast",
+    store: Annotated[Path | None, typer.Option(help="Keep finished points here; resume.")] = None,
+    cluster: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The table as JSON records.")] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Write sweep.csv and sweep.parquet here.")
+    ] = None,
+) -> None:
+    """Run every point of a grid over a scenario; one row of KPIs (and cost) per point."""
+    from ccsim.sweep import load_sweep, sweep
+
+    _check_engine(engine)
+    if not file.exists():
+        err.print(f"[red]error:[/red] {file}: no such file")
+        raise typer.Exit(2)
+    try:
+        scenario, spec = load_sweep(file)
+    except ScenarioError as exc:
+        err.print(f"[red]error:[/red] {file} is not a valid sweep:", highlight=False)
+        for line in str(exc).splitlines():
+            err.print(f"  {line}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    grid = spec.grid if spec.grid is not None else spec.points
+    reps = replications or spec.replications or 100
+    run_seed = seed if seed is not None else (spec.seed if spec.seed is not None else DEFAULT_SEED)
+    try:
+        with _progress(f"sweeping {scenario.name}", unit="points") as progress:
+            table = sweep(
+                scenario, grid, reps, run_seed, engine, store=store, cluster=cluster,
+                progress=lambda done, total, left: progress(done, total),
+            )  # fmt: skip
+    except ScenarioError as exc:
+        err.print(f"[red]error:[/red] {file}: a point is not a valid scenario:", highlight=False)
+        for line in str(exc).splitlines():
+            err.print(f"  {line}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        where = f"; finished points are kept in {store}/" if store else ""
+        err.print(f"[yellow]interrupted[/yellow]{where}")
+        raise typer.Exit(130) from None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out / "sweep.csv", index=False)
+        table.to_parquet(out / "sweep.parquet", index=False)
+        err.print(f"results written to {out}/")
+    if as_json:
+        sys.stdout.write(table.to_json(orient="records") + "\n")
+        return
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    paths = [c for c in table.columns if "." in c]
+    shown = ["service_level", "abandon_rate", "asa_s", "occupancy"]
+    if "cost_per_day" in table.columns:
+        shown.append("cost_per_day")
+    t = Table(title=f"{scenario.name}: {len(table)} points, {reps} replications each")
+    for col in (*paths, *shown):
+        t.add_column(col, justify="right")
+    for row in table.to_dict("records"):
+        cells = [str(row[p]) for p in paths]
+        for kpi in shown:
+            lo, hi = row.get(f"{kpi}_ci95_low", float("nan")), row.get(f"{kpi}_ci95_high")
+            cells.append(_fmt(kpi, row[kpi], lo, hi if hi is not None else float("nan")))
+        t.add_row(*cells)
+    console.print(t)
+
+
 def write_outputs(result: SimulationResult, folder: Path) -> None:
     """Write the resolved scenario, run metadata, summary and interval tables."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -233,8 +305,9 @@ def write_outputs(result: SimulationResult, folder: Path) -> None:
 class _progress:
     """A progress bar on stderr that appears only if the run lasts over a second."""
 
-    def __init__(self, label: str):
+    def __init__(self, label: str, unit: str = "replications"):
         self.label = label
+        self.unit = unit
         self.start = time.perf_counter()
         self.bar: Progress | None = None
         self.task = None
@@ -249,7 +322,7 @@ class _progress:
             self.bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
-                TextColumn("{task.completed}/{task.total} replications"),
+                TextColumn(f"{{task.completed}}/{{task.total}} {self.unit}"),
                 TimeRemainingColumn(),
                 console=err,
                 transient=True,

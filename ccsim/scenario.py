@@ -231,6 +231,15 @@ class GroupCost(_Model):
     overhead: NonNegative = 1.0
 
 
+class GroupCostOverride(_Model):
+    """A group's own cost parameters; keys left out inherit the ``agents`` defaults."""
+
+    hourly_wage: NonNegative | None = None
+    paid_breaks: bool | None = None
+    shrinkage: float | None = Field(default=None, ge=0, lt=1)
+    overhead: NonNegative | None = None
+
+
 class ServiceLevelPenalty(_Model):
     """Penalties when a contact type misses its service-level target."""
 
@@ -250,7 +259,7 @@ class Costs(_Model):
     currency: str = "EUR"
     working_days_per_year: NonNegative = 250.0
     agents: GroupCost = GroupCost()
-    agent_groups: dict[str, GroupCost] = {}
+    agent_groups: dict[str, GroupCostOverride] = {}
     telephony_per_minute: NonNegative = 0.0
     ivr_per_minute: NonNegative = 0.0
     fixed_per_day: NonNegative = 0.0
@@ -262,9 +271,8 @@ class Costs(_Model):
         override = self.agent_groups.get(name)
         if override is None:
             return self.agents
-        return self.agents.model_copy(
-            update={k: getattr(override, k) for k in override.model_fields_set}
-        )
+        given = {k: v for k, v in override.model_dump().items() if v is not None}
+        return self.agents.model_copy(update=given)
 
     def abandon_cost(self, type_name: str) -> float:
         """Revenue lost per abandoned contact of one type."""

@@ -15,6 +15,7 @@ from ccsim.loader import scenario_from_dict
 from ccsim.plan import compile_plan
 from ccsim.results import SimulationResult
 from ccsim.streams import contacts_from_rows
+from tests.helpers import SCENARIOS
 
 SPEC = {
     "name": "costed",
@@ -120,3 +121,11 @@ def test_an_option_that_saves_nothing_never_pays_back() -> None:
     x = np.array([10.0, 11.0])
     f = finance(x, x, 250, one_off=100)
     assert f.payback_months == math.inf and f.npv == -100
+
+
+def test_group_overrides_survive_a_round_trip() -> None:
+    s = ccsim.load_scenario(SCENARIOS / "multiskill-day.yaml")
+    again = scenario_from_dict(s.model_dump(mode="json", exclude_none=True))
+    for scenario in (s, again):
+        fraud = scenario.costs.group("fraud_desk")
+        assert (fraud.hourly_wage, fraud.shrinkage, fraud.overhead) == (30, 0.3, 1.35)

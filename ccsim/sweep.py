@@ -1,0 +1,253 @@
+"""Sweeps: one scenario, many variants, each with its KPIs and confidence intervals.
+
+A capacity planner asks "what service level do 10, 12, ... 20 agents give, with and
+without the new CRM?". A sweep is a grid over dotted paths of the scenario (the same
+changes an options file writes, see :mod:`ccsim.options`) or a list of points; every
+point runs the same replications on the same seed (so neighbouring points are compared
+on common random numbers) and becomes one row of a tidy table: the point's values, each
+KPI's mean and 95 % interval, and the daily cost when the scenario has a cost model.
+
+Long sweeps keep their work: with a ``store`` folder each finished point is written
+there at once (one Parquet file per point, written atomically), and a sweep started
+again with the same store skips every point already done, so nothing finished is lost
+to Ctrl-C, a crash or a lost cluster. Points run one after another locally (each point's
+replications use every core) or, given a Dask scheduler address, on a Dask cluster;
+the numbers are the same either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ccsim import __version__
+from ccsim.kpis import TYPE_KPIS
+from ccsim.scenario import Scenario
+from ccsim.simulation import DEFAULT_SEED, simulate
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["SweepFile", "grid_points", "load_sweep", "sweep"]
+
+ROW_KPIS = (*TYPE_KPIS, "occupancy")
+
+
+class SweepFile(BaseModel):
+    """A sweep file: a base scenario (path relative to the file) and a grid or points.
+
+    .. code-block:: yaml
+
+        base: ../scenarios/small-helpdesk.yaml
+        replications: 200
+        grid:
+          agent_groups.team.staffing: ["+0", "+1", "+2", "+3"]
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    base: str
+    grid: dict[str, list[Any]] | None = None
+    points: list[dict[str, Any]] | None = None
+    replications: int | None = Field(default=None, ge=1)
+    seed: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> SweepFile:
+        if (self.grid is None) == (self.points is None):
+            raise ValueError("give either grid or points")
+        return self
+
+
+def load_sweep(path: str | Path) -> tuple[Scenario, SweepFile]:
+    """Load a sweep file and its base scenario (errors name file, line and key)."""
+    import yaml
+    from pydantic import ValidationError
+
+    from ccsim.loader import _line_of, _problems, _UniqueKeyLoader, load_scenario
+    from ccsim.scenario import ScenarioError
+
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=_UniqueKeyLoader)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        spec = SweepFile.model_validate(data)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise ScenarioError(
+            [((), f"not valid YAML: {exc.problem}")], str(path), lambda _: line
+        ) from None
+    except ValidationError as exc:
+        raise ScenarioError(_problems(exc), str(path), lambda p: _line_of(node, p)) from None
+    return load_scenario(path.parent / spec.base), spec
+
+
+def grid_points(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -> list[dict]:
+    """The points of a grid (cartesian product of each path's values) or a point list.
+
+    Examples
+    --------
+    >>> grid_points({"a": [1, 2], "b": ["x"]})
+    [{'a': 1, 'b': 'x'}, {'a': 2, 'b': 'x'}]
+    """
+    if isinstance(grid, Mapping):
+        paths = list(grid)
+        for path in paths:
+            if isinstance(grid[path], (str, bytes)) or not isinstance(grid[path], Sequence):
+                raise ValueError(f"grid path {path!r}: give a list of values")
+        return [
+            dict(zip(paths, values, strict=True)) for values in itertools.product(*grid.values())
+        ]
+    return [dict(point) for point in grid]
+
+
+def sweep(
+    scenario: Scenario,
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    replications: int = 100,
+    seed: int = DEFAULT_SEED,
+    engine: str = "fast",
+    store: str | Path | None = None,
+    cluster: str | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+    threads: int | None = None,
+) -> pd.DataFrame:
+    """Run every point of a grid and return one row per point.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario.
+    grid : mapping or sequence
+        ``{dotted path: [values]}`` (cartesian product) or a list of
+        ``{dotted path: value}`` points. Values are written as in an options file
+        (absolute, ``"+2"``, ``"*1.1"``, per-interval lists).
+    replications, seed, engine :
+        As :func:`ccsim.simulate`; every point uses the same seed.
+    store : path, optional
+        Folder where each finished point is kept; points already there are not run
+        again (resume).
+    cluster : str, optional
+        Address of a Dask scheduler (``"tcp://host:8786"``): points run there.
+    progress : callable, optional
+        ``progress(done, total, seconds_left_estimate)`` after each point.
+    threads : int, optional
+        Threads per point for the fast engine (local runs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point, in grid order: ``point``, the point's values (one column per
+        path; lists as JSON text), then for every KPI ``<kpi>``, ``<kpi>_ci95_low``,
+        ``<kpi>_ci95_high``, and ``cost_per_day`` (with its CI) when the scenario has
+        costs.
+
+    Raises
+    ------
+    ScenarioError
+        If any point does not give a valid scenario: nothing runs then.
+    """
+    import pandas as pd
+
+    from ccsim.options import apply_changes
+
+    points = grid_points(grid)
+    variants = [apply_changes(scenario, p, option=f"point {i}") for i, p in enumerate(points)]
+    keys = [_key(v, replications, seed, engine) for v in variants]
+    folder = Path(store) if store is not None else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    rows: dict[int, dict[str, Any]] = {}
+    todo = []
+    for i, key in enumerate(keys):
+        cached = folder / f"point-{key}.parquet" if folder is not None else None
+        if cached is not None and cached.exists():
+            rows[i] = pd.read_parquet(cached).iloc[0].to_dict()
+        else:
+            todo.append(i)
+    started = time.perf_counter()
+    done_now = 0
+
+    def finished(i: int, row: dict[str, Any]) -> None:
+        nonlocal done_now
+        row = {"point": i, **_point_columns(points[i]), **row}
+        if folder is not None:
+            _write_atomic(pd.DataFrame([row]), folder / f"point-{keys[i]}.parquet")
+        rows[i] = row
+        done_now += 1
+        if progress is not None:
+            per_point = (time.perf_counter() - started) / done_now
+            progress(len(rows), len(points), per_point * (len(todo) - done_now))
+
+    if cluster is not None and todo:
+        from dask.distributed import Client, as_completed
+
+        with Client(cluster) as client:
+            futures = {
+                client.submit(
+                    _run_point, variants[i], replications, seed, engine, None, pure=False
+                ): i
+                for i in todo
+            }
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
+    else:
+        for i in todo:
+            finished(i, _run_point(variants[i], replications, seed, engine, threads))
+    return pd.DataFrame([rows[i] for i in range(len(points))])
+
+
+def _run_point(
+    scenario: Scenario, replications: int, seed: int, engine: str, threads: int | None
+) -> dict[str, Any]:
+    """KPIs (mean and CI) and daily cost of one point: one row of the sweep."""
+    import warnings
+
+    from ccsim.simulation import CapacityWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CapacityWarning)
+        result = simulate(scenario, replications, seed, engine, threads=threads)
+    row: dict[str, Any] = {}
+    for r in result.summary.itertuples():
+        if r.kpi in ROW_KPIS:
+            row[r.kpi] = r.mean
+            row[f"{r.kpi}_ci95_low"] = r.ci95_low
+            row[f"{r.kpi}_ci95_high"] = r.ci95_high
+    if scenario.costs is not None:
+        from ccsim.costs import daily_costs
+        from ccsim.kpis import mean_ci
+
+        mean, low, high, _ = mean_ci(daily_costs(result)["total"])
+        row.update(cost_per_day=float(mean), cost_per_day_ci95_low=float(low),
+                   cost_per_day_ci95_high=float(high))  # fmt: skip
+    row["warnings"] = " | ".join(result.warnings)
+    return row
+
+
+def _point_columns(point: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        path: json.dumps(value) if isinstance(value, (list, dict)) else value
+        for path, value in point.items()
+    }
+
+
+def _key(scenario: Scenario, replications: int, seed: int, engine: str) -> str:
+    """What identifies a finished point: the resolved scenario and how it ran."""
+    spec = scenario.model_dump_json() + f"|{replications}|{seed}|{engine}|{__version__}"
+    return hashlib.sha256(spec.encode()).hexdigest()[:20]
+
+
+def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)

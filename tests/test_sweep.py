@@ -1,0 +1,82 @@
+"""Sweeps: grids of variants, a results store that survives interruptions, Dask."""
+
+from __future__ import annotations
+
+import pytest
+
+import ccsim
+from ccsim import sweep as sweep_module
+from ccsim.sweep import grid_points, sweep
+from tests.helpers import SCENARIOS
+
+GRID = {"agent_groups.team.staffing": ["+0", "+1", "+2"]}
+
+
+@pytest.fixture(scope="module")
+def helpdesk():
+    return ccsim.load_scenario(SCENARIOS / "small-helpdesk.yaml")
+
+
+def test_grid_points_are_the_cartesian_product() -> None:
+    points = grid_points({"a": [1, 2], "b": ["x", "y"]})
+    assert points == [{"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 2, "b": "x"}, {"a": 2, "b": "y"}]
+    assert grid_points([{"a": 1}, {"a": 3}]) == [{"a": 1}, {"a": 3}]
+    with pytest.raises(ValueError, match="give a list"):
+        grid_points({"a": "+1"})
+
+
+def test_a_staffing_sweep(helpdesk) -> None:
+    table = sweep(helpdesk, GRID, replications=30, seed=2, engine="fast")
+    assert list(table["point"]) == [0, 1, 2]
+    assert list(table["agent_groups.team.staffing"]) == ["+0", "+1", "+2"]
+    sl = table["service_level"].tolist()
+    assert sl[0] < sl[1] < sl[2]
+    assert (table["service_level_ci95_low"] <= table["service_level"]).all()
+    # point "+0" is the base scenario itself, run on the same seed
+    base = ccsim.simulate(helpdesk, replications=30, seed=2, engine="fast")
+    assert table["service_level"][0] == pytest.approx(base.kpi("service_level"), rel=1e-12)
+
+
+def test_a_bad_point_stops_the_sweep_before_anything_runs(helpdesk, monkeypatch) -> None:
+    ran = []
+    monkeypatch.setattr(sweep_module, "_run_point", lambda *a: ran.append(a) or {})
+    with pytest.raises(ccsim.ScenarioError, match="point 1"):
+        sweep(helpdesk, [{"agent_groups.team.staffing": "+1"}, {"agent_groups.teem.staffing": 3}])
+    assert ran == []
+
+
+def test_resume_after_an_interrupted_sweep_recomputes_nothing_finished(helpdesk, tmp_path, monkeypatch) -> None:
+    store = tmp_path / "store"
+    real = sweep_module._run_point
+    calls = []
+
+    def counting(*args):
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(sweep_module, "_run_point", counting)
+
+    def interrupt(done, total, left):
+        if done == 2:
+            raise KeyboardInterrupt  # Ctrl-C after the second point finished
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep(helpdesk, GRID, replications=20, seed=3, store=store, progress=interrupt)
+    assert len(calls) == 2 and len(list(store.glob("point-*.parquet"))) == 2
+    table = sweep(helpdesk, GRID, replications=20, seed=3, store=store)
+    assert len(calls) == 3  # only the unfinished point ran
+    again = sweep(helpdesk, GRID, replications=20, seed=3, store=store)
+    assert len(calls) == 3  # everything from the store
+    fresh = sweep(helpdesk, GRID, replications=20, seed=3)
+    assert table["service_level"].tolist() == pytest.approx(fresh["service_level"].tolist(), rel=1e-12)
+    assert again.equals(table)
+
+
+def test_a_dask_cluster_gives_the_local_numbers(helpdesk) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        remote = sweep(helpdesk, GRID, replications=10, seed=5, cluster=cluster.scheduler_address)
+    local = sweep(helpdesk, GRID, replications=10, seed=5)
+    cols = [c for c in local.columns if c != "warnings"]
+    assert remote[cols].equals(local[cols])
