@@ -93,8 +93,18 @@ def test_w1_minimal_kernel(benchmark, record_throughput):
 
 def test_w1_1000_replications(benchmark):
     """Wall time of the command, start-up with a warm compile cache included."""
-    command = [sys.executable, "-m", "ccsim", "run", str(WORKLOADS["W1"]), "-r", "1000",
-               "--engine", "fast", "--json"]
+    command = [
+        sys.executable,
+        "-m",
+        "ccsim",
+        "run",
+        str(WORKLOADS["W1"]),
+        "-r",
+        "1000",
+        "--engine",
+        "fast",
+        "--json",
+    ]
     subprocess.run(command, check=True, capture_output=True)  # warm the cache
 
     def run():

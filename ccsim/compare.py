@@ -241,7 +241,8 @@ class Comparison:
             }
         if base.scenario.costs is not None:
             for row in self.finance().to_dict("records"):
-                options[row.pop("option")]["finance"] = {
+                name = row.pop("option")
+                options[name]["finance"] = {
                     k: ([num(x) for x in v] if isinstance(v, tuple) else num(v))
                     for k, v in row.items()
                 }

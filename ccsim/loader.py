@@ -113,11 +113,11 @@ def scenario_from_dict(data: Mapping[str, Any], source: str = "", line_of: Any =
 
 
 # ----------------------------------------------------------------- pydantic errors
-def _problems(exc: ValidationError) -> list[tuple[Path_, str]]:
+def _problems(exc: ValidationError, root: type[BaseModel] = Scenario) -> list[tuple[Path_, str]]:
     errors = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not _is_tag(p))
-        errors.append((loc, err["type"], _message(err, loc)))
+        errors.append((loc, err["type"], _message(err, loc, root)))
     # A union (a scalar or a list) fails in every branch: keep the informative one.
     kept: dict[Path_, list[tuple[str, str]]] = {}
     for loc, kind, message in errors:
@@ -138,10 +138,10 @@ def _is_tag(part: str | int) -> bool:
     )
 
 
-def _message(err: Any, loc: Path_) -> str:
+def _message(err: Any, loc: Path_, root: type[BaseModel] = Scenario) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "extra_forbidden":
-        known = _fields_at(loc[:-1])
+        known = _fields_at(loc[:-1], root)
         close = difflib.get_close_matches(str(loc[-1]), known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"unknown key {loc[-1]!r}{hint}" + (f" (known: {', '.join(known)})" if known else "")
@@ -155,9 +155,9 @@ def _message(err: Any, loc: Path_) -> str:
     return msg
 
 
-def _fields_at(path: Path_) -> list[str]:
+def _fields_at(path: Path_, root: type[BaseModel] = Scenario) -> list[str]:
     """Names of the keys allowed at ``path`` (for 'did you mean' hints)."""
-    model: type[BaseModel] | None = Scenario
+    model: type[BaseModel] | None = root
     for part in path:
         if model is None:
             return []

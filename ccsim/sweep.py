@@ -87,7 +87,9 @@ def load_sweep(path: str | Path) -> tuple[Scenario, SweepFile]:
             [((), f"not valid YAML: {exc.problem}")], str(path), lambda _: line
         ) from None
     except ValidationError as exc:
-        raise ScenarioError(_problems(exc), str(path), lambda p: _line_of(node, p)) from None
+        raise ScenarioError(
+            _problems(exc, SweepFile), str(path), lambda p: _line_of(node, p)
+        ) from None
     return load_scenario(path.parent / spec.base), spec
 
 

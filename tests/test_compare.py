@@ -41,8 +41,12 @@ def helpdesk_comparison():
     base = ccsim.load_scenario(SCENARIOS / "small-helpdesk.yaml")
     spec = base.model_dump(mode="json", exclude_none=True)
     spec["agent_groups"][0]["staffing"] = [n + 1 for n in spec["agent_groups"][0]["staffing"]]
-    return compare({"base": base, "same": base, "plus-one": ccsim.load_scenario(spec)},
-                   replications=60, seed=4, engine="fast")
+    return compare(
+        {"base": base, "same": base, "plus-one": ccsim.load_scenario(spec)},
+        replications=60,
+        seed=4,
+        engine="fast",
+    )
 
 
 def test_an_identical_option_differs_by_exactly_nothing(helpdesk_comparison) -> None:
@@ -59,7 +63,8 @@ def test_one_more_agent_per_interval_is_a_real_improvement(helpdesk_comparison) 
     assert c.difference("plus-one", "occupancy").high < 0
     # common random numbers: the same customers, so offered is identical, replication by replication
     np.testing.assert_array_equal(
-        c.results["base"].per_replication("offered"), c.results["plus-one"].per_replication("offered")
+        c.results["base"].per_replication("offered"),
+        c.results["plus-one"].per_replication("offered"),
     )
     # pairing narrows the interval several-fold compared with independent runs
     assert sl.narrowing > 2
@@ -68,7 +73,9 @@ def test_one_more_agent_per_interval_is_a_real_improvement(helpdesk_comparison) 
 def test_table_and_json(helpdesk_comparison) -> None:
     table = helpdesk_comparison.table()
     assert set(table["option"]) == {"same", "plus-one"}
-    row = table[(table.option == "plus-one") & (table.type == "ALL") & (table.kpi == "service_level")]
+    row = table[
+        (table.option == "plus-one") & (table.type == "ALL") & (table.kpi == "service_level")
+    ]
     assert bool(row["significant"].iloc[0])
     data = helpdesk_comparison.to_dict()
     assert data["base"] == "small-helpdesk" and data["replications"] == 60

@@ -72,11 +72,27 @@ def test_a_small_day_by_hand() -> None:
 
 
 def test_unpaid_breaks_and_group_overrides() -> None:
-    spec = {**SPEC, "agent_groups": [
-        {"name": "team", "skills": ["calls"],
-         "shifts": [{"start": 0, "end": "1h", "agents": 2, "breaks": [{"start": "20min", "duration": "10min"}]}]},
-    ]}
-    spec["costs"] = {**SPEC["costs"], "agent_groups": {"team": {"paid_breaks": False, "hourly_wage": 30}}}
+    spec = {
+        **SPEC,
+        "agent_groups": [
+            {
+                "name": "team",
+                "skills": ["calls"],
+                "shifts": [
+                    {
+                        "start": 0,
+                        "end": "1h",
+                        "agents": 2,
+                        "breaks": [{"start": "20min", "duration": "10min"}],
+                    }
+                ],
+            },
+        ],
+    }
+    spec["costs"] = {
+        **SPEC["costs"],
+        "agent_groups": {"team": {"paid_breaks": False, "hourly_wage": 30}},
+    }
     plan = compile_plan(scenario_from_dict(spec))
     on_shift, on_break = scheduled_hours(plan)
     assert on_shift[0] == pytest.approx(2.0) and on_break[0] == pytest.approx(2 * 10 / 60)
@@ -92,19 +108,34 @@ def test_cost_table_annualises() -> None:
 
 
 def test_unknown_names_in_costs_are_errors() -> None:
-    spec = {**SPEC, "costs": {"agent_groups": {"teem": {"hourly_wage": 1}}, "abandoned_contact": {"cals": 1}}}
+    spec = {
+        **SPEC,
+        "costs": {"agent_groups": {"teem": {"hourly_wage": 1}}, "abandoned_contact": {"cals": 1}},
+    }
     with pytest.raises(ccsim.ScenarioError) as info:
         scenario_from_dict(spec)
-    assert "costs.agent_groups.teem: unknown agent group 'teem'; did you mean 'team'?" in str(info.value)
+    assert "costs.agent_groups.teem: unknown agent group 'teem'; did you mean 'team'?" in str(
+        info.value
+    )
     assert "costs.abandoned_contact.cals: unknown contact type 'cals'" in str(info.value)
 
 
 def test_finance_by_hand() -> None:
     base = np.array([1000.0, 1100.0, 1050.0])
     option = np.array([900.0, 1010.0, 940.0])  # saves 100, 90, 110: mean 100 a day
-    f = finance(base, option, working_days=250, one_off=10_000, per_new_agent=1_000,
-                added_agents=2, monthly=500, per_seat_monthly=10, seats=5, years=3,
-                discount_rate=0.1)
+    f = finance(
+        base,
+        option,
+        working_days=250,
+        one_off=10_000,
+        per_new_agent=1_000,
+        added_agents=2,
+        monthly=500,
+        per_seat_monthly=10,
+        seats=5,
+        years=3,
+        discount_rate=0.1,
+    )
     assert f.saving_per_day == pytest.approx(100)
     assert f.saving_per_year == pytest.approx(25_000)
     assert f.investment == 12_000

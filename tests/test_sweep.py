@@ -19,7 +19,12 @@ def helpdesk():
 
 def test_grid_points_are_the_cartesian_product() -> None:
     points = grid_points({"a": [1, 2], "b": ["x", "y"]})
-    assert points == [{"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 2, "b": "x"}, {"a": 2, "b": "y"}]
+    assert points == [
+        {"a": 1, "b": "x"},
+        {"a": 1, "b": "y"},
+        {"a": 2, "b": "x"},
+        {"a": 2, "b": "y"},
+    ]
     assert grid_points([{"a": 1}, {"a": 3}]) == [{"a": 1}, {"a": 3}]
     with pytest.raises(ValueError, match="give a list"):
         grid_points({"a": "+1"})
@@ -45,7 +50,9 @@ def test_a_bad_point_stops_the_sweep_before_anything_runs(helpdesk, monkeypatch)
     assert ran == []
 
 
-def test_resume_after_an_interrupted_sweep_recomputes_nothing_finished(helpdesk, tmp_path, monkeypatch) -> None:
+def test_resume_after_an_interrupted_sweep_recomputes_nothing_finished(
+    helpdesk, tmp_path, monkeypatch
+) -> None:
     store = tmp_path / "store"
     real = sweep_module._run_point
     calls = []
@@ -68,14 +75,17 @@ def test_resume_after_an_interrupted_sweep_recomputes_nothing_finished(helpdesk,
     again = sweep(helpdesk, GRID, replications=20, seed=3, store=store)
     assert len(calls) == 3  # everything from the store
     fresh = sweep(helpdesk, GRID, replications=20, seed=3)
-    assert table["service_level"].tolist() == pytest.approx(fresh["service_level"].tolist(), rel=1e-12)
+    assert table["service_level"].tolist() == pytest.approx(
+        fresh["service_level"].tolist(), rel=1e-12
+    )
     assert again.equals(table)
 
 
 def test_a_dask_cluster_gives_the_local_numbers(helpdesk) -> None:
     distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         remote = sweep(helpdesk, GRID, replications=10, seed=5, cluster=cluster.scheduler_address)
     local = sweep(helpdesk, GRID, replications=10, seed=5)
     cols = [c for c in local.columns if c != "warnings"]
