@@ -19,23 +19,36 @@ from ccsim.simulation import ENGINES, CapacityWarning, simulate
 __version__ = "0.1.0"
 
 
+_LAZY = {
+    "erlang": ("ccsim.erlang", None),
+    "compare": ("ccsim.comparison", "compare"),
+    "sweep": ("ccsim.sweeps", "sweep"),
+    "load_options": ("ccsim.options", "load_options"),
+}
+
+
 def __getattr__(name: str) -> object:
-    """Load ``ccsim.erlang`` on first use (keeps ``import ccsim`` quick)."""
-    if name == "erlang":
+    """Load ``erlang``, ``compare``, ``sweep`` on first use (keeps ``import ccsim`` quick)."""
+    if name in _LAZY:
         import importlib
 
-        return importlib.import_module("ccsim.erlang")
+        module, attribute = _LAZY[name]
+        loaded = importlib.import_module(module)
+        return loaded if attribute is None else getattr(loaded, attribute)
     raise AttributeError(f"module 'ccsim' has no attribute {name!r}")
 
 
-__all__ = [
+__all__ = [  # noqa: F822 - erlang, compare, sweep, load_options load lazily
     "ENGINES",
     "CapacityWarning",
     "Scenario",
     "ScenarioError",
     "SimulationResult",
     "__version__",
+    "compare",
     "erlang",
+    "load_options",
     "load_scenario",
     "simulate",
+    "sweep",
 ]

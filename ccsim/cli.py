@@ -116,7 +116,7 @@ def compare_command(
     out: Annotated[Path | None, typer.Option(help="Write results into this folder.")] = None,
 ) -> None:
     """Compare options with the base on common random numbers (paired 95 % CIs)."""
-    from ccsim.compare import compare
+    from ccsim.comparison import compare
 
     _check_engine(engine)
     if not options.exists():
@@ -229,7 +229,7 @@ def sweep_command(
     ] = None,
 ) -> None:
     """Run every point of a grid over a scenario; one row of KPIs (and cost) per point."""
-    from ccsim.sweep import load_sweep, sweep
+    from ccsim.sweeps import load_sweep, sweep
 
     _check_engine(engine)
     if not file.exists():

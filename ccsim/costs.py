@@ -13,7 +13,7 @@ of the KPI counters of a run; they never run a simulation. Per replication:
   type's service level is below its target.
 
 The day's total is annualised with ``working_days_per_year``. For options (see
-:mod:`ccsim.compare`), :func:`finance` turns the paired difference in daily cost into
+:mod:`ccsim.comparison`), :func:`finance` turns the paired difference in daily cost into
 annual savings, and with the option's one-off and recurring costs into ROI, payback in
 months and NPV over a number of years at a discount rate.
 """
@@ -258,7 +258,7 @@ def finance(
     >>> f.saving_per_year, f.payback_months
     (2500.0, 4.8)
     """
-    from ccsim.compare import paired_difference
+    from ccsim.comparison import paired_difference
 
     d = paired_difference(option_daily, base_daily)  # base - option: a saving
     saving_year = d.mean * working_days

@@ -47,7 +47,7 @@ scenario files::
     centre.options.yaml:14: options[2].changes.agent_groups.teem.staffing: unknown
     agent group 'teem'; did you mean 'team'? (option 'hire-5')
 
-Costs are inputs carried to the comparison (:mod:`ccsim.compare`); the number of
+Costs are inputs carried to the comparison (:mod:`ccsim.comparison`); the number of
 agents an option adds, for ``per_new_agent``, is :func:`added_agents`.
 """
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import ccsim
-from ccsim import sweep as sweep_module
-from ccsim.sweep import grid_points, sweep
+from ccsim import sweeps as sweep_module
+from ccsim.sweeps import grid_points, sweep
 from tests.helpers import SCENARIOS
 
 GRID = {"agent_groups.team.staffing": ["+0", "+1", "+2"]}
