@@ -287,6 +287,79 @@ def sweep_command(
     console.print(t)
 
 
+@app.command(name="staff")
+def staff_command(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    replications: Annotated[int, typer.Option("--replications", "-r", min=2)] = 100,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of every candidate.")] = DEFAULT_SEED,
+    engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = "fast",
+    max_abandon: Annotated[
+        float | None, typer.Option(min=0, max=1, help="Abandonment ceiling per interval.")
+    ] = None,
+    write: Annotated[Path | None, typer.Option(help="Write the staffed scenario here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Find the fewest agents per interval that meet every service-level target."""
+    from ccsim.staffing import search_staffing
+
+    _check_engine(engine)
+    scenario = _load(file)
+    try:
+        with err.status("searching: Erlang A start, then simulation") as status:
+            found = search_staffing(
+                scenario, replications, seed, engine, max_abandon,
+                progress=lambda message: status.update(f"searching: {message}"),
+            )  # fmt: skip
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if not found.met:
+        err.print("[yellow]warning:[/yellow] the targets could not be met everywhere")
+    if write is not None:
+        data = found.scenario.model_dump(mode="json", exclude_none=True)
+        write.write_text(yaml.safe_dump(data, sort_keys=False))
+        err.print(f"staffed scenario written to {write}")
+    cost = None
+    if found.scenario.costs is not None:
+        from ccsim.costs import daily_costs
+        from ccsim.kpis import mean_ci
+
+        mean, low, high, _ = mean_ci(daily_costs(found.result)["total"])
+        cost = {"mean": float(mean), "ci95": [float(low), float(high)]}
+    if as_json:
+        data = {
+            "scenario": scenario.name,
+            "met": found.met,
+            "staffing": found.staffing,
+            "erlang_a_start": found.start,
+            "evaluations": found.evaluations,
+            "kpis": found.result.to_dict()["kpis"],
+            "by_type": found.result.to_dict()["by_type"],
+            "cost_per_day": cost,
+        }
+        sys.stdout.write(json.dumps(data) + "\n")
+        return
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    table = Table(title=f"{scenario.name}: agents per interval ({found.evaluations} simulations)")
+    table.add_column("start")
+    for group in found.staffing:
+        table.add_column(f"{group} (Erlang A)", justify="right")
+        table.add_column(f"{group} (found)", justify="right")
+    for k, label in enumerate(found.result.interval_labels()):
+        cells = [label]
+        for group, agents in found.staffing.items():
+            cells += [str(found.start[group][k]), str(agents[k])]
+        table.add_row(*cells)
+    console.print(table)
+    _print_tables(found.result, intervals=True)
+    if cost is not None:
+        currency = found.scenario.costs.currency  # type: ignore[union-attr]
+        lo, hi = cost["ci95"]
+        console.print(f"cost per day: {cost['mean']:,.0f} {currency} [{lo:,.0f}, {hi:,.0f}]")
+
+
 def write_outputs(result: SimulationResult, folder: Path) -> None:
     """Write the resolved scenario, run metadata, summary and interval tables."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -196,3 +196,13 @@ def test_sweep_command_with_store_and_outputs(tmp_path) -> None:
     bad.write_text("base: x.yaml\ngird: {}\n")
     result = runner.invoke(app, ["sweep", str(bad)])
     assert result.exit_code == 2 and "unknown key 'gird'; did you mean 'grid'?" in result.stderr
+
+
+def test_staff_command_writes_a_staffed_scenario(tmp_path) -> None:
+    staffed = tmp_path / "staffed.yaml"
+    result = runner.invoke(app, ["staff", HELPDESK, "-r", "20", "--json", "--write", str(staffed)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["met"] is True and len(data["staffing"]["team"]) == 16
+    again = runner.invoke(app, ["validate", str(staffed)])
+    assert again.exit_code == 0

@@ -1,0 +1,180 @@
+"""Staffing search: the fewest agents per interval that meet the service targets.
+
+Erlang formulas staff each interval as if it stood alone, with one queue and exponential
+everything. A real day carries queues from one interval into the next, shares agents
+between skills and has patience, wrap-up and breaks. The search therefore starts from
+Erlang A per interval and corrects by simulation:
+
+1. **Start**: for every contact type and interval, the Erlang A agents that meet its
+   service-level target (and the abandonment ceiling, if any) with its arrival rate,
+   mean handle time (talk at the group's speed plus wrap-up) and mean patience; each
+   type's agents go to the first group of its routing order.
+2. **Add**: simulate (every option on the same seed, so candidates are compared on
+   common random numbers); wherever a type misses its target in an interval (mean over
+   replications), add an agent to that type's first group in that interval; repeat.
+3. **Trim**: interval by interval and group by group, remove agents while every target
+   is still met everywhere (queues carry over, so a change is judged on the whole day).
+
+Groups staffed by shifts keep their shifts; only groups staffed per interval are
+searched. The result is a scenario with the new staffing, its KPIs and, with a cost
+model, its cost.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ccsim.kpis import type_kpis
+from ccsim.loader import scenario_from_dict
+from ccsim.plan import Plan, compile_plan
+from ccsim.results import SimulationResult
+from ccsim.scenario import Scenario
+from ccsim.simulation import DEFAULT_SEED, CapacityWarning, simulate
+
+__all__ = ["StaffingResult", "erlang_start", "search_staffing"]
+
+
+@dataclass
+class StaffingResult:
+    """The staffed scenario, its staffing per group and interval, and its run."""
+
+    scenario: Scenario
+    staffing: dict[str, list[int]]  # group -> agents per interval (searched groups)
+    start: dict[str, list[int]]  # the Erlang A starting point
+    result: SimulationResult
+    evaluations: int
+    met: bool  # every target met in every interval with contacts
+
+
+def erlang_start(plan: Plan, max_abandon: float | None = None) -> np.ndarray:
+    """Erlang A agents per (group, interval), each type's need on its first group.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (groups, intervals), integers.
+    """
+    from ccsim.erlang import erlang_a_agents, erlang_c_agents
+
+    need = np.zeros((plan.n_groups, plan.n_intervals), dtype=np.int64)
+    for t in range(plan.n_types):
+        g = int(plan.type_groups[t, 0])
+        for k in range(plan.n_intervals):
+            rate = float(plan.rate[t, k])
+            if rate <= 0:
+                continue
+            handle = plan.handle_mean[t, k] / plan.group_speed[g] + plan.wrap_up_mean[t, k]
+            threshold, target = float(plan.sl_threshold[t]), float(plan.sl_target[t])
+            if plan.patience[t] is None:
+                n = erlang_c_agents(rate, handle, threshold, target)
+            else:
+                patience = float(plan.patience_mean[t, k])
+                n = erlang_a_agents(rate, handle, patience, threshold, target, max_abandon)
+            need[g, k] += n
+    return need
+
+
+def search_staffing(
+    scenario: Scenario,
+    replications: int = 100,
+    seed: int = DEFAULT_SEED,
+    engine: str = "fast",
+    max_abandon: float | None = None,
+    max_evaluations: int = 400,
+    progress: Callable[[str], None] | None = None,
+) -> StaffingResult:
+    """Find the fewest agents per interval that meet every type's targets.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Groups with ``staffing`` (per interval) are searched; shift groups stay.
+    replications, seed, engine :
+        Each candidate is simulated with these (the same seed for every candidate).
+    max_abandon : float, optional
+        Abandonment ceiling (abandoned / offered) per type and interval, besides the
+        service-level targets.
+    max_evaluations : int
+        Give up (returning the best staffing found, ``met`` False) after this many
+        simulations.
+    progress : callable, optional
+        Called with a short message after each simulation.
+
+    Returns
+    -------
+    StaffingResult
+    """
+    plan = compile_plan(scenario)
+    searched = [j for j, g in enumerate(scenario.agent_groups) if g.staffing is not None]
+    if not searched:
+        raise ValueError("no agent group is staffed per interval: nothing to search")
+    start = erlang_start(plan, max_abandon)
+    staffing = start.copy()
+    primary = [int(plan.type_groups[t, 0]) for t in range(plan.n_types)]
+    evaluations = 0
+
+    def evaluate(candidate: np.ndarray) -> tuple[np.ndarray, SimulationResult]:
+        nonlocal evaluations
+        evaluations += 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CapacityWarning)
+            result = simulate(_with_staffing(scenario, candidate, searched), replications,
+                              seed, engine)  # fmt: skip
+        misses = _misses(plan, result, max_abandon)
+        if progress is not None:
+            progress(f"evaluation {evaluations}: {int(misses.sum())} intervals miss a target")
+        return misses, result
+
+    misses, result = evaluate(staffing)
+    # 2. add agents where targets are missed
+    while misses.any() and evaluations < max_evaluations:
+        for t, k in zip(*np.nonzero(misses), strict=True):
+            g = primary[t] if primary[t] in searched else searched[0]
+            staffing[g, k] += 1
+        misses, result = evaluate(staffing)
+    met = not misses.any()
+    # 3. trim: remove agents while every target still holds
+    if met:
+        for k in range(plan.n_intervals):
+            for g in searched:
+                while staffing[g, k] > 0 and evaluations < max_evaluations:
+                    staffing[g, k] -= 1
+                    trial_misses, trial = evaluate(staffing)
+                    if trial_misses.any():
+                        staffing[g, k] += 1
+                        break
+                    result = trial
+    names = plan.group_names
+    return StaffingResult(
+        scenario=_with_staffing(scenario, staffing, searched),
+        staffing={names[g]: staffing[g].tolist() for g in searched},
+        start={names[g]: start[g].tolist() for g in searched},
+        result=result,
+        evaluations=evaluations,
+        met=met,
+    )
+
+
+def _misses(plan: Plan, result: SimulationResult, max_abandon: float | None) -> np.ndarray:
+    """(types, intervals): True where the mean KPI misses a target (intervals with contacts)."""
+    kpis = type_kpis(result.type_acc)
+    offered = kpis["offered"].sum(axis=0) > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # intervals without contacts
+        sl = np.nanmean(kpis["service_level"], axis=0)
+        ab = np.nanmean(kpis["abandon_rate"], axis=0)
+    miss = offered & (sl < plan.sl_target[:, None] - 1e-12)
+    if max_abandon is not None:
+        miss |= offered & (ab > max_abandon + 1e-12)
+    return miss
+
+
+def _with_staffing(scenario: Scenario, staffing: np.ndarray, searched: list[int]) -> Scenario:
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    for g in searched:
+        data["agent_groups"][g]["staffing"] = [int(x) for x in staffing[g]]
+    return scenario_from_dict(data)

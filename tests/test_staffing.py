@@ -1,0 +1,69 @@
+"""Staffing search: Erlang A start, corrected by simulation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ccsim
+from ccsim import erlang
+from ccsim.staffing import search_staffing
+from tests.helpers import SCENARIOS
+
+
+def stationary_day(intervals: int = 6) -> dict:
+    return {
+        "name": "stationary",
+        "horizon": {"intervals": intervals, "interval": "30min", "warmup": "0s"},
+        "contact_types": [
+            {
+                "name": "calls",
+                "arrivals": {"rate_per_hour": 360},  # 18 Erlangs at 3 min
+                "handle_time": {"dist": "exponential", "mean": "3min"},
+                "patience": {"dist": "exponential", "mean": "5min"},
+                "service_level": {"threshold": "20s", "target": 0.8},
+            }
+        ],
+        "agent_groups": [{"name": "team", "skills": ["calls"], "staffing": 30}],
+    }
+
+
+def test_single_skill_stationary_agrees_with_erlang_a_within_one_agent() -> None:
+    found = search_staffing(ccsim.load_scenario(stationary_day()), replications=200, seed=3)
+    exact = erlang.erlang_a_agents(0.1, 180.0, 300.0, 20.0, 0.8)
+    assert found.met
+    assert found.start["team"] == [exact] * 6
+    assert all(abs(n - exact) <= 1 for n in found.staffing["team"]), (found.staffing, exact)
+
+
+def test_every_target_is_met_and_one_agent_less_misses() -> None:
+    scenario = ccsim.load_scenario(SCENARIOS / "small-helpdesk.yaml")
+    found = search_staffing(scenario, replications=60, seed=2)
+    assert found.met
+    sl = found.result.by_interval.query("type == 'support' and kpi == 'service_level'")["mean"]
+    assert (sl.to_numpy() >= 0.8).all()
+    staffing = np.array(found.staffing["team"])
+    # trimming stopped where removing one more agent broke a target somewhere
+    k = int(np.argmax(staffing))
+    fewer = staffing.copy()
+    fewer[k] -= 1
+    spec = found.scenario.model_dump(mode="json", exclude_none=True)
+    spec["agent_groups"][0]["staffing"] = fewer.tolist()
+    worse = ccsim.simulate(ccsim.load_scenario(spec), replications=60, seed=2, engine="fast")
+    sl_worse = worse.by_interval.query("type == 'support' and kpi == 'service_level'")["mean"]
+    assert (sl_worse.to_numpy() < 0.8).any()
+
+
+def test_abandonment_ceiling_needs_more_agents() -> None:
+    scenario = ccsim.load_scenario(stationary_day(intervals=2))
+    plain = search_staffing(scenario, replications=100, seed=1)
+    strict = search_staffing(scenario, replications=100, seed=1, max_abandon=0.002)
+    assert sum(strict.staffing["team"]) > sum(plain.staffing["team"])
+
+
+def test_shift_only_scenarios_are_refused() -> None:
+    spec = stationary_day()
+    spec["agent_groups"][0] = {"name": "team", "skills": ["calls"],
+                               "shifts": [{"start": 0, "end": "3h", "agents": 20}]}
+    with pytest.raises(ValueError, match="nothing to search"):
+        search_staffing(ccsim.load_scenario(spec))
