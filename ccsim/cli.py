@@ -55,6 +55,14 @@ def _check_engine(engine: str) -> None:
         raise typer.Exit(2)
 
 
+def _invalid(title: str, exc: ScenarioError) -> typer.Exit:
+    """Print a validation failure, one problem a line; return the exit to raise (code 2)."""
+    err.print(f"[red]error:[/red] {title}", highlight=False)
+    for line in str(exc).splitlines():
+        err.print(f"  {line}", markup=False, highlight=False)
+    return typer.Exit(2)
+
+
 def _load(path: Path) -> Scenario:
     """Load a scenario or exit with code 2 and the problems."""
     if not path.exists():
@@ -63,10 +71,7 @@ def _load(path: Path) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as exc:
-        err.print(f"[red]error:[/red] {path} is not a valid scenario:", highlight=False)
-        for line in str(exc).splitlines():
-            err.print(f"  {line}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
+        raise _invalid(f"{path} is not a valid scenario:", exc) from None
 
 
 @app.command()
@@ -127,10 +132,7 @@ def compare_command(
             warnings.simplefilter("ignore", CapacityWarning)
             comparison = compare(options, replications, seed, engine, progress=progress)
     except ScenarioError as exc:
-        err.print(f"[red]error:[/red] {options} is not a valid options file:", highlight=False)
-        for line in str(exc).splitlines():
-            err.print(f"  {line}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
+        raise _invalid(f"{options} is not a valid options file:", exc) from None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "comparison.json").write_text(comparison.to_json(indent=2) + "\n")
@@ -238,10 +240,7 @@ def sweep_command(
     try:
         scenario, spec = load_sweep(file)
     except ScenarioError as exc:
-        err.print(f"[red]error:[/red] {file} is not a valid sweep:", highlight=False)
-        for line in str(exc).splitlines():
-            err.print(f"  {line}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
+        raise _invalid(f"{file} is not a valid sweep:", exc) from None
     grid = spec.grid if spec.grid is not None else spec.points
     reps = replications or spec.replications or 100
     run_seed = seed if seed is not None else (spec.seed if spec.seed is not None else DEFAULT_SEED)
@@ -252,10 +251,7 @@ def sweep_command(
                 progress=lambda done, total, left: progress(done, total),
             )  # fmt: skip
     except ScenarioError as exc:
-        err.print(f"[red]error:[/red] {file}: a point is not a valid scenario:", highlight=False)
-        for line in str(exc).splitlines():
-            err.print(f"  {line}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
+        raise _invalid(f"{file}: a point is not a valid scenario:", exc) from None
     except KeyboardInterrupt:
         where = f"; finished points are kept in {store}/" if store else ""
         err.print(f"[yellow]interrupted[/yellow]{where}")

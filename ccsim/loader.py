@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from ccsim.scenario import Scenario, ScenarioError
 
-__all__ = ["load_scenario", "scenario_from_dict"]
+__all__ = ["load_scenario", "read_yaml", "scenario_from_dict"]
 
 Path_ = tuple[str | int, ...]
 _TYPE_MISMATCH = {
@@ -86,9 +86,21 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
     """
     if isinstance(source, Mapping):
         return scenario_from_dict(source)
-    path = Path(source)
-    text = path.read_text(encoding="utf-8")
+    data, node = read_yaml(source, "a scenario file")
+    return scenario_from_dict(data, str(source), lambda path: _line_of(node, path))
+
+
+def read_yaml(
+    source: str | Path, what: str, error: type[ScenarioError] = ScenarioError
+) -> tuple[dict[str, Any], yaml.Node]:
+    """Read a YAML mapping; return it and its node tree (for line numbers).
+
+    Raises ``error`` (a :class:`ScenarioError`) naming the file and line when the text
+    is not YAML, writes a key twice, or is not a mapping. ``what`` names the file kind
+    in messages ("a scenario file").
+    """
     name = str(source)
+    text = Path(source).read_text(encoding="utf-8")
     try:
         node = yaml.compose(text, Loader=_UniqueKeyLoader)
         data = yaml.load(text, Loader=_UniqueKeyLoader)
@@ -96,10 +108,12 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = f"{exc.problem or 'invalid YAML'}" + (f" ({exc.context})" if exc.context else "")
-        raise ScenarioError([((), f"not valid YAML: {problem}")], name, lambda _: line) from None
+        if "alias" in problem:
+            problem += '; quote a relative factor: "*0.9"'
+        raise error([((), f"not valid YAML: {problem}")], name, lambda _: line) from None
     if not isinstance(data, dict):
-        raise ScenarioError([((), "a scenario file must be a mapping of keys")], name, lambda _: 1)
-    return scenario_from_dict(data, name, lambda path: _line_of(node, path))
+        raise error([((), f"{what} must be a mapping of keys")], name, lambda _: 1)
+    return data, node
 
 
 def scenario_from_dict(data: Mapping[str, Any], source: str = "", line_of: Any = None) -> Scenario:

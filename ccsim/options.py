@@ -70,8 +70,8 @@ from ccsim.loader import (
     _is_tag,
     _line_of,
     _message,
-    _UniqueKeyLoader,
     load_scenario,
+    read_yaml,
     scenario_from_dict,
 )
 from ccsim.scenario import Scenario, ScenarioError, _unknown
@@ -207,19 +207,7 @@ def load_options(path: str | Path) -> OptionsFile:
     """
     path = Path(path)
     name = str(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = f"{exc.problem or 'invalid YAML'}" + (f" ({exc.context})" if exc.context else "")
-        if "alias" in problem:
-            problem += '; quote a relative factor: "*0.9"'
-        raise OptionsError([((), f"not valid YAML: {problem}")], name, lambda _: line) from None
-    if not isinstance(data, dict):
-        raise OptionsError([((), "an options file must be a mapping of keys")], name, lambda _: 1)
+    data, node = read_yaml(path, "an options file", OptionsError)
 
     def line_of(key_path: Path_) -> int | None:
         return _line_of(node, key_path)

@@ -69,23 +69,15 @@ class SweepFile(BaseModel):
 
 def load_sweep(path: str | Path) -> tuple[Scenario, SweepFile]:
     """Load a sweep file and its base scenario (errors name file, line and key)."""
-    import yaml
     from pydantic import ValidationError
 
-    from ccsim.loader import _line_of, _problems, _UniqueKeyLoader, load_scenario
+    from ccsim.loader import _line_of, _problems, load_scenario, read_yaml
     from ccsim.scenario import ScenarioError
 
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    data, node = read_yaml(path, "a sweep file")
     try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
         spec = SweepFile.model_validate(data)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise ScenarioError(
-            [((), f"not valid YAML: {exc.problem}")], str(path), lambda _: line
-        ) from None
     except ValidationError as exc:
         raise ScenarioError(
             _problems(exc, SweepFile), str(path), lambda p: _line_of(node, p)
