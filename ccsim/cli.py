@@ -292,25 +292,47 @@ def staff_command(
     max_abandon: Annotated[
         float | None, typer.Option(min=0, max=1, help="Abandonment ceiling per interval.")
     ] = None,
+    budget: Annotated[
+        float | None, typer.Option(min=0, help="Daily budget: the best service level it buys.")
+    ] = None,
     write: Annotated[Path | None, typer.Option(help="Write the staffed scenario here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
-    """Find the fewest agents per interval that meet every service-level target."""
-    from ccsim.staffing import search_staffing
+    """Find the fewest agents per interval that meet every service-level target.
+
+    With --budget: the highest service-level target (the same for every type) whose
+    staffing costs at most the budget per day (needs a costs: section).
+    """
+    from ccsim.staffing import search_budget, search_staffing
 
     _check_engine(engine)
     scenario = _load(file)
+    bought = None
     try:
         with err.status("searching: Erlang A start, then simulation") as status:
-            found = search_staffing(
-                scenario, replications, seed, engine, max_abandon,
-                progress=lambda message: status.update(f"searching: {message}"),
-            )  # fmt: skip
+
+            def report(message: str) -> None:
+                status.update(f"searching: {message}")
+
+            if budget is None:
+                found = search_staffing(
+                    scenario, replications, seed, engine, max_abandon, progress=report
+                )
+            else:
+                bought = search_budget(
+                    scenario, budget, replications, seed, engine, progress=report
+                )
+                found = bought.staffing
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     if not found.met:
         err.print("[yellow]warning:[/yellow] the targets could not be met everywhere")
+    if bought is not None:
+        err.print(
+            f"a budget of {budget:,.0f} per day buys a service-level target of "
+            f"{100 * bought.target:.1f} % in every interval ({bought.cost_per_day:,.0f} per day)"
+        )
     if write is not None:
         data = found.scenario.model_dump(mode="json", exclude_none=True)
         write.write_text(yaml.safe_dump(data, sort_keys=False))
@@ -332,6 +354,7 @@ def staff_command(
             "kpis": found.result.to_dict()["kpis"],
             "by_type": found.result.to_dict()["by_type"],
             "cost_per_day": cost,
+            "budget_target": bought.target if bought is not None else None,
         }
         sys.stdout.write(json.dumps(data) + "\n")
         return

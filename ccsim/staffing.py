@@ -35,7 +35,7 @@ from ccsim.results import SimulationResult
 from ccsim.scenario import Scenario
 from ccsim.simulation import DEFAULT_SEED, CapacityWarning, simulate
 
-__all__ = ["StaffingResult", "erlang_start", "search_staffing"]
+__all__ = ["BudgetResult", "StaffingResult", "erlang_start", "search_budget", "search_staffing"]
 
 
 @dataclass
@@ -178,3 +178,66 @@ def _with_staffing(scenario: Scenario, staffing: np.ndarray, searched: list[int]
     for g in searched:
         data["agent_groups"][g]["staffing"] = [int(x) for x in staffing[g]]
     return scenario_from_dict(data)
+
+
+@dataclass
+class BudgetResult:
+    """The best common service-level target a daily budget affords, and its staffing."""
+
+    target: float  # the service-level target every type was staffed for
+    cost_per_day: float  # mean daily cost of that staffing
+    staffing: StaffingResult
+    tried: list[tuple[float, float]]  # (target, cost per day) of every search
+
+
+def search_budget(
+    scenario: Scenario,
+    budget_per_day: float,
+    replications: int = 100,
+    seed: int = DEFAULT_SEED,
+    engine: str = "fast",
+    steps: int = 7,
+    progress: Callable[[str], None] | None = None,
+) -> BudgetResult:
+    """The best service level a daily budget buys.
+
+    Every contact type gets the same service-level target (its threshold unchanged);
+    the staffing search finds the fewest agents for that target, and the cost model
+    prices it. A bisection on the target (``steps`` searches between 1 % and 99 %) keeps
+    the highest target whose mean daily cost stays within ``budget_per_day``.
+
+    Raises
+    ------
+    ValueError
+        Without a ``costs:`` section, or when even staffing for a 1 % target (the
+        fewest agents the search keeps) exceeds the budget.
+    """
+    from ccsim.costs import daily_costs
+
+    if scenario.costs is None:
+        raise ValueError("a budget search needs a costs: section in the scenario")
+    tried: list[tuple[float, float]] = []
+
+    def staff_for(target: float) -> tuple[StaffingResult, float]:
+        data = scenario.model_dump(mode="json", exclude_none=True)
+        for contact_type in data["contact_types"]:
+            contact_type.setdefault("service_level", {})["target"] = target
+        found = search_staffing(scenario_from_dict(data), replications, seed, engine)
+        cost = float(np.mean(daily_costs(found.result)["total"]))
+        tried.append((target, cost))
+        if progress is not None:
+            progress(f"target {target:.1%}: {cost:,.0f} per day")
+        return found, cost
+
+    best, best_cost = staff_for(0.01)
+    if best_cost > budget_per_day:
+        raise ValueError(f"even the least staffing costs {best_cost:,.0f} per day, over the budget")
+    low, high, best_target = 0.01, 0.99, 0.01
+    for _ in range(steps):
+        middle = (low + high) / 2
+        found, cost = staff_for(middle)
+        if cost <= budget_per_day:
+            low, best, best_cost, best_target = middle, found, cost, middle
+        else:
+            high = middle
+    return BudgetResult(best_target, best_cost, best, tried)

@@ -67,3 +67,19 @@ def test_shift_only_scenarios_are_refused() -> None:
                                "shifts": [{"start": 0, "end": "3h", "agents": 20}]}
     with pytest.raises(ValueError, match="nothing to search"):
         search_staffing(ccsim.load_scenario(spec))
+
+
+def test_a_budget_buys_the_highest_target_it_affords() -> None:
+    from ccsim.costs import daily_costs
+    from ccsim.staffing import search_budget
+
+    spec = stationary_day(intervals=4)
+    spec["costs"] = {"agents": {"hourly_wage": 20}}
+    scenario = ccsim.load_scenario(spec)
+    cheap = search_budget(scenario, 750, replications=40, seed=1, steps=5)
+    rich = search_budget(scenario, 1000, replications=40, seed=1, steps=5)
+    assert cheap.cost_per_day <= 750 and rich.cost_per_day <= 1000
+    assert rich.target > cheap.target
+    assert float(daily_costs(cheap.staffing.result)["total"].mean()) == cheap.cost_per_day
+    with pytest.raises(ValueError, match="over the budget"):
+        search_budget(scenario, 10, replications=10, seed=1)
