@@ -168,15 +168,19 @@ def test_compare_json_and_table() -> None:
     ivr = data["options"]["ivr-upgrade"]
     assert {"kpis", "difference", "costs", "finance"} <= set(ivr)
     assert ivr["costs"]["one_off"] == 40000
-    assert ivr["difference"]["service_level"]["ci95"][0] <= ivr["difference"]["service_level"]["mean"]
+    assert (
+        ivr["difference"]["service_level"]["ci95"][0] <= ivr["difference"]["service_level"]["mean"]
+    )
     table = runner.invoke(app, ["compare", options, "-r", "5"])
     assert table.exit_code == 0 and "business case" in table.stdout
 
 
 def test_compare_bad_options_file(tmp_path) -> None:
     bad = tmp_path / "bad.options.yaml"
-    bad.write_text(f"base: {SCENARIOS / 'small-helpdesk.yaml'}\noptions:\n  - name: x\n"
-                   "    changes: {agent_groups.teem.staffing: 3}\n")
+    bad.write_text(
+        f"base: {SCENARIOS / 'small-helpdesk.yaml'}\noptions:\n  - name: x\n"
+        "    changes: {agent_groups.teem.staffing: 3}\n"
+    )
     result = runner.invoke(app, ["compare", str(bad)])
     assert result.exit_code == 2
     assert "bad.options.yaml:4:" in result.stderr and "did you mean 'team'?" in result.stderr
@@ -184,8 +188,10 @@ def test_compare_bad_options_file(tmp_path) -> None:
 
 def test_sweep_command_with_store_and_outputs(tmp_path) -> None:
     file = tmp_path / "s.sweep.yaml"
-    file.write_text(f"base: {SCENARIOS / 'small-helpdesk.yaml'}\nreplications: 5\n"
-                    "grid:\n  agent_groups.team.staffing: ['+0', '+2']\n")
+    file.write_text(
+        f"base: {SCENARIOS / 'small-helpdesk.yaml'}\nreplications: 5\n"
+        "grid:\n  agent_groups.team.staffing: ['+0', '+2']\n"
+    )
     store, out = tmp_path / "store", tmp_path / "out"
     result = runner.invoke(app, ["sweep", str(file), "--store", str(store), "--out", str(out)])
     assert result.exit_code == 0, result.output

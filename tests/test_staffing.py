@@ -63,8 +63,11 @@ def test_abandonment_ceiling_needs_more_agents() -> None:
 
 def test_shift_only_scenarios_are_refused() -> None:
     spec = stationary_day()
-    spec["agent_groups"][0] = {"name": "team", "skills": ["calls"],
-                               "shifts": [{"start": 0, "end": "3h", "agents": 20}]}
+    spec["agent_groups"][0] = {
+        "name": "team",
+        "skills": ["calls"],
+        "shifts": [{"start": 0, "end": "3h", "agents": 20}],
+    }
     with pytest.raises(ValueError, match="nothing to search"):
         search_staffing(ccsim.load_scenario(spec))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import ccsim
@@ -90,3 +92,32 @@ def test_a_dask_cluster_gives_the_local_numbers(helpdesk) -> None:
     local = sweep(helpdesk, GRID, replications=10, seed=5)
     cols = [c for c in local.columns if c != "warnings"]
     assert remote[cols].equals(local[cols])
+
+
+def test_a_killed_sweep_command_resumes_without_redoing_finished_points(tmp_path) -> None:
+    """Kill -9 the command mid-sweep; the rerun keeps every point file it had."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    file = tmp_path / "s.sweep.yaml"
+    file.write_text(
+        f"base: {SCENARIOS / 'small-helpdesk.yaml'}\nreplications: 300\n"
+        "grid:\n  agent_groups.team.staffing: ['+0', '+1', '+2', '+3', '+4', '+5']\n"
+    )
+    store = tmp_path / "store"
+    command = [sys.executable, "-m", "ccsim", "sweep", str(file), "--store", str(store), "--json"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(store.glob("point-*.parquet"))) < 2:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    before = {p.name: p.stat().st_mtime_ns for p in store.glob("point-*.parquet")}
+    assert 2 <= len(before) < 6, "the sweep should have been killed part-way"
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    after = {p.name: p.stat().st_mtime_ns for p in store.glob("point-*.parquet")}
+    assert len(after) == 6
+    assert all(after[name] == mtime for name, mtime in before.items())  # not recomputed
+    assert len(json.loads(done.stdout)) == 6
