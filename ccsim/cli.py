@@ -109,6 +109,8 @@ def run(
         sys.stdout.write(result.to_json() + "\n")
         return
     _print_tables(result, intervals)
+    if result.scenario.costs is not None:
+        _print_costs(result)
 
 
 @app.command(name="compare")
@@ -437,6 +439,21 @@ def _fmt(kpi: str, mean: float, lo: float, hi: float) -> str:
     digits = 0 if kpi in {"offered", "answered", "abandoned", "blocked", "deflected"} else 1
     text = f"{mean:,.{digits}f}"
     return text if lo != lo else f"{text}  [{lo:,.{digits}f}, {hi:,.{digits}f}]"
+
+
+def _print_costs(result: SimulationResult) -> None:
+    from ccsim.costs import cost_table
+
+    currency = result.scenario.costs.currency  # type: ignore[union-attr]
+    table = Table(title=f"costs ({currency}); mean and 95 % CI per day, mean per year")
+    for col in ("component", "per day", "per year"):
+        table.add_column(col, justify="left" if col == "component" else "right")
+    for r in cost_table(result).itertuples():
+        year = "" if r.per_year != r.per_year else f"{r.per_year:,.0f}"
+        digits = 2 if r.component == "per_handled_contact" else 0
+        day = f"{r.per_day:,.{digits}f}  [{r.ci95_low:,.{digits}f}, {r.ci95_high:,.{digits}f}]"
+        table.add_row(r.component, day, year)
+    Console(width=160).print(table)
 
 
 def _print_tables(result: SimulationResult, intervals: bool) -> None:

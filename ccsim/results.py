@@ -206,6 +206,19 @@ class SimulationResult:
             "by_group": {g: block(self._group_rows, "group", g) for g in self.plan.group_names},
             "contacts_simulated": self.contacts_simulated,
             "warnings": list(self.warnings),
+            **({"costs": self._cost_block()} if self.scenario.costs is not None else {}),
+        }
+
+    def _cost_block(self) -> dict[str, Any]:
+        from ccsim.costs import cost_table
+
+        return {
+            r["component"]: {
+                "per_day": _num(r["per_day"]),
+                "ci95": [_num(r["ci95_low"]), _num(r["ci95_high"])],
+                "per_year": _num(r["per_year"]),
+            }
+            for r in cost_table(self).to_dict("records")
         }
 
     def to_json(self, indent: int | None = None) -> str:
