@@ -152,7 +152,7 @@ def sweep(
     """
     import pandas as pd
 
-    from ccsim.options import apply_changes
+    from ccsim.changes import apply_changes
 
     points = grid_points(grid)
     variants = [apply_changes(scenario, p, option=f"point {i}") for i, p in enumerate(points)]
