@@ -2,7 +2,7 @@
 
 A capacity planner asks "what service level do 10, 12, ... 20 agents give, with and
 without the new CRM?". A sweep is a grid over dotted paths of the scenario (the same
-changes an options file writes, see :mod:`ccsim.options`) or a list of points; every
+changes an options file writes, see :mod:`ccsim.changes`) or a list of points; every
 point runs the same replications on the same seed (so neighbouring points are compared
 on common random numbers) and becomes one row of a tidy table: the point's values, each
 KPI's mean and 95 % interval, and the daily cost when the scenario has a cost model.
