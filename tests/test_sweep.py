@@ -86,7 +86,7 @@ def test_resume_after_an_interrupted_sweep_recomputes_nothing_finished(
 def test_a_dask_cluster_gives_the_local_numbers(helpdesk) -> None:
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         remote = sweep(helpdesk, GRID, replications=10, seed=5, cluster=cluster.scheduler_address)
     local = sweep(helpdesk, GRID, replications=10, seed=5)
