@@ -49,8 +49,9 @@ _JOIN, _LEAVE, _BREAK = 0, 1, 2
     _F_HANDLE,
     _F_LINE_TIME,
     _F_IVR_TIME,
-) = range(16)
-N_TYPE_FIELDS = 16
+    _F_QUEUE_TIME,
+) = range(17)
+N_TYPE_FIELDS = 17
 N_GROUP_FIELDS = 3
 
 
@@ -516,6 +517,24 @@ def accumulate_day(
                 overlap = min(stop, hi) - max(start, lo)
                 if overlap > 0:
                     group_acc[g, k, 0] += overlap
+        # time in queue, by time interval (all contacts, clipped to [warmup, end])
+        if f == _ANSWERED:
+            q_stop = t_answered[c]
+            waited = q_stop > t_queued[c]
+        else:
+            q_stop = t_left[c] if not np.isnan(t_left[c]) else stop_time
+            waited = f == _ABANDONED or (f == _UNSERVED and not np.isnan(t_queued[c]))
+        if waited:
+            q_start = t_queued[c]
+            k0 = max(int(q_start / interval) - 1, 0)
+            for k in range(k0, nk):
+                lo = max(k * interval, warmup)
+                hi = (k + 1) * interval
+                if lo >= q_stop:
+                    break
+                overlap = min(q_stop, hi) - max(q_start, lo)
+                if overlap > 0:
+                    type_acc[c_type[c], k, _F_QUEUE_TIME] += overlap
         if c_arrival[c] < warmup:
             continue
         t = c_type[c]

@@ -22,6 +22,8 @@ simulated but not counted; see the README for the full text):
 * ``asa_s``: mean wait of answered contacts; ``mean_wait_s``: mean time in queue of
   answered and abandoned contacts (abandoners until they hung up); ``aht_s``: mean
   talk + wrap-up time of answered contacts.
+* ``mean_queue``: mean number of contacts waiting in queue over the counted window
+  (per interval: over that interval of *time*), from contact-seconds in queue.
 * ``occupancy`` = busy agent time (talk and wrap-up) / staffed agent time (breaks
   excluded) over the counted window [warm-up, end of the last interval].
 """
@@ -68,6 +70,7 @@ TYPE_FIELDS = (
     "handle",
     "line_time",
     "ivr_time",
+    "queue_time",  # by *time* interval, not arrival: contact-seconds waiting in queue
 )
 #: Sums per (agent group, interval) and replication, in agent-seconds (and contacts).
 GROUP_FIELDS = ("busy", "staffed", "handled")
@@ -143,12 +146,31 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
         "ivr_time": np.where(fate == BLOCKED, 0.0, contacts.ivr_time[counted]),
     }
     type_acc = np.zeros((nt * nk, len(TYPE_FIELDS)))
-    for j, name in enumerate(TYPE_FIELDS):
+    for j, name in enumerate(TYPE_FIELDS[:-1]):
         w = weights[name]
         type_acc[:, j] = np.bincount(
             cell, weights=None if w is None else w.astype(float), minlength=nt * nk
         )
-    return type_acc.reshape(nt, nk, -1), _group_acc(plan, contacts, out, counted)
+    type_acc = type_acc.reshape(nt, nk, -1)
+    type_acc[..., _F["queue_time"]] = _queue_time(plan, contacts, out)
+    return type_acc, _group_acc(plan, contacts, out, counted)
+
+
+def _queue_time(plan: Plan, contacts: Contacts, out: Outcome) -> np.ndarray:
+    """Contact-seconds in queue per (type, time interval) within [warm-up, end]."""
+    waited = ((out.fate == ANSWERED) & (out.answered > out.queued)) | (out.fate == ABANDONED)
+    waited |= (out.fate == UNSERVED) & ~np.isnan(out.queued)
+    start = out.queued[waited]
+    stop = np.where(out.fate == ANSWERED, out.answered, out.left)[waited]
+    stop = np.where(np.isnan(stop), plan.end + plan.max_drain, stop)
+    types = contacts.type[waited]
+    edges = plan.interval_edges()
+    lo_edge, hi_edge = np.maximum(edges[:-1], plan.warmup), edges[1:]
+    acc = np.zeros((plan.n_types, plan.n_intervals))
+    for k in range(plan.n_intervals):
+        overlap = np.clip(np.minimum(stop, hi_edge[k]) - np.maximum(start, lo_edge[k]), 0, None)
+        acc[:, k] = np.bincount(types, weights=overlap, minlength=plan.n_types)
+    return acc
 
 
 def _group_acc(plan: Plan, contacts: Contacts, out: Outcome, counted: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ccsim.kpis import GROUP_KPIS, TYPE_KPIS, group_kpis, mean_ci, type_kpis
+from ccsim.kpis import GROUP_KPIS, TYPE_FIELDS, TYPE_KPIS, group_kpis, mean_ci, type_kpis
 from ccsim.plan import Plan
 from ccsim.units import parse_clock
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pandas is imported when a table is asked for (quick start-u
 __all__ = ["ALL", "SimulationResult"]
 
 ALL = "ALL"
+_QUEUE = TYPE_FIELDS.index("queue_time")
 LOW, HIGH = "ci95_low", "ci95_high"
 _COLUMNS = ["kpi", "mean", "ci95_low", "ci95_high", "n"]
 
@@ -70,14 +71,29 @@ class SimulationResult:
         return self.plan.scenario
 
     # ----------------------------------------------------------------- tables
+    def _window(self) -> np.ndarray:
+        """Seconds of each interval inside the counted window [warm-up, end]."""
+        edges = self.plan.interval_edges()
+        return np.clip(edges[1:] - np.maximum(edges[:-1], self.plan.warmup), 0, None)
+
+    def _mean_queue(self, queue_time: np.ndarray, window: np.ndarray | float) -> np.ndarray:
+        """Mean number of contacts waiting: contact-seconds in queue / seconds."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(np.asarray(window) > 0, queue_time / window, np.nan)
+
     @cached_property
     def _summary_rows(self) -> list[dict[str, Any]]:
-        rows = _rows(type_kpis(self.type_acc.sum(axis=(1, 2))), {})
+        values = type_kpis(self.type_acc.sum(axis=(1, 2)))
+        queue = self.type_acc[..., _QUEUE].sum(axis=(1, 2))
+        values["mean_queue"] = self._mean_queue(queue, self._window().sum())
+        rows = _rows(values, {})
         return rows + _rows(group_kpis(self.group_acc.sum(axis=(1, 2))), {}, ("occupancy",))
 
     @cached_property
     def _type_rows(self) -> list[dict[str, Any]]:
         values = type_kpis(self.type_acc.sum(axis=2))
+        queue = self.type_acc[..., _QUEUE].sum(axis=2)
+        values["mean_queue"] = self._mean_queue(queue, self._window().sum())
         rows = []
         for i, name in enumerate(self.plan.type_names):
             rows += _rows({k: v[:, i] for k, v in values.items()}, {"type": name})
@@ -104,8 +120,11 @@ class SimulationResult:
     @cached_property
     def by_interval(self) -> pd.DataFrame:
         """KPIs per contact type (and ``"ALL"``) and arrival interval."""
+        window = self._window()
         per_type = type_kpis(self.type_acc)
+        per_type["mean_queue"] = self._mean_queue(self.type_acc[..., _QUEUE], window)
         overall = type_kpis(self.type_acc.sum(axis=1))
+        overall["mean_queue"] = self._mean_queue(self.type_acc[..., _QUEUE].sum(axis=1), window)
         labels = self.interval_labels()
         rows = []
         for k, label in enumerate(labels):
@@ -142,7 +161,7 @@ class SimulationResult:
             pd.MultiIndex.from_frame(df[["type", "interval", "start"]].drop_duplicates())
         )
         out = pd.DataFrame(index=wide.index)
-        for kpi in TYPE_KPIS:
+        for kpi in (*TYPE_KPIS, "mean_queue"):
             out[kpi] = wide[("mean", kpi)]
             out[f"{kpi}_ci95_low"] = wide[("ci95_low", kpi)]
             out[f"{kpi}_ci95_high"] = wide[("ci95_high", kpi)]
@@ -170,6 +189,9 @@ class SimulationResult:
         if type is not None:
             acc = acc[:, [self.plan.type_names.index(type)]]
         values = type_kpis(acc.sum(axis=(1, 2)))
+        values["mean_queue"] = self._mean_queue(
+            acc[..., _QUEUE].sum(axis=(1, 2)), self._window().sum()
+        )
         if name not in values:
             raise KeyError(f"no KPI {name!r}; known: {', '.join((*values, *GROUP_KPIS))}")
         return values[name]

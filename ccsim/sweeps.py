@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SweepFile", "grid_points", "load_sweep", "sweep"]
 
-ROW_KPIS = (*TYPE_KPIS, "occupancy")
+ROW_KPIS = (*TYPE_KPIS, "mean_queue", "occupancy")
 
 
 class SweepFile(BaseModel):

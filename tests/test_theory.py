@@ -78,6 +78,7 @@ def test_erlang_a(
         "service_level_answered": exact.service_level_answered,
         "service_level_excl_short_abandons": exact.service_level_excl_short_abandons,
         "occupancy": exact.occupancy,
+        "mean_queue": exact.mean_wait * load / handle,  # Little: L_q = lambda W_q
     }
     for kpi, value in checks.items():
         assert_matches(r.per_replication(kpi), value, kpi)
