@@ -380,6 +380,19 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
         if (g.staffing is None) == (g.shifts is None):
             problems.append((base, "give either staffing (per interval) or shifts, not both"))
         per_interval((*base, "staffing"), g.staffing, "staffing")
+        routed = [
+            t
+            for t in s.contact_types
+            if t.name in g.skills and (t.groups is None or g.name in t.groups)
+        ]
+        if g.skills and all(k in types for k in g.skills) and not routed:
+            problems.append(
+                (
+                    (*base, "skills"),
+                    f"group {g.name!r} serves no contact type: the routing order "
+                    "(groups) of every type in its skills leaves it out",
+                )
+            )
         for j, shift in enumerate(g.shifts or []):
             problems.extend(_shift_problems(s, shift, (*base, "shifts", j)))
 

@@ -216,3 +216,11 @@ def test_t_quantile_matches_scipy() -> None:
         for p in (0.95, 0.975, 0.995):
             exact = float(stdtrit(df, p))
             assert abs(float(t_quantile(p, df)) - exact) <= 2e-5 * exact, (df, p)
+
+
+def test_a_group_left_out_of_every_routing_order_is_an_error(tmp_path) -> None:
+    text = GOOD.replace("    patience:", "    groups: [team]\n    patience:").replace(
+        "    staffing: 2", "    staffing: 2\n  - name: idle_team\n    skills: [support]\n    staffing: 1"
+    )
+    message = problems(tmp_path, text)
+    assert "agent_groups[1].skills: group 'idle_team' serves no contact type" in message
