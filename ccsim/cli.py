@@ -93,6 +93,9 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write results into this folder.")] = None,
     intervals: Annotated[bool, typer.Option(help="Also print the KPIs per interval.")] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Write a self-contained HTML report to this file.")
+    ] = None,
 ) -> None:
     """Simulate a scenario and report its KPIs with 95 % confidence intervals."""
     _check_engine(engine)
@@ -105,6 +108,11 @@ def run(
     if out is not None:
         write_outputs(result, out)
         err.print(f"results written to {out}/")
+    if report is not None:
+        from ccsim.report import run_report
+
+        run_report(result, report)
+        err.print(f"report written to {report}")
     if as_json:
         sys.stdout.write(result.to_json() + "\n")
         return
@@ -121,6 +129,9 @@ def compare_command(
     engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = "fast",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write results into this folder.")] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write a self-contained HTML report to this file.")
+    ] = None,
 ) -> None:
     """Compare options with the base on common random numbers (paired 95 % CIs)."""
     from ccsim.comparison import compare
@@ -140,6 +151,11 @@ def compare_command(
         (out / "comparison.json").write_text(comparison.to_json(indent=2) + "\n")
         comparison.table().to_csv(out / "differences.csv", index=False)
         err.print(f"results written to {out}/")
+    if report is not None:
+        from ccsim.report import compare_report
+
+        compare_report(comparison, report)
+        err.print(f"report written to {report}")
     if as_json:
         sys.stdout.write(comparison.to_json() + "\n")
         return

@@ -212,3 +212,16 @@ def test_staff_command_writes_a_staffed_scenario(tmp_path) -> None:
     assert data["met"] is True and len(data["staffing"]["team"]) == 16
     again = runner.invoke(app, ["validate", str(staffed)])
     assert again.exit_code == 0
+
+
+def test_run_and_compare_write_html_reports(tmp_path) -> None:
+    run_html, compare_html = tmp_path / "run.html", tmp_path / "compare.html"
+    result = runner.invoke(
+        app, ["run", HELPDESK, "-r", "3", "--engine", "fast", "--report", str(run_html)]
+    )
+    assert result.exit_code == 0, result.output
+    assert run_html.read_text().count("data:image/png;base64,") >= 5
+    options = str(EXPERIMENTS / "ivr-upgrade.options.yaml")
+    result = runner.invoke(app, ["compare", options, "-r", "3", "--report", str(compare_html)])
+    assert result.exit_code == 0, result.output
+    assert "hire-5" in compare_html.read_text()

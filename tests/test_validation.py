@@ -220,7 +220,8 @@ def test_t_quantile_matches_scipy() -> None:
 
 def test_a_group_left_out_of_every_routing_order_is_an_error(tmp_path) -> None:
     text = GOOD.replace("    patience:", "    groups: [team]\n    patience:").replace(
-        "    staffing: 2", "    staffing: 2\n  - name: idle_team\n    skills: [support]\n    staffing: 1"
+        "    staffing: 2",
+        "    staffing: 2\n  - name: idle_team\n    skills: [support]\n    staffing: 1",
     )
     message = problems(tmp_path, text)
     assert "agent_groups[1].skills: group 'idle_team' serves no contact type" in message

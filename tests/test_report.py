@@ -1,0 +1,248 @@
+"""Charts and one-file HTML reports of a run and of an options comparison."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import ccsim
+from ccsim import report
+from ccsim.loader import scenario_from_dict
+from tests.helpers import ROOT, SCENARIOS, stationary
+
+PNG = b"\x89PNG\r\n\x1a\n"
+RUN_CHARTS = ["service_level_figure", "waits_figure", "staffing_figure", "occupancy_figure",
+              "offered_figure"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def day() -> ccsim.SimulationResult:
+    """Three types, three groups, shifts, an IVR and costs."""
+    scenario = ccsim.load_scenario(SCENARIOS / "multiskill-day.yaml")
+    return ccsim.simulate(scenario, replications=5, engine="fast")
+
+
+@pytest.fixture(scope="module")
+def helpdesk() -> ccsim.SimulationResult:
+    """One type, one group, no costs."""
+    scenario = ccsim.load_scenario(SCENARIOS / "small-helpdesk.yaml")
+    return ccsim.simulate(scenario, replications=5, engine="fast")
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    return ccsim.compare(ROOT / "experiments" / "ivr-upgrade.options.yaml", replications=5)
+
+
+# ------------------------------------------------------------------ figures
+def has_data(ax) -> bool:
+    lines = any(np.isfinite(np.asarray(x.get_ydata(), float)).any() for x in ax.lines)
+    patches = any(p.get_width() > 0 or p.get_height() > 0 for p in ax.patches)
+    collections = any(len(c.get_paths()) for c in ax.collections)
+    return lines or patches or collections
+
+
+def assert_readable(fig: Figure) -> None:
+    assert isinstance(fig, Figure)
+    assert fig.axes, "a figure without axes"
+    assert fig.get_suptitle()
+    for ax in fig.axes:
+        assert has_data(ax), f"empty axes: {ax.get_title()!r}"
+        assert ax.get_title(), "an axes without title"
+        assert ax.get_ylabel(), f"{ax.get_title()!r} has no y label"
+        shared = ax.get_shared_x_axes().get_siblings(ax)
+        assert any(a.get_xlabel() for a in shared), f"{ax.get_title()!r} has no x label"
+        if len(ax.get_legend_handles_labels()[1]) > 1:
+            assert ax.get_legend() is not None, f"{ax.get_title()!r} has no legend"
+
+
+@pytest.mark.parametrize("name", [*RUN_CHARTS, "cost_figure"])
+def test_run_figures_have_data_titles_and_labels(day, name: str) -> None:
+    assert_readable(getattr(report, name)(day))
+
+
+@pytest.mark.parametrize("name", RUN_CHARTS)
+def test_figures_of_a_one_queue_centre(helpdesk, name: str) -> None:
+    assert_readable(getattr(report, name)(helpdesk))
+
+
+def test_service_level_figure_draws_every_target(day) -> None:
+    (ax,) = report.service_level_figure(day).axes
+    targets = sorted(line.get_ydata()[0] for line in ax.lines if line.get_linestyle() == "--")
+    assert targets == pytest.approx(sorted(100 * day.plan.sl_target))
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "08:00" and set(labels) <= set(day.interval_labels())
+
+
+def test_staffing_figure_has_one_panel_per_group_and_erlang_a(day) -> None:
+    from ccsim.staffing import erlang_start
+
+    fig = report.staffing_figure(day)
+    assert len(fig.axes) == day.plan.n_groups
+    need = erlang_start(day.plan)
+    for j, ax in enumerate(fig.axes):
+        assert day.plan.group_names[j] in ax.get_title()
+        (erlang,) = [line for line in ax.lines if line.get_label() == "Erlang A"]
+        assert list(erlang.get_ydata()[:-1]) == list(need[j])
+        assert len(ax.patches) == day.plan.n_intervals  # one bar per interval
+
+
+def test_offered_figure_plots_the_queue_length_when_results_have_it(helpdesk) -> None:
+    fig = report.offered_figure(helpdesk)
+    with_queue = "mean_queue" in set(helpdesk.by_interval["kpi"])
+    assert len(fig.axes) == 1 + with_queue
+    if with_queue:
+        assert fig.axes[1].get_title().startswith("Mean queue length")
+    # Results without the KPI (older runs): the panel is left out, nothing fails.
+    result = ccsim.simulate(helpdesk.scenario, replications=2, engine="fast")
+    frame = result.by_interval
+    result.__dict__["by_interval"] = frame[frame["kpi"] != "mean_queue"]
+    fig = report.offered_figure(result)
+    assert len(fig.axes) == 1
+    assert_readable(fig)
+
+
+def test_cost_figure_needs_costs(day, helpdesk) -> None:
+    from ccsim.costs import COMPONENTS
+
+    (ax,) = report.cost_figure(day).axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(COMPONENTS)
+    with pytest.raises(ValueError, match="no costs"):
+        report.cost_figure(helpdesk)
+
+
+@pytest.mark.parametrize("kpi", report.FOREST_KPIS)
+def test_forest_plot_has_one_row_per_option(comparison, kpi: str) -> None:
+    fig = report.forest_figure(comparison, kpi)
+    assert_readable(fig)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == comparison.options
+    assert len(ax.containers) == len(comparison.options)  # one error bar per option
+    assert any(line.get_xdata()[0] == 0 for line in ax.lines)  # the line of no change
+    for option, bar in zip(comparison.options, ax.containers, strict=True):
+        d = comparison.difference(option, kpi)
+        scale = 100 if kpi != "asa_s" else 1
+        assert bar.lines[0].get_xdata()[0] == pytest.approx(d.mean * scale)
+        filled = bar.lines[0].get_markerfacecolor() != "white"
+        assert filled == d.significant, option
+
+
+def test_figures_leave_pyplot_alone(day, comparison) -> None:
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    report.service_level_figure(day)
+    report.forest_figure(comparison)
+    assert plt.get_fignums() == before
+
+
+def test_import_ccsim_does_not_import_matplotlib() -> None:
+    code = "import ccsim, sys; assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+# ------------------------------------------------------------------ HTML
+VOID = {"meta", "img", "br", "hr", "link", "input", "col", "wbr"}
+
+
+class Page(HTMLParser):
+    """Checks that tags nest and close, and collects images and headings."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.images: list[str] = []
+        self.headings: list[str] = []
+        self.doctype = ""
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "img":
+            self.images.append(dict(attrs)["src"])
+        if tag not in VOID:
+            self.stack.append(tag)
+        if tag in {"h1", "h2", "h3"}:
+            self.headings.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes <{self.stack[-1] if self.stack else ''}>")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.stack and self.stack[-1] in {"h1", "h2", "h3"}:
+            self.headings[-1] += data
+
+
+def parse(path: Path) -> tuple[Page, str]:
+    text = path.read_text(encoding="utf-8")
+    page = Page()
+    page.feed(text)
+    page.close()
+    assert page.doctype.lower() == "doctype html"
+    assert not page.problems, page.problems[:5]
+    assert not page.stack, f"unclosed: {page.stack}"
+    for src in page.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1], validate=True).startswith(PNG)
+    assert "http://" not in text and "https://" not in text
+    assert "href=" not in text and "url(" not in text  # nothing to fetch: opens offline
+    return page, text
+
+
+def test_run_report_is_one_offline_html_file(day, tmp_path: Path) -> None:
+    path = report.run_report(day, tmp_path / "run.html")
+    assert path == tmp_path / "run.html"
+    page, text = parse(path)
+    assert len(page.images) == len(RUN_CHARTS) + 1  # and the cost chart
+    assert "multiskill-day" in page.headings[0]
+    wanted = [report.CHART_HEADINGS[n] for n in [*RUN_CHARTS, "cost_figure"]]
+    wanted += ["Scenario", "KPI summary", "By contact type", "By agent group", "Costs"]
+    assert set(wanted) <= set(page.headings)
+    for word in ["fast", str(day.seed), "service_team", "fraud", "08:00–18:00", "EUR"]:
+        assert word in text, word
+
+
+def test_run_report_without_costs_has_no_cost_chart(helpdesk, tmp_path: Path) -> None:
+    page, text = parse(report.run_report(helpdesk, str(tmp_path / "helpdesk.html")))
+    assert len(page.images) == len(RUN_CHARTS)
+    assert report.CHART_HEADINGS["cost_figure"] not in page.headings
+    assert "Costs" not in page.headings and "small-helpdesk" in text
+
+
+def test_compare_report_is_one_offline_html_file(comparison, tmp_path: Path) -> None:
+    page, text = parse(report.compare_report(comparison, tmp_path / "compare.html"))
+    assert len(page.images) == len(report.FOREST_KPIS)
+    forest = report.CHART_HEADINGS["forest_figure"]
+    assert forest in page.headings
+    assert sum(h.startswith(f"{forest}: ") for h in page.headings) == len(report.FOREST_KPIS)
+    assert {"Base scenario", "Differences to the base", "Cost and benefit"} <= set(page.headings)
+    assert "multiskill-day" in page.headings[0]
+    for option in comparison.options:
+        assert f'<td class="l">{option}</td>' in text
+    assert "yes *" in text and "Payback (months)" in text and "NPV" in text
+
+
+def test_every_text_is_escaped(tmp_path: Path) -> None:
+    spec = stationary(agents=3, load=2.0, patience=120.0, hours=1.0, warmup_hours=0.0)
+    spec["name"] = "<b>night & day</b>"
+    spec["description"] = "<script>alert(1)</script>"
+    result = ccsim.simulate(scenario_from_dict(spec), replications=2, engine="fast")
+    page, text = parse(report.run_report(result, tmp_path / "escaped.html"))
+    assert "<script>" not in text and "<b>" not in text
+    assert "&lt;b&gt;night &amp; day&lt;/b&gt;" in text
+    assert page.headings[0].endswith("<b>night & day</b>")
