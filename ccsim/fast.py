@@ -161,6 +161,11 @@ def _buffers(plan: Plan, n: int, old: dict[str, np.ndarray] | None = None) -> di
 
 
 def _simulate(plan: Plan, c: Contacts, out: dict[str, np.ndarray]) -> int:
+    if len(c) >= kernel.MAX_CONTACTS:
+        raise ValueError(
+            f"{len(c):,} contacts in one replication: the fast engine takes at most "
+            f"{kernel.MAX_CONTACTS - 1:,} (split the horizon, or use engine='simpy')"
+        )
     return int(
         kernel.simulate_day(
             c.type,
