@@ -408,6 +408,10 @@ def write_outputs(result: SimulationResult, folder: Path) -> None:
     table = result.interval_table()
     table.to_csv(folder / "intervals.csv", index=False)
     table.to_parquet(folder / "intervals.parquet", index=False)
+    # Excel and WFM imports: UTF-8 with a byte-order mark, plain decimals, no index
+    table.to_csv(
+        folder / "intervals_excel.csv", index=False, encoding="utf-8-sig", float_format="%.6f"
+    )
     result.by_interval.to_csv(folder / "intervals_long.csv", index=False)
     result.by_group_interval.to_csv(folder / "groups_by_interval.csv", index=False)
 
