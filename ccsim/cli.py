@@ -48,6 +48,12 @@ _PERCENT = {
 }
 
 
+def _require_file(path: Path) -> None:
+    if not path.exists():
+        err.print(f"[red]error:[/red] {path}: no such file")
+        raise typer.Exit(2)
+
+
 def _check_engine(engine: str) -> None:
     if engine not in ENGINES:
         choices = ", ".join(ENGINES)
@@ -65,9 +71,7 @@ def _invalid(title: str, exc: ScenarioError) -> typer.Exit:
 
 def _load(path: Path) -> Scenario:
     """Load a scenario or exit with code 2 and the problems."""
-    if not path.exists():
-        err.print(f"[red]error:[/red] {path}: no such file")
-        raise typer.Exit(2)
+    _require_file(path)
     try:
         return load_scenario(path)
     except ScenarioError as exc:
@@ -137,9 +141,7 @@ def compare_command(
     from ccsim.comparison import compare
 
     _check_engine(engine)
-    if not options.exists():
-        err.print(f"[red]error:[/red] {options}: no such file")
-        raise typer.Exit(2)
+    _require_file(options)
     try:
         with _progress("comparing options") as progress, warnings.catch_warnings():
             warnings.simplefilter("ignore", CapacityWarning)
@@ -252,9 +254,7 @@ def sweep_command(
     from ccsim.sweeps import load_sweep, sweep
 
     _check_engine(engine)
-    if not file.exists():
-        err.print(f"[red]error:[/red] {file}: no such file")
-        raise typer.Exit(2)
+    _require_file(file)
     try:
         scenario, spec = load_sweep(file)
     except ScenarioError as exc:
