@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 import yaml
 from rich.console import Console
@@ -23,6 +24,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ccsim import __version__
+from ccsim.kpis import group_kpis
 from ccsim.loader import load_scenario
 from ccsim.results import SimulationResult
 from ccsim.scenario import Scenario, ScenarioError
@@ -311,7 +313,8 @@ def staff_command(
         float | None, typer.Option(min=0, max=1, help="Abandonment ceiling per interval.")
     ] = None,
     budget: Annotated[
-        float | None, typer.Option(min=0, help="Daily budget: the best service level it buys.")
+        float | None,
+        typer.Option(min=0, help="Daily staffing (agent) budget: the best service level it buys."),
     ] = None,
     write: Annotated[Path | None, typer.Option(help="Write the staffed scenario here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
@@ -349,7 +352,8 @@ def staff_command(
     if bought is not None:
         err.print(
             f"a budget of {budget:,.0f} per day buys a service-level target of "
-            f"{100 * bought.target:.1f} % in every interval ({bought.cost_per_day:,.0f} per day)"
+            f"{100 * bought.target:.1f} % in every interval "
+            f"(agents cost {bought.cost_per_day:,.0f} per day)"
         )
     if write is not None:
         data = found.scenario.model_dump(mode="json", exclude_none=True)
@@ -519,8 +523,9 @@ def _print_tables(result: SimulationResult, intervals: bool) -> None:
         t = Table(title="per interval (all types)")
         for col in ("start", "offered", "service level", "abandon", "ASA s", "occupancy"):
             t.add_column(col, justify="right")
-        occ = result.by_group_interval
-        occ = occ[occ["kpi"] == "occupancy"].groupby("interval")["mean"].mean()
+        # all groups together: busy over staffed time (weighted by group size)
+        occ = np.nanmean(group_kpis(result.group_acc.sum(axis=1))["occupancy"], axis=0)
+        occ = dict(enumerate(occ))
         for r in df[df["type"] == "ALL"].itertuples():
             t.add_row(
                 r.start,

@@ -56,6 +56,22 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int | str:  # type: ignore[override]
+        """YAML 1.1 reads 8:00 as the number 480 (base 60): keep clock times as text."""
+        if ":" in str(node.value):
+            return str(node.value)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float | str:  # type: ignore[override]
+        """As for integers: 1:30.5 stays text, so a clock time is never a number."""
+        if ":" in str(node.value):
+            return str(node.value)
+        return super().construct_yaml_float(node)
+
+
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _UniqueKeyLoader.construct_yaml_int)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:float", _UniqueKeyLoader.construct_yaml_float)
+
 
 def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
     """Load and validate a scenario.

@@ -185,7 +185,7 @@ class BudgetResult:
     """The best common service-level target a daily budget affords, and its staffing."""
 
     target: float  # the service-level target every type was staffed for
-    cost_per_day: float  # mean daily cost of that staffing
+    cost_per_day: float  # daily agent cost (paid hours x wage x overhead) of that staffing
     staffing: StaffingResult
     tried: list[tuple[float, float]]  # (target, cost per day) of every search
 
@@ -199,18 +199,20 @@ def search_budget(
     steps: int = 7,
     progress: Callable[[str], None] | None = None,
 ) -> BudgetResult:
-    """The best service level a daily budget buys.
+    """The best service level a daily staffing budget buys.
 
     Every contact type gets the same service-level target (its threshold unchanged);
     the staffing search finds the fewest agents for that target, and the cost model
-    prices it. A bisection on the target (``steps`` searches between 1 % and 99 %) keeps
-    the highest target whose mean daily cost stays within ``budget_per_day``.
+    prices their paid hours (the ``agents`` component: wages with shrinkage, breaks and
+    overhead; lost revenue and telephony are not part of a staffing budget). A
+    bisection on the target (``steps`` searches between 1 % and 99 %) keeps the highest
+    target whose daily agent cost stays within ``budget_per_day``.
 
     Raises
     ------
     ValueError
         Without a ``costs:`` section, or when even staffing for a 1 % target (the
-        fewest agents the search keeps) exceeds the budget.
+        fewest agents the search keeps) costs more than the budget.
     """
     from ccsim.costs import daily_costs
 
@@ -223,7 +225,7 @@ def search_budget(
         for contact_type in data["contact_types"]:
             contact_type.setdefault("service_level", {})["target"] = target
         found = search_staffing(scenario_from_dict(data), replications, seed, engine)
-        cost = float(np.mean(daily_costs(found.result)["total"]))
+        cost = float(np.mean(daily_costs(found.result)["agents"]))
         tried.append((target, cost))
         if progress is not None:
             progress(f"target {target:.1%}: {cost:,.0f} per day")

@@ -76,6 +76,7 @@ def load_sweep(path: str | Path) -> tuple[Scenario, SweepFile]:
 
     path = Path(path)
     data, node = read_yaml(path, "a sweep file")
+    _signed_as_written(node, data)
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:
@@ -83,6 +84,39 @@ def load_sweep(path: str | Path) -> tuple[Scenario, SweepFile]:
             _problems(exc, SweepFile), str(path), lambda p: _line_of(node, p)
         ) from None
     return load_scenario(path.parent / spec.base), spec
+
+
+def _signed_as_written(node: Any, data: dict[str, Any]) -> None:
+    """Read an unquoted ``+1`` or ``-2`` in a grid or points as a relative change.
+
+    YAML would make ``+1`` the number 1 (one agent); options files read it as relative,
+    and so do sweep files.
+    """
+    import yaml
+
+    def fix(value_node: Any, value: Any) -> Any:
+        if (
+            isinstance(value_node, yaml.ScalarNode)
+            and value_node.style is None
+            and str(value_node.value)[:1] in "+-"
+            and isinstance(value, (int, float))
+        ):
+            return str(value_node.value)
+        return value
+
+    for key_node, value_node in getattr(node, "value", []):
+        if key_node.value == "grid" and isinstance(data.get("grid"), dict):
+            for path_node, values_node in value_node.value:
+                values = data["grid"].get(path_node.value)
+                if isinstance(values, list) and isinstance(values_node, yaml.SequenceNode):
+                    data["grid"][path_node.value] = [
+                        fix(n, v) for n, v in zip(values_node.value, values, strict=False)
+                    ]
+        if key_node.value == "points" and isinstance(data.get("points"), list):
+            for point_node, point in zip(value_node.value, data["points"], strict=False):
+                if isinstance(point, dict) and isinstance(point_node, yaml.MappingNode):
+                    for k_node, v_node in point_node.value:
+                        point[k_node.value] = fix(v_node, point.get(k_node.value))
 
 
 def grid_points(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -> list[dict]:

@@ -83,6 +83,6 @@ def test_a_budget_buys_the_highest_target_it_affords() -> None:
     rich = search_budget(scenario, 1000, replications=40, seed=1, steps=5)
     assert cheap.cost_per_day <= 750 and rich.cost_per_day <= 1000
     assert rich.target > cheap.target
-    assert float(daily_costs(cheap.staffing.result)["total"].mean()) == cheap.cost_per_day
+    assert float(daily_costs(cheap.staffing.result)["agents"].mean()) == cheap.cost_per_day
     with pytest.raises(ValueError, match="over the budget"):
         search_budget(scenario, 10, replications=10, seed=1)
