@@ -12,7 +12,9 @@ of the KPI counters of a run; they never run a simulation. Per replication:
 * service-level penalties: per interval (with contacts) and per day in which a contact
   type's service level is below its target.
 
-The day's total is annualised with ``working_days_per_year``. For options (see
+Agent costs cover the whole planning day (warm-up included: agents are paid then too);
+telephony, IVR and abandonment count the contacts of the counted window. The day's
+total is annualised with ``working_days_per_year``. For options (see
 :mod:`ccsim.comparison`), :func:`finance` turns the paired difference in daily cost into
 annual savings, and with the option's one-off and recurring costs into ROI, payback in
 months and NPV over a number of years at a discount rate.

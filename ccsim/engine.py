@@ -9,8 +9,9 @@ Life of a contact
     It arrives. If all trunk ``lines`` are taken (contacts in IVR, queue or talk), or
     the IVR has ``ports`` and all are taken, it is *blocked*. Otherwise it spends its
     IVR time there, then is *deflected* (self-served) or hangs up in the IVR, or asks
-    for an agent: it is then *offered*. It goes to the longest-idle agent of the first
-    group, in its type's routing order, that has an idle agent; else it queues, and
+    for an agent: it is then *offered*. It goes to an idle agent of the first group, in
+    its type's routing order, that has one (agents of a group are interchangeable, so
+    which one does not matter); else it queues, and
     *abandons* when its patience (which runs only while queued) expires first. An
     answered contact talks for handle time / group speed, frees its line, then the
     agent does its wrap-up.

@@ -89,7 +89,8 @@ class Horizon(_Model):
     """The planning day: ``intervals`` intervals of length ``interval`` from t = 0.
 
     Contacts arriving before ``warmup`` are simulated but not counted. After the last
-    interval no new contacts arrive; the centre drains with the last interval's staff
+    interval no new contacts arrive; the centre drains with the staff it has at that
+    moment (agents owed a leave go after their call, shifts running past the end stay)
     for at most ``max_drain`` (contacts still waiting then are counted as unserved).
     ``start`` is the clock time of t = 0, used for shift times and report labels.
     """

@@ -121,3 +121,15 @@ def test_a_killed_sweep_command_resumes_without_redoing_finished_points(tmp_path
     assert len(after) == 6
     assert all(after[name] == mtime for name, mtime in before.items())  # not recomputed
     assert len(json.loads(done.stdout)) == 6
+
+
+def test_unquoted_signed_values_in_a_sweep_file_are_relative(tmp_path) -> None:
+    from ccsim.sweeps import load_sweep
+
+    file = tmp_path / "s.sweep.yaml"
+    file.write_text(
+        f"base: {SCENARIOS / 'small-helpdesk.yaml'}\n"
+        "grid:\n  agent_groups.team.staffing: [+0, +1, -1, 12]\n"
+    )
+    _, spec = load_sweep(file)
+    assert spec.grid == {"agent_groups.team.staffing": ["+0", "+1", "-1", 12]}
