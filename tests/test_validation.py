@@ -229,10 +229,10 @@ def test_a_group_left_out_of_every_routing_order_is_an_error(tmp_path) -> None:
 
 def test_an_unquoted_clock_time_is_a_clock_time(tmp_path) -> None:
     text = GOOD.replace("  interval: 30min", "  interval: 30min\n  start: '08:00'").replace(
-        "    staffing: 2", "    shifts:\n      - {start: 8:00, end: 9:30, agents: 2}"
+        "    staffing: 2", "    shifts:\n      - {start: 8:00, end: 9:00, agents: 2}"
     )
     s = load_text(tmp_path, text)
     assert s.agent_groups[0].shifts[0].start == "8:00"  # not 480 (YAML 1.1 base 60)
     from ccsim.plan import compile_plan
 
-    assert compile_plan(s).roster_time.tolist() == [0.0, 5400.0]
+    assert compile_plan(s).roster_time.tolist() == [0.0, 3600.0]
