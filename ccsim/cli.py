@@ -272,6 +272,9 @@ def sweep_command(
             )  # fmt: skip
     except ScenarioError as exc:
         raise _invalid(f"{file}: a point is not a valid scenario:", exc) from None
+    except (ImportError, OSError) as exc:  # no dask, or the cluster cannot be reached
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     except KeyboardInterrupt:
         where = f"; finished points are kept in {store}/" if store else ""
         err.print(f"[yellow]interrupted[/yellow]{where}")

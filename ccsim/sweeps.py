@@ -217,7 +217,12 @@ def sweep(
             progress(len(rows), len(points), per_point * (len(todo) - done_now))
 
     if cluster is not None and todo:
-        from dask.distributed import Client, as_completed
+        try:
+            from dask.distributed import Client, as_completed
+        except ImportError:
+            raise ImportError(
+                "running on a Dask cluster needs dask.distributed: pip install 'ccsim[dask]'"
+            ) from None
 
         with Client(cluster) as client:
             futures = {
