@@ -93,7 +93,7 @@ class _Event(simpy.Event):
 class _Centre:
     """State of one replication; its methods are the model's rules."""
 
-    def __init__(self, plan: Plan, contacts: Contacts):
+    def __init__(self, plan: Plan, contacts: Contacts, roster: tuple[np.ndarray, ...]):
         self.env = env = _Environment()
         self.plan = plan
         n = len(contacts)
@@ -131,16 +131,7 @@ class _Centre:
         self.staff_log: list[tuple[float, int, int]] = []
         self.next_arrival = 0
         self.next_roster = 0
-        self.roster = list(
-            zip(
-                plan.roster_time.tolist(),
-                plan.roster_group.tolist(),
-                plan.roster_kind.tolist(),
-                plan.roster_count.tolist(),
-                plan.roster_duration.tolist(),
-                strict=True,
-            )
-        )
+        self.roster = list(zip(*(column.tolist() for column in roster), strict=True))
         if n:
             _Event(env, 0, ARRIVAL, self._arrive, 0, at=self.arrival[0])
         if self.roster:
@@ -306,7 +297,9 @@ class _Centre:
         )
 
 
-def run_replication(plan: Plan, contacts: Contacts) -> Outcome:
+def run_replication(
+    plan: Plan, contacts: Contacts, roster: tuple[np.ndarray, ...] | None = None
+) -> Outcome:
     """Simulate one replication with the SimPy engine.
 
     Parameters
@@ -315,10 +308,15 @@ def run_replication(plan: Plan, contacts: Contacts) -> Outcome:
         The compiled scenario.
     contacts : Contacts
         The replication's contacts and their variates (:func:`ccsim.streams.draw_contacts`).
+    roster : tuple of numpy.ndarray, optional
+        The day's roster (:func:`ccsim.streams.day_roster`); default: the plan's.
 
     Returns
     -------
     Outcome
         The fate and times of every contact, and the staffing log.
     """
-    return _Centre(plan, contacts).run()
+    if roster is None:
+        roster = (plan.roster_time, plan.roster_group, plan.roster_kind, plan.roster_count,
+                  plan.roster_duration)  # fmt: skip
+    return _Centre(plan, contacts, roster).run()

@@ -26,7 +26,7 @@ from ccsim import kernel
 from ccsim.kpis import GROUP_FIELDS, TYPE_FIELDS, capacity_notes
 from ccsim.outcome import Outcome
 from ccsim.plan import BREAK, Plan
-from ccsim.streams import Contacts, draw_contacts
+from ccsim.streams import Contacts, day_roster, draw_contacts
 
 __all__ = ["FastRun", "run_day", "run_replications"]
 
@@ -44,7 +44,9 @@ class FastRun:
     notes: list[tuple[str, float]] = field(default_factory=list)
 
 
-def run_day(plan: Plan, contacts: Contacts) -> Outcome:
+def run_day(
+    plan: Plan, contacts: Contacts, roster: tuple[np.ndarray, ...] | None = None
+) -> Outcome:
     """Simulate one replication's contacts with the kernel (as ``engine.run_replication``).
 
     Parameters
@@ -58,7 +60,7 @@ def run_day(plan: Plan, contacts: Contacts) -> Outcome:
         The fate and times of every contact and the staffing log.
     """
     out = _buffers(plan, len(contacts))
-    n_log = _simulate(plan, contacts, out)
+    n_log = _simulate(plan, contacts, out, roster)
     return _outcome(out, out["log"][:n_log])
 
 
@@ -101,7 +103,7 @@ def run_replications(
         for rep in range(first, replications, workers):
             contacts = draw_contacts(plan, seed, rep)
             out = _buffers(plan, len(contacts), out)
-            n_log = _simulate(plan, contacts, out)
+            n_log = _simulate(plan, contacts, out, day_roster(plan, seed, rep))
             kernel.accumulate_day(
                 contacts.type, contacts.arrival, contacts.interval, contacts.ivr_time,
                 out["fate"], out["group"], out["queued"], out["answered"], out["left"],
@@ -160,7 +162,12 @@ def _buffers(plan: Plan, n: int, old: dict[str, np.ndarray] | None = None) -> di
     return out
 
 
-def _simulate(plan: Plan, c: Contacts, out: dict[str, np.ndarray]) -> int:
+def _simulate(
+    plan: Plan,
+    c: Contacts,
+    out: dict[str, np.ndarray],
+    roster: tuple[np.ndarray, ...] | None = None,
+) -> int:
     if len(c) >= kernel.MAX_CONTACTS:
         raise ValueError(
             f"{len(c):,} contacts in one replication: the fast engine takes at most "
@@ -181,11 +188,17 @@ def _simulate(plan: Plan, c: Contacts, out: dict[str, np.ndarray]) -> int:
             plan.group_types,
             plan.group_speed,
             plan.group_policy,
-            plan.roster_time,
-            plan.roster_group,
-            plan.roster_kind,
-            plan.roster_count,
-            plan.roster_duration,
+            *(
+                roster
+                if roster is not None
+                else (
+                    plan.roster_time,
+                    plan.roster_group,
+                    plan.roster_kind,
+                    plan.roster_count,
+                    plan.roster_duration,
+                )
+            ),
             plan.lines,
             plan.ivr_ports,
             plan.ivr is not None,

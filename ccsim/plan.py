@@ -20,6 +20,9 @@ Staffing model (the rules both engines follow):
   ends is taken by the next agent of the group to finish a call).
 * A contact type's routing order (``groups``) says which groups serve it: a group
   left out of it neither receives the type's arrivals nor takes it from the queue.
+* Absence: each scheduled agent of a group is absent for the whole day with the
+  group's ``absence`` probability, drawn per replication (see
+  :func:`ccsim.streams.day_roster`); the roster of that day then has fewer agents.
 * Staffing per interval compiles to JOIN/LEAVE at interval boundaries; a shift to a
   JOIN at its start, a LEAVE at its end and BREAKs at their times (breaks in a window
   are spread evenly over the shift's agents). Roster events at or after the end of the
@@ -28,6 +31,7 @@ Staffing model (the rules both engines follow):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +40,7 @@ from ccsim.distributions import Distribution
 from ccsim.scenario import Scenario
 from ccsim.units import parse_clock
 
-__all__ = ["JOIN", "LEAVE", "BREAK", "POLICIES", "Plan", "compile_plan"]
+__all__ = ["JOIN", "LEAVE", "BREAK", "POLICIES", "Plan", "compile_plan", "roster_arrays"]
 
 JOIN, LEAVE, BREAK = 0, 1, 2
 POLICIES = ("longest_waiting", "priority")
@@ -75,6 +79,7 @@ class Plan:
     group_types: np.ndarray  # (groups, types) skills in order, padded with -1
     group_speed: np.ndarray  # (groups,)
     group_policy: np.ndarray  # (groups,) index into POLICIES
+    group_absence: np.ndarray  # (groups,) probability a scheduled agent is absent all day
     roster_time: np.ndarray  # (events,) sorted
     roster_group: np.ndarray
     roster_kind: np.ndarray  # JOIN / LEAVE / BREAK
@@ -128,7 +133,7 @@ def compile_plan(scenario: Scenario) -> Plan:
         serves = [types.index(k) for k in g.skills if j in type_groups[types.index(k)]]
         group_types[j, : len(serves)] = serves
 
-    roster = _roster(s)
+    roster = roster_arrays(s)
     ivr = s.ivr
     return Plan(
         scenario=s,
@@ -160,6 +165,7 @@ def compile_plan(scenario: Scenario) -> Plan:
         group_types=group_types,
         group_speed=np.array([g.speed for g in s.agent_groups]),
         group_policy=np.array([POLICIES.index(g.policy) for g in s.agent_groups], dtype=np.int64),
+        group_absence=np.array([g.absence for g in s.agent_groups]),
         roster_time=roster[0],
         roster_group=roster[1].astype(np.int64),
         roster_kind=roster[2].astype(np.int64),
@@ -170,8 +176,17 @@ def compile_plan(scenario: Scenario) -> Plan:
     )
 
 
-def _roster(s: Scenario) -> tuple[np.ndarray, ...]:
-    """Staffing per interval and shifts as time-ordered (time, group, kind, n, d)."""
+def roster_arrays(
+    s: Scenario, present: Callable[[int, int], np.ndarray] | None = None
+) -> tuple[np.ndarray, ...]:
+    """Staffing per interval and shifts as time-ordered (time, group, kind, n, d).
+
+    ``present(group, n)``, when given, says which of ``n`` scheduled agents come to work
+    (a boolean mask): for staffing per interval the group's pool is its largest staffing
+    and agent j works interval k if j < staffing[k]; for a shift, its agents in order
+    (window breaks are spread over the shift's agents by that order). It is called in a
+    fixed order (groups, then their shifts), so a random ``present`` stays reproducible.
+    """
     end = s.horizon.length
     length = s.horizon.interval
     day_start = s.day_start()
@@ -180,6 +195,9 @@ def _roster(s: Scenario) -> tuple[np.ndarray, ...]:
         if group.staffing is not None:
             staff = group.staffing if isinstance(group.staffing, list) else [group.staffing]
             staff = staff * (s.horizon.intervals if len(staff) == 1 else 1)
+            if present is not None:
+                here = np.cumsum(np.concatenate(([0], present(g, max(staff)))))
+                staff = [int(here[n]) for n in staff]  # present among agents 0..n-1
             previous = 0
             for k, now in enumerate(staff):
                 delta = now - previous
@@ -189,20 +207,21 @@ def _roster(s: Scenario) -> tuple[np.ndarray, ...]:
         for shift in group.shifts or []:
             start = parse_clock(shift.start, day_start)
             stop = parse_clock(shift.end, day_start)
-            if shift.agents == 0:
+            here = present(g, shift.agents) if present is not None else np.ones(shift.agents, bool)
+            agents = int(np.count_nonzero(here))
+            if agents == 0:
                 continue
-            events.append((start, g, JOIN, shift.agents, 0.0))
-            events.append((stop, g, LEAVE, shift.agents, 0.0))
+            events.append((start, g, JOIN, agents, 0.0))
+            events.append((stop, g, LEAVE, agents, 0.0))
             for brk in shift.breaks:
                 if brk.window is None:
-                    events.append(
-                        (start + (brk.start or 0.0), g, BREAK, shift.agents, brk.duration)
-                    )
+                    events.append((start + (brk.start or 0.0), g, BREAK, agents, brk.duration))
                     continue
                 lo, hi = brk.window
                 for i in range(shift.agents):
-                    at = start + lo + (hi - lo) * i / shift.agents
-                    events.append((at, g, BREAK, 1, brk.duration))
+                    if here[i]:
+                        at = start + lo + (hi - lo) * i / shift.agents
+                        events.append((at, g, BREAK, 1, brk.duration))
     # Stable sort by time: at equal times, file order (groups, then shifts) decides.
     events = sorted((e for e in events if e[0] < end), key=lambda e: e[0])
     merged: list[list[float]] = []

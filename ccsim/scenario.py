@@ -187,7 +187,9 @@ class AgentGroup(_Model):
     not affected). ``policy``
     says which queued contact a freed agent takes: ``longest_waiting`` (the contact
     that has waited longest among the agent's skills) or ``priority`` (the first skill
-    in ``skills`` order that has a contact waiting).
+    in ``skills`` order that has a contact waiting). ``absence`` is the probability that
+    a scheduled agent does not come in that day (drawn per replication), so the
+    staffed count varies from day to day.
     """
 
     name: str = Field(min_length=1)
@@ -196,6 +198,7 @@ class AgentGroup(_Model):
     shifts: list[Shift] | None = None
     speed: float = Field(default=1.0, gt=0)
     policy: Literal["longest_waiting", "priority"] = "longest_waiting"
+    absence: Probability = 0.0
 
 
 class IVR(_Model):

@@ -22,7 +22,7 @@ from ccsim.outcome import FATES, Outcome
 from ccsim.plan import Plan, compile_plan
 from ccsim.results import SimulationResult
 from ccsim.scenario import Scenario
-from ccsim.streams import Contacts, draw_contacts
+from ccsim.streams import Contacts, day_roster, draw_contacts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,7 +103,7 @@ def simulate(
         simulated = 0
         for rep in range(replications):
             contacts = draw_contacts(plan, seed, rep)
-            out = simpy_engine.run_replication(plan, contacts)
+            out = simpy_engine.run_replication(plan, contacts, day_roster(plan, seed, rep))
             t_acc, g_acc = accumulate(plan, contacts, out)
             type_accs.append(t_acc)
             group_accs.append(g_acc)

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ccsim.distributions import Distribution
-from ccsim.plan import Plan
+from ccsim.plan import Plan, roster_arrays
 
-__all__ = ["STREAMS", "Contacts", "contacts_from_rows", "draw_contacts", "stream"]
+__all__ = ["STREAMS", "Contacts", "contacts_from_rows", "day_roster", "draw_contacts", "stream"]
 
 #: Stream numbers; append new ones at the end, never renumber (it would change results).
 STREAMS = (
@@ -42,6 +42,7 @@ STREAMS = (
     "ivr_time",
     "ivr_deflect",  # one uniform per contact decides deflection and IVR hang-up
     "ivr_abandon",  # reserved (unused): stream numbers are never reused
+    "absence",  # owner: the agent group's name
 )
 
 
@@ -211,6 +212,37 @@ def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
     columns = [np.concatenate(col) for col in zip(*parts, strict=True)]
     order = np.argsort(columns[1], kind="stable")  # ties keep the type order
     return Contacts(*(c[order] for c in columns), day_factor=factors)
+
+
+def day_roster(plan: Plan, seed: int, replication: int) -> tuple[np.ndarray, ...]:
+    """The roster of one replication: the plan's, less the agents absent that day.
+
+    Each scheduled agent of a group with ``absence`` p stays away all day with
+    probability p (stream ``absence`` of the group). Without absence this is the plan's
+    roster itself.
+
+    Returns
+    -------
+    time, group, kind, count, duration : numpy.ndarray
+        As ``Plan.roster_*``.
+    """
+    base = (plan.roster_time, plan.roster_group, plan.roster_kind, plan.roster_count,
+            plan.roster_duration)  # fmt: skip
+    if not np.any(plan.group_absence > 0):
+        return base
+    rngs = {
+        g: stream(seed, replication, name, "absence")
+        for g, name in enumerate(plan.group_names)
+        if plan.group_absence[g] > 0
+    }
+
+    def present(g: int, n: int) -> np.ndarray:
+        if g not in rngs:
+            return np.ones(n, dtype=bool)
+        return rngs[g].random(n) >= plan.group_absence[g]
+
+    t, g, kind, count, duration = roster_arrays(plan.scenario, present)
+    return t, g.astype(np.int64), kind.astype(np.int64), count.astype(np.int64), duration
 
 
 def contacts_from_rows(plan: Plan, rows: list[dict]) -> Contacts:
