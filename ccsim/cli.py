@@ -102,18 +102,30 @@ def run(
     report: Annotated[
         Path | None, typer.Option(help="Write a self-contained HTML report to this file.")
     ] = None,
+    records: Annotated[
+        Path | None,
+        typer.Option(help="Write one row per contact to this .parquet or .csv file."),
+    ] = None,
 ) -> None:
     """Simulate a scenario and report its KPIs with 95 % confidence intervals."""
     _check_engine(engine)
     scenario = _load(file)
     with _progress(f"simulating {scenario.name}") as progress, warnings.catch_warnings():
         warnings.simplefilter("ignore", CapacityWarning)  # reported below, once
-        result = simulate(scenario, replications, seed, engine, progress=progress)
+        result = simulate(
+            scenario, replications, seed, engine, records=records is not None, progress=progress
+        )
     for note in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {note}", highlight=False)
     if out is not None:
         write_outputs(result, out)
         err.print(f"results written to {out}/")
+    if records is not None and result.records is not None:
+        if records.suffix == ".csv":
+            result.records.to_csv(records, index=False)
+        else:
+            result.records.to_parquet(records, index=False)
+        err.print(f"{len(result.records):,} contact records written to {records}")
     if report is not None:
         from ccsim.report import run_report
 

@@ -225,3 +225,32 @@ def test_run_and_compare_write_html_reports(tmp_path) -> None:
     result = runner.invoke(app, ["compare", options, "-r", "3", "--report", str(compare_html)])
     assert result.exit_code == 0, result.output
     assert "hire-5" in compare_html.read_text()
+
+
+def test_run_writes_contact_records(tmp_path) -> None:
+    path = tmp_path / "contacts.parquet"
+    result = runner.invoke(
+        app, ["run", HELPDESK, "-r", "2", "--engine", "fast", "--records", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(path)
+    assert set(table["replication"]) == {0, 1}
+    assert {
+        "type",
+        "arrival",
+        "fate",
+        "group",
+        "queued",
+        "answered",
+        "left",
+        "freed",
+        "wait",
+    } <= set(table.columns)
+    assert set(table["fate"]) <= {
+        "answered",
+        "abandoned",
+        "blocked",
+        "deflected",
+        "ivr_abandoned",
+        "unserved",
+    }
