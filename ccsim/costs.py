@@ -69,10 +69,7 @@ def scheduled_hours(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     on_break = np.zeros(plan.n_groups)
     level = np.zeros(plan.n_groups)
     last = np.zeros(plan.n_groups)
-    for t, g, kind, count, duration in zip(
-        plan.roster_time, plan.roster_group, plan.roster_kind, plan.roster_count,
-        plan.roster_duration, strict=True,
-    ):  # fmt: skip
+    for t, g, kind, count, duration in zip(*plan.roster, strict=True):
         if kind in (JOIN, LEAVE):
             on_shift[g] += level[g] * (t - last[g])
             last[g] = t

@@ -316,7 +316,4 @@ def run_replication(
     Outcome
         The fate and times of every contact, and the staffing log.
     """
-    if roster is None:
-        roster = (plan.roster_time, plan.roster_group, plan.roster_kind, plan.roster_count,
-                  plan.roster_duration)  # fmt: skip
-    return _Centre(plan, contacts, roster).run()
+    return _Centre(plan, contacts, plan.roster if roster is None else roster).run()

@@ -188,17 +188,7 @@ def _simulate(
             plan.group_types,
             plan.group_speed,
             plan.group_policy,
-            *(
-                roster
-                if roster is not None
-                else (
-                    plan.roster_time,
-                    plan.roster_group,
-                    plan.roster_kind,
-                    plan.roster_count,
-                    plan.roster_duration,
-                )
-            ),
+            *(plan.roster if roster is None else roster),
             plan.lines,
             plan.ivr_ports,
             plan.ivr is not None,

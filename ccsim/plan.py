@@ -88,6 +88,14 @@ class Plan:
     type_names: tuple[str, ...] = field(default=())
     group_names: tuple[str, ...] = field(default=())
 
+    @property
+    def roster(self) -> tuple[np.ndarray, ...]:
+        """The roster columns (time, group, kind, count, duration), in that order."""
+        return (
+            self.roster_time, self.roster_group, self.roster_kind, self.roster_count,
+            self.roster_duration,
+        )  # fmt: skip
+
     def interval_edges(self) -> np.ndarray:
         """Start times of the intervals and the end of the last one."""
         return np.arange(self.n_intervals + 1) * self.interval

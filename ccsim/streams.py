@@ -226,10 +226,8 @@ def day_roster(plan: Plan, seed: int, replication: int) -> tuple[np.ndarray, ...
     time, group, kind, count, duration : numpy.ndarray
         As ``Plan.roster_*``.
     """
-    base = (plan.roster_time, plan.roster_group, plan.roster_kind, plan.roster_count,
-            plan.roster_duration)  # fmt: skip
     if not np.any(plan.group_absence > 0):
-        return base
+        return plan.roster
     rngs = {
         g: stream(seed, replication, name, "absence")
         for g, name in enumerate(plan.group_names)
