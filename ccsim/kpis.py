@@ -163,44 +163,55 @@ def _queue_time(plan: Plan, contacts: Contacts, out: Outcome) -> np.ndarray:
     start = out.queued[waited]
     stop = np.where(out.fate == ANSWERED, out.answered, out.left)[waited]
     stop = np.where(np.isnan(stop), plan.end + plan.max_drain, stop)
-    types = contacts.type[waited]
-    edges = plan.interval_edges()
-    lo_edge, hi_edge = np.maximum(edges[:-1], plan.warmup), edges[1:]
-    acc = np.zeros((plan.n_types, plan.n_intervals))
-    for k in range(plan.n_intervals):
-        overlap = np.clip(np.minimum(stop, hi_edge[k]) - np.maximum(start, lo_edge[k]), 0, None)
-        acc[:, k] = np.bincount(types, weights=overlap, minlength=plan.n_types)
-    return acc
+    return _time_in_intervals(plan, contacts.type[waited], start, stop, plan.n_types)
 
 
 def _group_acc(plan: Plan, contacts: Contacts, out: Outcome, counted: np.ndarray) -> np.ndarray:
     ng, nk = plan.n_groups, plan.n_intervals
     acc = np.zeros((ng, nk, len(GROUP_FIELDS)))
-    edges = plan.interval_edges()
-    lo_edge = np.maximum(edges[:-1], plan.warmup)
-    hi_edge = edges[1:]
     served = out.group >= 0
-    g, start, stop = out.group[served], out.answered[served], out.freed[served]
-    stop = np.where(np.isnan(stop), plan.end, stop)  # still busy when the run ended
-    for k in range(nk):
-        overlap = np.clip(np.minimum(stop, hi_edge[k]) - np.maximum(start, lo_edge[k]), 0, None)
-        acc[:, k, 0] = np.bincount(g, weights=overlap, minlength=ng)
-    # staffed agent time: integrate the step function of the staffing log
-    order = np.argsort(out.staff_time, kind="stable")
+    stop = np.where(np.isnan(out.freed), plan.end, out.freed)  # still busy when the run ended
+    acc[:, :, 0] = _time_in_intervals(
+        plan, out.group[served], out.answered[served], stop[served], ng
+    )
+    # staffed agent time: the staffing log as a step function per group, one segment
+    # from each change to the group's next change, weighted by the head count
+    order = np.lexsort((out.staff_time, out.staff_group))  # by group, then time (stable)
     t, grp, delta = out.staff_time[order], out.staff_group[order], out.staff_delta[order]
+    level = np.zeros(len(t))
+    nxt = np.full(len(t), np.inf)
     for j in range(ng):
-        mine = grp == j
-        times = np.concatenate((t[mine], [np.inf]))
-        level = np.concatenate((np.cumsum(delta[mine]), [0.0]))
-        seg_lo, seg_hi = times[:-1], times[1:]
-        for k in range(nk):
-            overlap = np.clip(
-                np.minimum(seg_hi, hi_edge[k]) - np.maximum(seg_lo, lo_edge[k]), 0, None
-            )
-            acc[j, k, 1] = float(np.dot(overlap, level[:-1]))
+        mine = np.flatnonzero(grp == j)
+        level[mine] = np.cumsum(delta[mine])
+        nxt[mine[:-1]] = t[mine[1:]]
+    acc[:, :, 1] = _time_in_intervals(plan, grp, t, nxt, ng, weight=level)
     handled = served & counted
     k_of = contacts.interval[handled]
     acc[:, :, 2] = np.bincount(out.group[handled] * nk + k_of, minlength=ng * nk).reshape(ng, nk)
+    return acc
+
+
+def _time_in_intervals(
+    plan: Plan,
+    owner: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    owners: int,
+    weight: np.ndarray | None = None,
+) -> np.ndarray:
+    """Seconds of the spans [start, stop) inside each interval of the counted window.
+
+    Returns an (owners, intervals) array: the spans' overlap with
+    [max(interval start, warm-up), interval end), times ``weight``, added by ``owner``.
+    """
+    edges = plan.interval_edges()
+    lo_edge, hi_edge = np.maximum(edges[:-1], plan.warmup), edges[1:]
+    acc = np.zeros((owners, plan.n_intervals))
+    for k in range(plan.n_intervals):
+        overlap = np.clip(np.minimum(stop, hi_edge[k]) - np.maximum(start, lo_edge[k]), 0, None)
+        if weight is not None:
+            overlap = overlap * weight
+        acc[:, k] = np.bincount(owner, weights=overlap, minlength=owners)
     return acc
 
 
