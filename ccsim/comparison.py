@@ -23,9 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from ccsim.kpis import mean_ci, t_quantile
+from ccsim.kpis import Difference, paired_difference
 from ccsim.results import SimulationResult
 from ccsim.scenario import Scenario
 from ccsim.simulation import DEFAULT_SEED, simulate
@@ -33,7 +31,7 @@ from ccsim.simulation import DEFAULT_SEED, simulate
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["COMPARED_KPIS", "Comparison", "compare", "paired_difference"]
+__all__ = ["COMPARED_KPIS", "Comparison", "Difference", "compare", "paired_difference"]
 
 #: Centre-wide KPIs compared by default (per type: the same list, by type).
 COMPARED_KPIS = (
@@ -47,85 +45,6 @@ COMPARED_KPIS = (
     "abandoned",
     "occupancy",
 )
-
-
-@dataclass(frozen=True)
-class Difference:
-    """A paired difference (option - base) of one KPI across replications."""
-
-    base: float
-    option: float
-    mean: float
-    low: float
-    high: float
-    n: int
-    independent_half_width: float
-
-    @property
-    def significant(self) -> bool:
-        """The 95 % interval excludes zero."""
-        return bool(self.low > 0 or self.high < 0)
-
-    @property
-    def half_width(self) -> float:
-        """Half-width of the paired 95 % interval."""
-        return (self.high - self.low) / 2
-
-    @property
-    def narrowing(self) -> float:
-        """Independent half-width / paired half-width (how much pairing helps)."""
-        if self.half_width > 0:
-            return self.independent_half_width / self.half_width
-        return math.inf if self.independent_half_width > 0 else math.nan
-
-
-def paired_difference(base: np.ndarray, option: np.ndarray, level: float = 0.95) -> Difference:
-    """Mean paired difference ``option - base`` and its confidence interval.
-
-    Parameters
-    ----------
-    base, option : numpy.ndarray
-        One KPI's value per replication, replication r of both run on the same
-        random numbers. Replications where either is undefined (NaN) are dropped.
-    level : float
-        Confidence level.
-
-    Returns
-    -------
-    Difference
-
-    Notes
-    -----
-    With d_r = option_r - base_r over n replications, the interval is
-    ``mean(d) +- t_{(1+level)/2, n-1} * sd(d) / sqrt(n)``. The independent half-width
-    is ``t * sqrt((var(base) + var(option)) / n)`` with n - 1 degrees of freedom: what
-    two independent runs of n replications each would give.
-
-    Examples
-    --------
-    >>> d = paired_difference(np.array([1.0, 2.0, 3.0]), np.array([2.0, 3.5, 4.0]))
-    >>> round(d.mean, 4), round(d.half_width, 4)
-    (1.1667, 0.7172)
-    """
-    base, option = np.asarray(base, dtype=float), np.asarray(option, dtype=float)
-    keep = ~(np.isnan(base) | np.isnan(option))
-    base, option = base[keep], option[keep]
-    n = len(base)
-    mean, low, high, _ = mean_ci(option - base, level)
-    if n >= 2:
-        tq = float(t_quantile((1 + level) / 2, n - 1))
-        independent = tq * math.sqrt((base.var(ddof=1) + option.var(ddof=1)) / n)
-    else:
-        independent = math.nan
-    return Difference(
-        base=float(base.mean()) if n else math.nan,
-        option=float(option.mean()) if n else math.nan,
-        mean=float(mean),
-        low=float(low),
-        high=float(high),
-        n=n,
-        independent_half_width=independent,
-    )
 
 
 @dataclass

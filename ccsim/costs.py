@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ccsim.kpis import TYPE_FIELDS, mean_ci, type_kpis
+from ccsim.kpis import TYPE_FIELDS, mean_ci, paired_difference, type_kpis
 from ccsim.plan import BREAK, JOIN, LEAVE, Plan
 from ccsim.scenario import Costs
 
@@ -257,8 +257,6 @@ def finance(
     >>> f.saving_per_year, f.payback_months
     (2500.0, 4.8)
     """
-    from ccsim.comparison import paired_difference
-
     d = paired_difference(option_daily, base_daily)  # base - option: a saving
     saving_year = d.mean * working_days
     investment = one_off + per_new_agent * added_agents
