@@ -16,6 +16,18 @@ Life of a contact
     answered contact talks for handle time / group speed, frees its line, then the
     agent does its wrap-up.
 
+Follow-ups
+    A contact that abandons in the queue or is blocked is redialled with its type's
+    ``redial.probability`` (if it has had fewer than ``redial.max`` redials); a handled
+    contact leaves its customer unresolved with probability 1 - fcr of the answering
+    group, and the customer contacts again as ``repeat.as_type`` (fewer than
+    ``repeat.max`` repeats so far). The decision is the contact's own uniform against
+    the probability; the follow-up arrives after the contact's delay (unit draw times
+    the delay's mean in the contact's arrival interval) when that is before the end of
+    the horizon, as a new contact whose variates come from the type's follow-up pool.
+    A redial is decided when the contact is blocked or abandons, a repeat at the end
+    of talk (before its wrap-up starts).
+
 Life of an agent
     An agent who becomes free (after wrap-up) first pays what the group owes its
     roster (leave, then a due break), otherwise takes a queued contact by the group's
@@ -24,7 +36,8 @@ Life of an agent
 
 Tie-break rules (what happens first at equal times)
     1. roster events and returns from breaks, 2. ends of talk and of wrap-up,
-    3. abandonments, 4. ends of IVR, 5. arrivals. Within one class, events happen in
+    3. abandonments, 4. ends of IVR, 5. arrivals, 6. follow-up arrivals. Within one
+    class, events happen in
     the order they were scheduled. So an agent freed at the instant a contact's
     patience runs out answers it, and an agent whose shift ends at the instant its
     call ends goes home. A freed agent with policy ``longest_waiting`` takes the
@@ -47,12 +60,15 @@ from ccsim.outcome import (
     DEFLECTED,
     FATES,
     IVR_ABANDONED,
+    NOT_FOLLOWED,
     PENDING,
+    REDIALLED,
+    UNRESOLVED,
     UNSERVED,
     Outcome,
 )
 from ccsim.plan import BREAK, JOIN, Plan
-from ccsim.streams import Contacts
+from ccsim.streams import REDIAL, REPEAT, Contacts, FollowUpPool
 
 __all__ = ["FATES", "Outcome", "run_replication"]
 
@@ -60,7 +76,7 @@ _QUEUED = -1  # internal state of a contact waiting for an agent
 
 # Event priorities (lower first at equal times): the tie-break rules above. They start
 # at 1 so that SimPy's stop event at the end of the run (URGENT = 0) precedes them all.
-ROSTER, DEPARTURE, ABANDON, IVR_END, ARRIVAL = 1, 2, 3, 4, 5
+ROSTER, DEPARTURE, ABANDON, IVR_END, ARRIVAL, FOLLOW_UP = 1, 2, 3, 4, 5, 6
 
 
 class _Environment(simpy.Environment):
@@ -93,7 +109,13 @@ class _Event(simpy.Event):
 class _Centre:
     """State of one replication; its methods are the model's rules."""
 
-    def __init__(self, plan: Plan, contacts: Contacts, roster: tuple[np.ndarray, ...]):
+    def __init__(
+        self,
+        plan: Plan,
+        contacts: Contacts,
+        roster: tuple[np.ndarray, ...],
+        pool: FollowUpPool | None = None,
+    ):
         self.env = env = _Environment()
         self.plan = plan
         n = len(contacts)
@@ -132,23 +154,56 @@ class _Centre:
         self.next_arrival = 0
         self.next_roster = 0
         self.roster = list(zip(*(column.tolist() for column in roster), strict=True))
+        self.follow = plan.has_followups
+        if self.follow:
+            self._init_follow_ups(contacts, pool)
         if n:
             _Event(env, 0, ARRIVAL, self._arrive, 0, at=self.arrival[0])
         if self.roster:
             _Event(env, 0, ROSTER, self._roster, 0, at=self.roster[0][0])
 
+    def _init_follow_ups(self, contacts: Contacts, pool: FollowUpPool | None) -> None:
+        plan = self.plan
+        if pool is None:
+            raise ValueError("a scenario with follow-ups needs their FollowUpPool")
+        self.pool = pool
+        self.pool_data = pool.data.tolist()
+        self.pool_used = [0] * plan.n_types  # pool entries taken, per type
+        self.interval = contacts.interval.tolist()
+        self.day_factor = contacts.day_factor
+        self.follow_u = contacts.follow_u.tolist()
+        self.redial_unit = contacts.redial_delay.tolist()
+        self.repeat_unit = contacts.repeat_delay.tolist()
+        self.kind = contacts.kind.tolist()
+        self.customer = contacts.customer.tolist()
+        self.redials = contacts.redials.tolist()
+        self.repeats = contacts.repeats.tolist()
+        self.followed = [NOT_FOLLOWED] * self.n
+        self.redial_p = plan.redial_p.tolist()
+        self.redial_max = plan.redial_max.tolist()
+        self.redial_mean = plan.redial_mean.tolist()
+        self.fcr = plan.fcr.tolist()
+        self.repeat_type = plan.repeat_type.tolist()
+        self.repeat_max = plan.repeat_max.tolist()
+        self.repeat_mean = plan.repeat_mean.tolist()
+
     # ---------------------------------------------------------------- contacts
     def _arrive(self, event: _Event) -> None:
         c = event._value
-        env = self.env
         nxt = c + 1
         if nxt < self.n:
-            _Event(env, 0, ARRIVAL, self._arrive, nxt, at=self.arrival[nxt])
+            _Event(self.env, 0, ARRIVAL, self._arrive, nxt, at=self.arrival[nxt])
+        self._enter(c)
+
+    def _enter(self, c: int) -> None:
+        env = self.env
         if (self.lines and self.in_system >= self.lines) or (
             self.use_ivr and self.ports and self.in_ivr >= self.ports
         ):
             self.fate[c] = BLOCKED
             self.t_left[c] = env.now
+            if self.follow:
+                self._redial(c)
             return
         self.in_system += 1
         if self.use_ivr:
@@ -156,6 +211,70 @@ class _Centre:
             _Event(env, self.ivr_time[c], IVR_END, self._leave_ivr, c)
         else:
             self._ask_for_agent(c)
+
+    # -------------------------------------------------------------- follow-ups
+    def _redial(self, c: int) -> None:
+        """A blocked or abandoned contact: redialled (maybe), after its delay."""
+        t = self.type[c]
+        if self.redials[c] < self.redial_max[t] and self.follow_u[c] < self.redial_p[t]:
+            self.followed[c] = REDIALLED
+            delay = self.redial_unit[c] * self.redial_mean[t][self.interval[c]]
+            if self.env.now + delay < self.plan.end:
+                _Event(self.env, delay, FOLLOW_UP, self._follow_up, c)
+
+    def _repeat(self, c: int) -> None:
+        """A contact at the end of its talk: its customer unresolved (maybe), comes back."""
+        t = self.type[c]
+        if self.follow_u[c] < 1.0 - self.fcr[t][self.group[c]]:
+            self.followed[c] = UNRESOLVED
+            if self.repeats[c] < self.repeat_max[t]:
+                delay = self.repeat_unit[c] * self.repeat_mean[t][self.interval[c]]
+                if self.env.now + delay < self.plan.end:
+                    _Event(self.env, delay, FOLLOW_UP, self._follow_up, c)
+
+    def _follow_up(self, event: _Event) -> None:
+        """The follow-up of contact ``src`` arrives: a new contact from the pool."""
+        src = event._value
+        plan = self.plan
+        redial = self.fate[src] != ANSWERED
+        t = self.type[src] if redial else self.repeat_type[self.type[src]]
+        if self.pool_used[t] == self.pool.size:  # ran out: a longer pool, same first entries
+            self.pool.grow()
+            self.pool_data = self.pool.data.tolist()
+        e = self.pool.offsets[t] + self.pool_used[t]
+        self.pool_used[t] += 1
+        now = self.env.now
+        k = min(int(now / plan.interval), plan.n_intervals - 1)
+        handle, wrap, patience, ivr_time, ivr_u, follow_u, redial_unit, repeat_unit = (
+            column[e] for column in self.pool_data
+        )
+        c = len(self.type)
+        self.type.append(t)
+        self.arrival.append(now)
+        self.interval.append(k)
+        self.handle.append(handle * plan.handle_mean[t, k])
+        self.wrap.append(wrap * plan.wrap_up_mean[t, k])
+        if patience != float("inf"):  # inf: the type never abandons
+            patience *= plan.patience_mean[t, k]
+        self.patience.append(patience)
+        self.ivr_time.append(ivr_time * plan.ivr_mean[k])
+        p_deflect, p_abandon = plan.ivr_deflect[t], plan.ivr_abandon[t]
+        self.deflect.append(ivr_u < p_deflect)
+        self.ivr_abandon.append(p_deflect <= ivr_u < p_deflect + p_abandon)
+        self.follow_u.append(follow_u)
+        self.redial_unit.append(redial_unit)
+        self.repeat_unit.append(repeat_unit)
+        self.kind.append(REDIAL if redial else REPEAT)
+        self.customer.append(self.customer[src])
+        self.redials.append(self.redials[src] + 1 if redial else 0)
+        self.repeats.append(self.repeats[src] + (0 if redial else 1))
+        self.followed.append(NOT_FOLLOWED)
+        self.group.append(-1)
+        self.fate.append(PENDING)
+        nan = float("nan")
+        for column in (self.t_queued, self.t_answered, self.t_left, self.t_freed):
+            column.append(nan)
+        self._enter(c)
 
     def _leave_ivr(self, event: _Event) -> None:
         c = event._value
@@ -188,6 +307,8 @@ class _Centre:
             self.fate[c] = ABANDONED
             self.t_left[c] = self.env.now
             self.in_system -= 1
+            if self.follow:
+                self._redial(c)
 
     def _answer(self, c: int, g: int) -> None:
         self.fate[c] = ANSWERED
@@ -199,6 +320,8 @@ class _Centre:
         c = event._value
         self.t_left[c] = self.env.now
         self.in_system -= 1
+        if self.follow:
+            self._repeat(c)
         if self.wrap[c] > 0:
             _Event(self.env, self.wrap[c], DEPARTURE, self._end_wrap, c)
         else:
@@ -284,6 +407,9 @@ class _Centre:
         waiting = (fate == _QUEUED) | (fate == PENDING)
         fate[waiting] = UNSERVED
         log = np.array(self.staff_log, dtype=float).reshape(-1, 3)
+        extra = {}
+        if self.follow:
+            extra = {"contacts": self._all_contacts(), "followed": np.array(self.followed, np.int8)}
         return Outcome(
             fate=fate,
             group=np.array(self.group, dtype=np.int64),
@@ -294,11 +420,38 @@ class _Centre:
             staff_time=log[:, 0],
             staff_group=log[:, 1].astype(np.int64),
             staff_delta=log[:, 2],
+            **extra,
+        )
+
+    def _all_contacts(self) -> Contacts:
+        """First contacts and follow-ups, as created."""
+        i64 = np.int64
+        return Contacts(
+            type=np.array(self.type, i64),
+            arrival=np.array(self.arrival),
+            interval=np.array(self.interval, i64),
+            handle=np.array(self.handle),
+            wrap_up=np.array(self.wrap),
+            patience=np.array(self.patience),
+            ivr_time=np.array(self.ivr_time),
+            ivr_deflect=np.array(self.deflect, bool),
+            ivr_abandon=np.array(self.ivr_abandon, bool),
+            day_factor=self.day_factor,
+            follow_u=np.array(self.follow_u),
+            redial_delay=np.array(self.redial_unit),
+            repeat_delay=np.array(self.repeat_unit),
+            kind=np.array(self.kind, i64),
+            customer=np.array(self.customer, i64),
+            redials=np.array(self.redials, i64),
+            repeats=np.array(self.repeats, i64),
         )
 
 
 def run_replication(
-    plan: Plan, contacts: Contacts, roster: tuple[np.ndarray, ...] | None = None
+    plan: Plan,
+    contacts: Contacts,
+    roster: tuple[np.ndarray, ...] | None = None,
+    pool: FollowUpPool | None = None,
 ) -> Outcome:
     """Simulate one replication with the SimPy engine.
 
@@ -310,10 +463,14 @@ def run_replication(
         The replication's contacts and their variates (:func:`ccsim.streams.draw_contacts`).
     roster : tuple of numpy.ndarray, optional
         The day's roster (:func:`ccsim.streams.day_roster`); default: the plan's.
+    pool : FollowUpPool, optional
+        Variates of follow-up contacts; needed when the scenario has redials or
+        repeats (:class:`ccsim.streams.FollowUpPool`).
 
     Returns
     -------
     Outcome
-        The fate and times of every contact, and the staffing log.
+        The fate and times of every contact, and the staffing log; with follow-ups
+        also every contact created (``contacts``) and what followed each.
     """
-    return _Centre(plan, contacts, plan.roster if roster is None else roster).run()
+    return _Centre(plan, contacts, plan.roster if roster is None else roster, pool).run()

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from ccsim import kernel
 from ccsim.kpis import GROUP_FIELDS, TYPE_FIELDS, capacity_notes
 from ccsim.outcome import Outcome
 from ccsim.plan import BREAK, Plan
-from ccsim.streams import Contacts, day_roster, draw_contacts
+from ccsim.streams import Contacts, FollowUpPool, day_roster, draw_contacts, followup_pool
 
 __all__ = ["FastRun", "run_day", "run_replications"]
 
@@ -45,7 +46,10 @@ class FastRun:
 
 
 def run_day(
-    plan: Plan, contacts: Contacts, roster: tuple[np.ndarray, ...] | None = None
+    plan: Plan,
+    contacts: Contacts,
+    roster: tuple[np.ndarray, ...] | None = None,
+    pool: FollowUpPool | None = None,
 ) -> Outcome:
     """Simulate one replication's contacts with the kernel (as ``engine.run_replication``).
 
@@ -53,15 +57,18 @@ def run_day(
     ----------
     plan : Plan
     contacts : Contacts
+    roster : tuple of numpy.ndarray, optional
+        The day's roster; default: the plan's.
+    pool : FollowUpPool, optional
+        Variates of follow-up contacts (needed when the scenario has them).
 
     Returns
     -------
     Outcome
         The fate and times of every contact and the staffing log.
     """
-    out = _buffers(plan, len(contacts))
-    n_log = _simulate(plan, contacts, out, roster)
-    return _outcome(out, out["log"][:n_log])
+    out, n_log, n_rows = _run(plan, contacts, roster, pool, _follow_plan(plan))
+    return _outcome(out, n_log, n_rows)
 
 
 def run_replications(
@@ -97,27 +104,30 @@ def run_replications(
     lock = threading.Lock()
     done = [0]
     workers = max(1, min(threads or os.cpu_count() or 1, replications))
+    fplan = _follow_plan(plan)
 
     def work(first: int) -> None:
         out = None
         for rep in range(first, replications, workers):
             contacts = draw_contacts(plan, seed, rep)
-            out = _buffers(plan, len(contacts), out)
-            n_log = _simulate(plan, contacts, out, day_roster(plan, seed, rep))
+            pool = followup_pool(plan, seed, rep, contacts)
+            roster = day_roster(plan, seed, rep)
+            out, n_log, n = _run(plan, contacts, roster, pool, fplan, out)
+            c = out["contacts"]
             kernel.accumulate_day(
-                contacts.type, contacts.arrival, contacts.interval, contacts.ivr_time,
-                out["fate"], out["group"], out["queued"], out["answered"], out["left"],
-                out["freed"], out["log"], n_log, plan.warmup, plan.end,
+                n, c["type"], c["arrival"], c["interval"], c["ivr_time"], c["kind"],
+                out["fate"], out["followed"], out["group"], out["queued"], out["answered"],
+                out["left"], out["freed"], out["log"], n_log, plan.warmup, plan.end,
                 plan.end + plan.max_drain, plan.interval, plan.sl_threshold,
                 run.type_acc[rep], run.group_acc[rep],
             )  # fmt: skip
-            counts[rep] = len(contacts)
-            notes = capacity_notes(plan, out["fate"], out["left"], out["answered"])
+            counts[rep] = n
+            notes = capacity_notes(plan, out["fate"][:n], out["left"][:n], out["answered"][:n])
             with lock:
                 run.notes.extend(notes)
                 if records:
-                    log = out["log"][:n_log]
-                    run.outcomes[rep] = (contacts, _outcome(out, log))
+                    outcome = _outcome(out, n_log, n)
+                    run.outcomes[rep] = (outcome.all_contacts(contacts), outcome)
                 done[0] += 1
                 if progress is not None:
                     progress(done[0], replications)
@@ -132,20 +142,70 @@ def run_replications(
     return run
 
 
-def _buffers(plan: Plan, n: int, old: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-    """Output and work arrays for ``n`` contacts, reusing ``old`` when large enough.
+_FLOAT_COLUMNS = ("arrival", "handle", "wrap_up", "patience", "ivr_time", "follow_u",
+                  "redial_delay", "repeat_delay")  # fmt: skip
+_INT_COLUMNS = ("type", "interval", "kind", "customer", "redials", "repeats")
+_BOOL_COLUMNS = ("ivr_deflect", "ivr_abandon")
+_EMPTY = {"f": np.empty(0), "i": np.empty(0, np.int64), "b": np.empty(0, np.int8)}
+
+
+def _follow_plan(plan: Plan) -> tuple:
+    """The plan's arrays that follow-ups need in the kernel (see simulate_day)."""
+    return (
+        plan.redial_p, plan.redial_max, plan.redial_mean, plan.fcr, plan.repeat_type,
+        plan.repeat_max, plan.repeat_mean, plan.handle_mean, plan.wrap_up_mean,
+        plan.patience_mean, plan.ivr_mean, plan.ivr_deflect, plan.ivr_abandon,
+        float(plan.interval), float(plan.end),
+    )  # fmt: skip
+
+
+def _run(
+    plan: Plan,
+    contacts: Contacts,
+    roster: tuple[np.ndarray, ...] | None,
+    pool: FollowUpPool | None,
+    fplan: tuple,
+    out: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], int, int]:
+    """Run one replication (again with a longer pool when the pool ran out).
+
+    Returns the buffers, the staffing-log length and the number of contacts.
+    """
+    if plan.has_followups and pool is None:
+        raise ValueError("a scenario with follow-ups needs their FollowUpPool")
+    while True:
+        capacity = len(contacts) + (int(pool.offsets[-1]) if pool is not None else 0)
+        if capacity >= kernel.MAX_CONTACTS:
+            raise ValueError(
+                f"{capacity:,} contacts (with room for follow-ups) in one replication: the "
+                f"fast engine takes at most {kernel.MAX_CONTACTS - 1:,} (split the horizon, "
+                "or use engine='simpy')"
+            )
+        out = _buffers(plan, contacts, capacity, pool is not None, out)
+        n_log = _simulate(plan, out, roster, pool, fplan, len(contacts))
+        if n_log >= 0:
+            return out, n_log, int(out["n_rows"][0])
+        pool.grow()  # type: ignore[union-attr]
+
+
+def _buffers(
+    plan: Plan, contacts: Contacts, capacity: int, follow: bool, old: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Output and work arrays for ``capacity`` contacts, reusing ``old`` when large enough.
 
     Reusing them across replications saves the operating system from handing out
-    fresh (zeroed) memory pages every replication.
+    fresh (zeroed) memory pages every replication. With follow-ups the contacts are
+    copied into arrays with room for the follow-ups the kernel adds.
     """
-    if old is not None and len(old["fate_all"]) >= n:
+    if old is not None and len(old["fate_all"]) >= capacity and old["follow"] == follow:
         out = old
     else:
-        size = int(n * 1.25) + 64
+        size = int(capacity * 1.25) + 64
         breaks = int(plan.roster_count[plan.roster_kind == BREAK].sum())
         heap = kernel.heap_capacity(size, breaks, plan.n_groups)
         log_rows = len(plan.roster_time) + 2 * int(plan.roster_count.sum()) + 8
         out = {
+            "follow": follow,
             "fate_all": np.empty(size, np.int64),
             "group_all": np.empty(size, np.int64),
             "times_all": np.empty((4, size)),
@@ -153,37 +213,69 @@ def _buffers(plan: Plan, n: int, old: dict[str, np.ndarray] | None = None) -> di
             "ht": np.empty(heap),
             "hk": np.empty(heap, np.int64),
             "q_all": np.empty(size, np.int64),
+            "n_rows": np.zeros(1, np.int64),
         }
+        if follow:
+            out["float_all"] = np.empty((len(_FLOAT_COLUMNS), size))
+            out["int_all"] = np.empty((len(_INT_COLUMNS), size), np.int64)
+            out["bool_all"] = np.empty((len(_BOOL_COLUMNS), size), bool)
+            out["followed_all"] = np.empty(size, np.int8)
+    n = capacity
+    out["day_factor"] = contacts.day_factor
     out["fate"] = out["fate_all"][:n]
     out["group"] = out["group_all"][:n]
     for row, name in enumerate(("queued", "answered", "left", "freed")):
         out[name] = out["times_all"][row, :n]
     out["q_buf"] = out["q_all"][:n]
+    if not follow:
+        out["contacts"] = {
+            **{name: getattr(contacts, name) for name in (*_FLOAT_COLUMNS[:5], "type", "interval",
+                                                          *_BOOL_COLUMNS)},
+            "follow_u": _EMPTY["f"], "redial_delay": _EMPTY["f"], "repeat_delay": _EMPTY["f"],
+            "kind": _EMPTY["i"], "customer": _EMPTY["i"], "redials": _EMPTY["i"],
+            "repeats": _EMPTY["i"],
+        }  # fmt: skip
+        out["followed"] = _EMPTY["b"]
+        return out
+    columns: dict[str, np.ndarray] = {}
+    first = len(contacts)
+    for block, names in (("float_all", _FLOAT_COLUMNS), ("int_all", _INT_COLUMNS),
+                         ("bool_all", _BOOL_COLUMNS)):  # fmt: skip
+        for row, name in enumerate(names):
+            columns[name] = out[block][row, :n]
+            columns[name][:first] = getattr(contacts, name)
+    out["contacts"] = columns
+    out["followed"] = out["followed_all"][:n]
     return out
 
 
 def _simulate(
     plan: Plan,
-    c: Contacts,
-    out: dict[str, np.ndarray],
-    roster: tuple[np.ndarray, ...] | None = None,
+    out: dict[str, Any],
+    roster: tuple[np.ndarray, ...] | None,
+    pool: FollowUpPool | None,
+    fplan: tuple,
+    n_first: int,
 ) -> int:
-    if len(c) >= kernel.MAX_CONTACTS:
-        raise ValueError(
-            f"{len(c):,} contacts in one replication: the fast engine takes at most "
-            f"{kernel.MAX_CONTACTS - 1:,} (split the horizon, or use engine='simpy')"
-        )
+    c = out["contacts"]
+    rows = (c["follow_u"], c["redial_delay"], c["repeat_delay"], c["kind"], c["customer"],
+            c["redials"], c["repeats"], out["followed"])  # fmt: skip
+    if pool is None:
+        pool_data, pool_off, pool_size = _EMPTY_POOL, np.zeros(plan.n_types + 1, np.int64), 0
+    else:
+        pool_data, pool_off, pool_size = pool.data, pool.offsets, pool.size
     return int(
         kernel.simulate_day(
-            c.type,
-            c.arrival,
-            c.interval,
-            c.handle,
-            c.wrap_up,
-            c.patience,
-            c.ivr_time,
-            c.ivr_deflect,
-            c.ivr_abandon,
+            c["type"],
+            c["arrival"],
+            c["interval"],
+            c["handle"],
+            c["wrap_up"],
+            c["patience"],
+            c["ivr_time"],
+            c["ivr_deflect"],
+            c["ivr_abandon"],
+            rows,
             plan.type_groups,
             plan.group_types,
             plan.group_speed,
@@ -193,6 +285,12 @@ def _simulate(
             plan.ivr_ports,
             plan.ivr is not None,
             plan.end + plan.max_drain,
+            fplan,
+            pool_data,
+            pool_off,
+            pool_size,
+            n_first,
+            out["n_rows"],
             out["fate"],
             out["group"],
             out["queued"],
@@ -203,19 +301,29 @@ def _simulate(
             out["ht"],
             out["hk"],
             out["q_buf"],
-        )
+        )  # fmt: skip
     )
 
 
-def _outcome(out: dict[str, np.ndarray], log: np.ndarray) -> Outcome:
+_EMPTY_POOL = np.zeros((len(FollowUpPool.COLUMNS), 0))
+
+
+def _outcome(out: dict[str, Any], n_log: int, n: int) -> Outcome:
+    log = out["log"][:n_log]
+    extra: dict[str, Any] = {}
+    if out["follow"]:
+        c = {name: column[:n].copy() for name, column in out["contacts"].items()}
+        extra["contacts"] = Contacts(day_factor=out["day_factor"], **c)
+        extra["followed"] = out["followed"][:n].copy()
     return Outcome(  # copies: the buffers are reused by the next replication
-        fate=out["fate"].astype(np.int8),
-        group=out["group"].copy(),
-        queued=out["queued"].copy(),
-        answered=out["answered"].copy(),
-        left=out["left"].copy(),
-        freed=out["freed"].copy(),
+        fate=out["fate"][:n].astype(np.int8),
+        group=out["group"][:n].copy(),
+        queued=out["queued"][:n].copy(),
+        answered=out["answered"][:n].copy(),
+        left=out["left"][:n].copy(),
+        freed=out["freed"][:n].copy(),
         staff_time=log[:, 0].copy(),
         staff_group=log[:, 1].astype(np.int64),
         staff_delta=log[:, 2].copy(),
+        **extra,
     )

@@ -23,13 +23,17 @@ _JIT = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
 
 # Event kinds, and their priorities (the engine's tie-break rules; 0 is SimPy's URGENT,
 # used by its stop event).
-_ARRIVE, _IVR_END, _ABANDON, _TALK_END, _WRAP_END, _ROSTER, _BREAK_END = range(7)
-_PRIO = np.array([5, 4, 3, 2, 2, 1, 1], dtype=np.int64)
+_ARRIVE, _IVR_END, _ABANDON, _TALK_END, _WRAP_END, _ROSTER, _BREAK_END, _FOLLOW = range(8)
+_PRIO = np.array([5, 4, 3, 2, 2, 1, 1, 6], dtype=np.int64)
+_ARRIVAL_PRIO = 5  # arrivals come from their array; they precede follow-ups (6)
 
 # Fates (as ccsim.engine).
 _PENDING, _ANSWERED, _ABANDONED, _BLOCKED, _DEFLECTED, _IVR_ABANDONED, _UNSERVED = range(7)
 _QUEUED = -1
 _JOIN, _LEAVE, _BREAK = 0, 1, 2
+# Follow-ups (as ccsim.outcome / ccsim.streams).
+_NOT_FOLLOWED, _REDIALLED, _UNRESOLVED = 0, 1, 2
+_REDIAL, _REPEAT = 1, 2
 
 # Type counter fields (as ccsim.kpis.TYPE_FIELDS).
 (
@@ -50,8 +54,12 @@ _JOIN, _LEAVE, _BREAK = 0, 1, 2
     _F_LINE_TIME,
     _F_IVR_TIME,
     _F_QUEUE_TIME,
-) = range(17)
-N_TYPE_FIELDS = 17
+    _F_REDIALS,
+    _F_REPEATS,
+    _F_REDIALLED,
+    _F_UNRESOLVED,
+) = range(21)
+N_TYPE_FIELDS = 21
 N_GROUP_FIELDS = 3
 
 
@@ -70,10 +78,11 @@ MAX_CONTACTS = 1 << 26  # per replication; keeps insertion numbers below 2**28
 def heap_capacity(n, breaks, groups):
     """Most events that can wait at once.
 
-    Per contact one end of IVR, talk or wrap-up and one patience timer; one return per
-    break; one roster event; a margin.
+    Per contact (``n``: first contacts and room for follow-ups) one end of IVR, talk
+    or wrap-up, one patience timer and one follow-up; one return per break; one roster
+    event; a margin.
     """
-    return 2 * n + breaks + groups + 8
+    return 3 * n + breaks + groups + 8
 
 
 @njit(inline="always", **_JIT)
@@ -94,6 +103,9 @@ def simulate_day(
     c_ivr_time,
     c_deflect,
     c_ivr_abandon,
+    # follow-ups: (follow_u, redial unit, repeat unit, kind, customer, redials,
+    # repeats, followed [output]); empty arrays without follow-ups
+    rows,
     # plan
     type_groups,
     group_types,
@@ -108,6 +120,18 @@ def simulate_day(
     ivr_ports,
     use_ivr,
     stop_time,
+    # follow-up plan: (redial_p, redial_max, redial_mean, fcr, repeat_type, repeat_max,
+    # repeat_mean, handle_mean, wrap_mean, patience_mean, ivr_mean, ivr_deflect,
+    # ivr_abandon, interval, end)
+    fplan,
+    # follow-up pool (ccsim.streams.FollowUpPool): data, offsets, entries per type
+    pool_data,
+    pool_off,
+    pool_size,
+    # the contact arrays above hold n_first first contacts, then room for follow-ups;
+    # n_rows[0] receives the number of contacts at the end
+    n_first,
+    n_rows,
     # outputs, one entry per contact
     fate,
     group,
@@ -125,9 +149,18 @@ def simulate_day(
 ):
     """Simulate one replication; fill the per-contact outputs and the staffing log.
 
-    Returns the number of staffing-log rows written.
+    Returns the number of staffing-log rows written, or -1 when the follow-up pool ran
+    out (grow it and run the replication again).
     """
-    n = c_arrival.shape[0]
+    n = n_first
+    c_follow_u, c_redial_u, c_repeat_u, c_kind, c_customer, c_redials, c_repeats, followed = rows
+    (redial_p, redial_max, redial_mean, fcr, repeat_type, repeat_max, repeat_mean,
+     handle_mean, wrap_mean, patience_mean, ivr_mean, ivr_deflect, ivr_abandon,
+     interval, end) = fplan  # fmt: skip
+    follow = c_follow_u.shape[0] > 0
+    capacity = n + pool_off[-1]
+    n_intervals = handle_mean.shape[1]
+    pool_used = np.zeros(pool_off.shape[0] - 1, np.int64)
     n_types = type_groups.shape[0]
     n_groups = group_types.shape[0]
     n_roster = roster_time.shape[0]
@@ -137,8 +170,10 @@ def simulate_day(
     for i in range(n_roster):
         if roster_kind[i] == _BREAK:
             breaks_total += roster_count[i]
-    if ht.shape[0] < heap_capacity(n, breaks_total, n_groups) or q_buf.shape[0] < n:
+    if ht.shape[0] < heap_capacity(capacity, breaks_total, n_groups) or q_buf.shape[0] < capacity:
         raise ValueError("work space too small")
+    if fate.shape[0] < capacity or (follow and c_arrival.shape[0] < capacity):
+        raise ValueError("contact arrays too small")
     size = 0  # events on the heap
     consumed = False  # the root was taken and is still to be removed
     # Events scheduled while one event is handled; put on the heap before the next.
@@ -154,6 +189,8 @@ def simulate_day(
     per_type = np.zeros(n_types + 1, np.int64)
     for c in range(n):
         per_type[c_type[c] + 1] += 1
+    for t in range(n_types):  # room for follow-ups
+        per_type[t + 1] += pool_off[t + 1] - pool_off[t]
     q_off = np.cumsum(per_type)
     q_head = q_off[:-1].copy()
     q_tail = q_off[:-1].copy()
@@ -174,6 +211,9 @@ def simulate_day(
         t_answered[c] = np.nan
         t_left[c] = np.nan
         t_freed[c] = np.nan
+        if follow:
+            followed[c] = _NOT_FOLLOWED
+    n_all = n  # contacts so far (first contacts, then follow-ups as they come)
 
     in_system = 0
     in_ivr = 0
@@ -181,7 +221,8 @@ def simulate_day(
     # Without trunk lines nothing depends on *when* a queued contact abandons except
     # the agent who would take it: abandonments are then not events but are found
     # when an agent looks at the queue (patience expired strictly before now).
-    lazy = lines == 0
+    # (With redials an abandonment schedules a redial at its time: it must be an event.)
+    lazy = lines == 0 and not (follow and redial_max.max() > 0)
     # Arrivals are not kept on the heap: the next one is taken when it comes before
     # the heap's first event. Arrivals have the lowest priority and only one is due at
     # a time, so this is the order SimPy's queue gives them. (Insertion numbers only
@@ -246,7 +287,11 @@ def simulate_day(
 
         if size == 0 and next_arrival >= n:
             break
-        if next_arrival < n and (size == 0 or c_arrival[next_arrival] < ht[0]):
+        if next_arrival < n and (
+            size == 0
+            or c_arrival[next_arrival] < ht[0]
+            or (c_arrival[next_arrival] == ht[0] and (hk[0] >> 59) > _ARRIVAL_PRIO)
+        ):
             now = c_arrival[next_arrival]
             if now >= stop_time:
                 break
@@ -266,13 +311,63 @@ def simulate_day(
         free_g = -1  # n_free agents of this group become free (after this event)
         n_free = 1
         after_call = False
-        if kind == _ARRIVE:
+        if kind == _ARRIVE or kind == _FOLLOW:
             c = arg
+            if kind == _FOLLOW:  # a new contact, its variates from the type's pool
+                src = arg
+                redial = fate[src] != _ANSWERED
+                t = c_type[src] if redial else repeat_type[c_type[src]]
+                if pool_used[t] == pool_size:
+                    return -1
+                e = pool_off[t] + pool_used[t]
+                pool_used[t] += 1
+                c = n_all
+                n_all += 1
+                k = min(int(now / interval), n_intervals - 1)
+                c_type[c] = t
+                c_arrival[c] = now
+                c_interval[c] = k
+                c_handle[c] = pool_data[0, e] * handle_mean[t, k]
+                c_wrap[c] = pool_data[1, e] * wrap_mean[t, k]
+                patience = pool_data[2, e]
+                if patience != np.inf:  # inf: the type never abandons
+                    patience *= patience_mean[t, k]
+                c_patience[c] = patience
+                c_ivr_time[c] = pool_data[3, e] * ivr_mean[k]
+                u = pool_data[4, e]
+                p_deflect = ivr_deflect[t]
+                p_abandon = ivr_abandon[t]
+                c_deflect[c] = u < p_deflect
+                c_ivr_abandon[c] = p_deflect <= u and u < p_deflect + p_abandon
+                c_follow_u[c] = pool_data[5, e]
+                c_redial_u[c] = pool_data[6, e]
+                c_repeat_u[c] = pool_data[7, e]
+                c_kind[c] = _REDIAL if redial else _REPEAT
+                c_customer[c] = c_customer[src]
+                c_redials[c] = c_redials[src] + 1 if redial else 0
+                c_repeats[c] = c_repeats[src] + (0 if redial else 1)
+                followed[c] = _NOT_FOLLOWED
+                fate[c] = _PENDING
+                group[c] = -1
+                t_queued[c] = np.nan
+                t_answered[c] = np.nan
+                t_left[c] = np.nan
+                t_freed[c] = np.nan
             if (lines > 0 and in_system >= lines) or (
                 use_ivr and ivr_ports > 0 and in_ivr >= ivr_ports
             ):
                 fate[c] = _BLOCKED
                 t_left[c] = now
+                if follow:
+                    delay = _redial_delay(
+                        c, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed,
+                        redial_p, redial_max, redial_mean, end,
+                    )  # fmt: skip
+                    if delay >= 0:
+                        pend_t[n_pend] = now + delay
+                        pend_k[n_pend] = _event(_PRIO[_FOLLOW], seq, c, _FOLLOW)
+                        n_pend += 1
+                        seq += 1
                 continue
             in_system += 1
             if use_ivr:
@@ -298,11 +393,32 @@ def simulate_day(
                 fate[c] = _ABANDONED
                 t_left[c] = now
                 in_system -= 1
+                if follow:
+                    delay = _redial_delay(
+                        c, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed,
+                        redial_p, redial_max, redial_mean, end,
+                    )  # fmt: skip
+                    if delay >= 0:
+                        pend_t[n_pend] = now + delay
+                        pend_k[n_pend] = _event(_PRIO[_FOLLOW], seq, c, _FOLLOW)
+                        n_pend += 1
+                        seq += 1
             continue
         elif kind == _TALK_END:
             c = arg
             t_left[c] = now
             in_system -= 1
+            if follow:  # is the customer's need resolved? if not, a repeat contact
+                t = c_type[c]
+                if c_follow_u[c] < 1.0 - fcr[t, group[c]]:
+                    followed[c] = _UNRESOLVED
+                    if c_repeats[c] < repeat_max[t]:
+                        delay = c_repeat_u[c] * repeat_mean[t, c_interval[c]]
+                        if now + delay < end:
+                            pend_t[n_pend] = now + delay
+                            pend_k[n_pend] = _event(_PRIO[_FOLLOW], seq, c, _FOLLOW)
+                            n_pend += 1
+                            seq += 1
             if c_wrap[c] > 0:
                 pend_t[n_pend] = now + c_wrap[c]
                 pend_k[n_pend] = _event(_PRIO[_WRAP_END], seq, c, _WRAP_END)
@@ -461,23 +577,46 @@ def simulate_day(
             n_pend += 1
             seq += 1
 
-    for c in range(n):
+    for c in range(n_all):
         if fate[c] == _QUEUED and lazy and t_queued[c] + c_patience[c] < stop_time:
             fate[c] = _ABANDONED
             t_left[c] = t_queued[c] + c_patience[c]
         elif fate[c] == _QUEUED or fate[c] == _PENDING:
             fate[c] = _UNSERVED
+    n_rows[0] = n_all
     return n_log
+
+
+@njit(inline="always", **_JIT)
+def _redial_delay(
+    c, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed, redial_p,
+    redial_max, redial_mean, end,
+):  # fmt: skip
+    """A blocked or abandoned contact: the delay of its redial, or -1 for none.
+
+    Marks it redialled when its customer decides to redial (even if the redial would
+    come after the end of the horizon, when it is not made).
+    """
+    t = c_type[c]
+    if c_redials[c] < redial_max[t] and c_follow_u[c] < redial_p[t]:
+        followed[c] = _REDIALLED
+        delay = c_redial_u[c] * redial_mean[t, c_interval[c]]
+        if now + delay < end:
+            return delay
+    return -1.0
 
 
 # ------------------------------------------------------------------ accumulation
 @njit(**_JIT)
 def accumulate_day(
+    n,
     c_type,
     c_arrival,
     c_interval,
     c_ivr_time,
+    c_kind,
     fate,
+    followed,
     group,
     t_queued,
     t_answered,
@@ -493,12 +632,13 @@ def accumulate_day(
     type_acc,
     group_acc,
 ):
-    """Add one replication's contacts and staffing log into the KPI counters.
+    """Add one replication's ``n`` contacts and staffing log into the KPI counters.
 
     Same definitions as :func:`ccsim.kpis.accumulate`; ``type_acc`` is (types,
     intervals, N_TYPE_FIELDS) and ``group_acc`` (groups, intervals, N_GROUP_FIELDS).
+    ``c_kind`` and ``followed`` are empty without follow-ups.
     """
-    n = c_arrival.shape[0]
+    follow = c_kind.shape[0] > 0
     nk = type_acc.shape[1]
     for c in range(n):
         f = fate[c]
@@ -540,6 +680,15 @@ def accumulate_day(
         t = c_type[c]
         k = c_interval[c]
         type_acc[t, k, _F_ARRIVED] += 1
+        if follow:
+            if c_kind[c] == _REDIAL:
+                type_acc[t, k, _F_REDIALS] += 1
+            elif c_kind[c] == _REPEAT:
+                type_acc[t, k, _F_REPEATS] += 1
+            if followed[c] == _REDIALLED:
+                type_acc[t, k, _F_REDIALLED] += 1
+            elif followed[c] == _UNRESOLVED:
+                type_acc[t, k, _F_UNRESOLVED] += 1
         if f != _BLOCKED:  # it held a trunk line (and an IVR port) until it left
             held = t_left[c] if not np.isnan(t_left[c]) else stop_time
             type_acc[t, k, _F_LINE_TIME] += held - c_arrival[c]

@@ -24,6 +24,11 @@ simulated but not counted; see the README for the full text):
   talk + wrap-up time of answered contacts.
 * ``mean_queue``: mean number of contacts waiting in queue over the counted window
   (per interval: over that interval of *time*), from contact-seconds in queue.
+* Follow-ups (only in scenarios with redials or repeats): ``redials`` and
+  ``repeats`` are the arrived contacts that were redials or repeat contacts;
+  ``first_attempts`` = arrived - redials; ``unique_customers`` = arrived - redials -
+  repeats (customers' first contacts); ``fcr`` = 1 - unresolved / answered (handled
+  contacts that resolved the customer's need). Every other KPI counts each attempt.
 * ``occupancy`` = busy agent time (talk and wrap-up) / staffed agent time (breaks
   excluded) over the counted window [warm-up, end of the last interval].
 """
@@ -37,11 +42,22 @@ from statistics import NormalDist
 
 import numpy as np
 
-from ccsim.outcome import ABANDONED, ANSWERED, BLOCKED, DEFLECTED, IVR_ABANDONED, UNSERVED, Outcome
+from ccsim.outcome import (
+    ABANDONED,
+    ANSWERED,
+    BLOCKED,
+    DEFLECTED,
+    IVR_ABANDONED,
+    REDIALLED,
+    UNRESOLVED,
+    UNSERVED,
+    Outcome,
+)
 from ccsim.plan import Plan
-from ccsim.streams import Contacts
+from ccsim.streams import REDIAL, REPEAT, Contacts
 
 __all__ = [
+    "FOLLOW_UP_KPIS",
     "GROUP_FIELDS",
     "GROUP_KPIS",
     "TYPE_FIELDS",
@@ -75,6 +91,10 @@ TYPE_FIELDS = (
     "line_time",
     "ivr_time",
     "queue_time",  # by *time* interval, not arrival: contact-seconds waiting in queue
+    "redials",  # arrived contacts that are redials
+    "repeats",  # arrived contacts that are repeat contacts
+    "redialled",  # abandoned or blocked contacts whose customer decided to redial
+    "unresolved",  # answered contacts that left the customer's need unresolved
 )
 #: Sums per (agent group, interval) and replication, in agent-seconds (and contacts).
 GROUP_FIELDS = ("busy", "staffed", "handled")
@@ -97,6 +117,8 @@ TYPE_KPIS = (
     "mean_wait_s",
     "aht_s",
 )
+#: KPIs of redials and repeat contacts (reported when a scenario has them).
+FOLLOW_UP_KPIS = ("first_attempts", "redials", "repeats", "unique_customers", "fcr")
 GROUP_KPIS = ("occupancy", "staffed_hours", "busy_hours", "handled")
 
 _F = {name: i for i, name in enumerate(TYPE_FIELDS)}
@@ -149,8 +171,16 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
         "line_time": np.where(fate == BLOCKED, 0.0, held - contacts.arrival[counted]),
         "ivr_time": np.where(fate == BLOCKED, 0.0, contacts.ivr_time[counted]),
     }
+    if out.followed is not None:
+        kind, followed = contacts.kind[counted], out.followed[counted]
+        weights["redials"] = kind == REDIAL
+        weights["repeats"] = kind == REPEAT
+        weights["redialled"] = followed == REDIALLED
+        weights["unresolved"] = followed == UNRESOLVED
     type_acc = np.zeros((nt * nk, len(TYPE_FIELDS)))
-    for j, name in enumerate(TYPE_FIELDS[:-1]):
+    for j, name in enumerate(TYPE_FIELDS):
+        if name not in weights:
+            continue  # queue time below; follow-up counts stay 0 without follow-ups
         w = weights[name]
         type_acc[:, j] = np.bincount(
             cell, weights=None if w is None else w.astype(float), minlength=nt * nk
@@ -225,7 +255,10 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def type_kpis(acc: np.ndarray) -> dict[str, np.ndarray]:
-    """KPIs from summed type counters (any leading shape, last axis TYPE_FIELDS)."""
+    """KPIs from summed type counters (any leading shape, last axis TYPE_FIELDS).
+
+    Returns TYPE_KPIS, then FOLLOW_UP_KPIS.
+    """
     f = {name: acc[..., i] for name, i in _F.items()}
     offered, answered, abandoned = f["offered"], f["answered"], f["abandoned"]
     return {
@@ -247,6 +280,11 @@ def type_kpis(acc: np.ndarray) -> dict[str, np.ndarray]:
         "asa_s": _ratio(f["wait_answered"], answered),
         "mean_wait_s": _ratio(f["wait_answered"] + f["wait_abandoned"], answered + abandoned),
         "aht_s": _ratio(f["handle"], answered),
+        "first_attempts": f["arrived"] - f["redials"],
+        "redials": f["redials"],
+        "repeats": f["repeats"],
+        "unique_customers": f["arrived"] - f["redials"] - f["repeats"],
+        "fcr": 1.0 - _ratio(f["unresolved"], answered),
     }
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ccsim.streams import Contacts
+
 __all__ = [
     "ABANDONED",
     "ANSWERED",
@@ -20,7 +22,10 @@ __all__ = [
     "DEFLECTED",
     "FATES",
     "IVR_ABANDONED",
+    "NOT_FOLLOWED",
     "Outcome",
+    "REDIALLED",
+    "UNRESOLVED",
     "PENDING",
     "UNSERVED",
 ]
@@ -28,6 +33,10 @@ __all__ = [
 # Fate of a contact.
 PENDING, ANSWERED, ABANDONED, BLOCKED, DEFLECTED, IVR_ABANDONED, UNSERVED = range(7)
 FATES = ("pending", "answered", "abandoned", "blocked", "deflected", "ivr_abandoned", "unserved")
+# Follow-up decided for a contact (Outcome.followed): a redial after an abandonment or
+# a block (made if due before the end of the horizon), or a handled contact that left
+# its customer unresolved (a repeat follows if due in time and within repeat.max).
+NOT_FOLLOWED, REDIALLED, UNRESOLVED = 0, 1, 2
 
 
 @dataclass
@@ -47,3 +56,11 @@ class Outcome:
     staff_time: np.ndarray  # (changes,) times at which a group's staffed count changed
     staff_group: np.ndarray
     staff_delta: np.ndarray  # +n / -n agents on the phones (breaks excluded)
+    # With follow-ups: every contact of the day, first contacts then follow-ups in the
+    # order they were created (the arrays above cover them all), and what followed.
+    contacts: Contacts | None = None
+    followed: np.ndarray | None = None  # int8, NOT_FOLLOWED / REDIALLED / UNRESOLVED
+
+    def all_contacts(self, first: Contacts) -> Contacts:
+        """The contacts the arrays describe: ``first`` unless follow-ups were added."""
+        return first if self.contacts is None else self.contacts

@@ -23,6 +23,10 @@ Staffing model (the rules both engines follow):
 * Absence: each scheduled agent of a group is absent for the whole day with the
   group's ``absence`` probability, drawn per replication (see
   :func:`ccsim.streams.day_roster`); the roster of that day then has fewer agents.
+* Follow-ups: a contact that abandons in the queue or is blocked may be redialled,
+  and a handled one may leave its customer unresolved, who then contacts again
+  (a repeat, possibly as another type). These are new contacts created while the
+  day runs (see :class:`ccsim.streams.FollowUpPool` for their variates).
 * Staffing per interval compiles to JOIN/LEAVE at interval boundaries; a shift to a
   JOIN at its start, a LEAVE at its end and BREAKs at their times (breaks in a window
   are spread evenly over the shift's agents). Roster events at or after the end of the
@@ -80,6 +84,16 @@ class Plan:
     group_speed: np.ndarray  # (groups,)
     group_policy: np.ndarray  # (groups,) index into POLICIES
     group_absence: np.ndarray  # (groups,) probability a scheduled agent is absent all day
+    # follow-ups (types without them: probability 0, max 0)
+    redial_delay: tuple[Distribution | None, ...]
+    redial_p: np.ndarray  # (types,)
+    redial_max: np.ndarray  # (types,) int64
+    redial_mean: np.ndarray  # (types, intervals) seconds
+    repeat_delay: tuple[Distribution | None, ...]
+    fcr: np.ndarray  # (types, groups) probability a handled contact is resolved
+    repeat_type: np.ndarray  # (types,) int64 type of the repeat contact
+    repeat_max: np.ndarray  # (types,) int64
+    repeat_mean: np.ndarray  # (types, intervals) seconds
     roster_time: np.ndarray  # (events,) sorted
     roster_group: np.ndarray
     roster_kind: np.ndarray  # JOIN / LEAVE / BREAK
@@ -95,6 +109,17 @@ class Plan:
             self.roster_time, self.roster_group, self.roster_kind, self.roster_count,
             self.roster_duration,
         )  # fmt: skip
+
+    @property
+    def has_followups(self) -> bool:
+        """Some contact type has redials or repeat contacts."""
+        return bool(self.redial_max.any() or self.repeat_max.any())
+
+    def followup_targets(self) -> np.ndarray:
+        """Whether each type can receive follow-up contacts (redials or repeats)."""
+        target = self.redial_max > 0
+        target[self.repeat_type[self.repeat_max > 0]] = True
+        return target
 
     def interval_edges(self) -> np.ndarray:
         """Start times of the intervals and the end of the last one."""
@@ -143,6 +168,17 @@ def compile_plan(scenario: Scenario) -> Plan:
 
     roster = roster_arrays(s)
     ivr = s.ivr
+    redial = [t.redial for t in s.contact_types]
+    repeat = [t.repeat for t in s.contact_types]
+    fcr = np.ones((len(types), len(groups)))
+    for i, t in enumerate(s.contact_types):
+        if t.repeat is None:
+            continue
+        fcr[i] = t.repeat.fcr
+        for j, g in enumerate(s.agent_groups):
+            own = g.fcr.get(t.name) if isinstance(g.fcr, dict) else g.fcr
+            if own is not None:
+                fcr[i, j] = own
     return Plan(
         scenario=s,
         n_types=len(types),
@@ -174,6 +210,18 @@ def compile_plan(scenario: Scenario) -> Plan:
         group_speed=np.array([g.speed for g in s.agent_groups]),
         group_policy=np.array([POLICIES.index(g.policy) for g in s.agent_groups], dtype=np.int64),
         group_absence=np.array([g.absence for g in s.agent_groups]),
+        redial_delay=tuple(r.delay if r else None for r in redial),
+        redial_p=np.array([r.probability if r else 0.0 for r in redial]),
+        redial_max=np.array([r.max if r else 0 for r in redial], dtype=np.int64),
+        redial_mean=means([r.delay if r else None for r in redial]),
+        repeat_delay=tuple(r.delay if r else None for r in repeat),
+        fcr=fcr,
+        repeat_type=np.array(
+            [types.index(r.as_type) if r and r.as_type else i for i, r in enumerate(repeat)],
+            dtype=np.int64,
+        ),
+        repeat_max=np.array([r.max if r else 0 for r in repeat], dtype=np.int64),
+        repeat_mean=means([r.delay if r else None for r in repeat]),
         roster_time=roster[0],
         roster_group=roster[1].astype(np.int64),
         roster_kind=roster[2].astype(np.int64),

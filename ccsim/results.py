@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ccsim.kpis import GROUP_KPIS, TYPE_FIELDS, TYPE_KPIS, group_kpis, mean_ci, type_kpis
+from ccsim.kpis import (
+    FOLLOW_UP_KPIS,
+    GROUP_KPIS,
+    TYPE_FIELDS,
+    TYPE_KPIS,
+    group_kpis,
+    mean_ci,
+    type_kpis,
+)
 from ccsim.plan import Plan
 from ccsim.units import parse_clock
 
@@ -81,19 +89,32 @@ class SimulationResult:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(np.asarray(window) > 0, queue_time / window, np.nan)
 
+    def _type_values(self, acc: np.ndarray, window: np.ndarray | float) -> dict[str, np.ndarray]:
+        """Type KPIs of summed counters, and the mean queue over ``window`` seconds.
+
+        Follow-up KPIs only when the scenario has redials or repeats.
+        """
+        values = type_kpis(acc)
+        if not self.plan.has_followups:
+            for name in FOLLOW_UP_KPIS:
+                del values[name]
+        values["mean_queue"] = self._mean_queue(acc[..., _QUEUE], window)
+        return values
+
+    def type_kpi_names(self) -> tuple[str, ...]:
+        """The contact-type KPIs this result reports, in table order."""
+        extra = FOLLOW_UP_KPIS if self.plan.has_followups else ()
+        return (*TYPE_KPIS, *extra, "mean_queue")
+
     @cached_property
     def _summary_rows(self) -> list[dict[str, Any]]:
-        values = type_kpis(self.type_acc.sum(axis=(1, 2)))
-        queue = self.type_acc[..., _QUEUE].sum(axis=(1, 2))
-        values["mean_queue"] = self._mean_queue(queue, self._window().sum())
+        values = self._type_values(self.type_acc.sum(axis=(1, 2)), self._window().sum())
         rows = _rows(values, {})
         return rows + _rows(group_kpis(self.group_acc.sum(axis=(1, 2))), {}, ("occupancy",))
 
     @cached_property
     def _type_rows(self) -> list[dict[str, Any]]:
-        values = type_kpis(self.type_acc.sum(axis=2))
-        queue = self.type_acc[..., _QUEUE].sum(axis=2)
-        values["mean_queue"] = self._mean_queue(queue, self._window().sum())
+        values = self._type_values(self.type_acc.sum(axis=2), self._window().sum())
         rows = []
         for i, name in enumerate(self.plan.type_names):
             rows += _rows({k: v[:, i] for k, v in values.items()}, {"type": name})
@@ -121,10 +142,8 @@ class SimulationResult:
     def by_interval(self) -> pd.DataFrame:
         """KPIs per contact type (and ``"ALL"``) and arrival interval."""
         window = self._window()
-        per_type = type_kpis(self.type_acc)
-        per_type["mean_queue"] = self._mean_queue(self.type_acc[..., _QUEUE], window)
-        overall = type_kpis(self.type_acc.sum(axis=1))
-        overall["mean_queue"] = self._mean_queue(self.type_acc[..., _QUEUE].sum(axis=1), window)
+        per_type = self._type_values(self.type_acc, window)
+        overall = self._type_values(self.type_acc.sum(axis=1), window)
         labels = self.interval_labels()
         rows = []
         for k, label in enumerate(labels):
@@ -161,7 +180,7 @@ class SimulationResult:
             pd.MultiIndex.from_frame(df[["type", "interval", "start"]].drop_duplicates())
         )
         out = pd.DataFrame(index=wide.index)
-        for kpi in (*TYPE_KPIS, "mean_queue"):
+        for kpi in self.type_kpi_names():
             out[kpi] = wide[("mean", kpi)]
             out[f"{kpi}_ci95_low"] = wide[("ci95_low", kpi)]
             out[f"{kpi}_ci95_high"] = wide[("ci95_high", kpi)]
@@ -188,10 +207,7 @@ class SimulationResult:
         acc = self.type_acc
         if type is not None:
             acc = acc[:, [self.plan.type_names.index(type)]]
-        values = type_kpis(acc.sum(axis=(1, 2)))
-        values["mean_queue"] = self._mean_queue(
-            acc[..., _QUEUE].sum(axis=(1, 2)), self._window().sum()
-        )
+        values = self._type_values(acc.sum(axis=(1, 2)), self._window().sum())
         if name not in values:
             raise KeyError(f"no KPI {name!r}; known: {', '.join((*values, *GROUP_KPIS))}")
         return values[name]

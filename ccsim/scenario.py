@@ -32,6 +32,8 @@ __all__ = [
     "Forecast",
     "Horizon",
     "IVR",
+    "Redial",
+    "Repeat",
     "Scenario",
     "ScenarioError",
     "ServiceLevel",
@@ -131,13 +133,45 @@ class ServiceLevel(_Model):
     target: Probability = 0.8
 
 
+class Redial(_Model):
+    """Customers who abandoned in the queue or were blocked try again.
+
+    After abandoning or being blocked, a contact is redialled with ``probability``,
+    ``delay`` later (its mean taken in the interval the contact first arrived in), as
+    a new contact of the same type with new handle time, patience and IVR path; at
+    most ``max`` redials per contact. Redials due after the end of the horizon are
+    not simulated (the customer calls on another day).
+    """
+
+    probability: Probability
+    delay: Distribution
+    max: int = Field(default=3, ge=1)
+
+
+class Repeat(_Model):
+    """Repeat contacts: a handled contact leaves the customer's need unresolved.
+
+    A handled contact resolves it with probability ``fcr`` (first-contact resolution;
+    agent groups may have their own, ``agent_groups[].fcr``). Otherwise the customer
+    contacts the centre again ``delay`` after the end of the talk, as a contact of
+    ``as_type`` (default: the same type), at most ``max`` times per customer. Repeats
+    due after the end of the horizon are not simulated.
+    """
+
+    fcr: Probability
+    delay: Distribution
+    as_type: str | None = None
+    max: int = Field(default=10, ge=1)
+
+
 class ContactType(_Model):
     """A kind of contact (a queue): its arrivals, handle time, patience and target.
 
     ``groups`` is the routing order: the groups, by name, tried for an idle agent when
     a contact of this type arrives (default: every group with the skill, in file
     order). Only these groups serve the type (also from the queue). ``patience``
-    omitted means the contact never abandons.
+    omitted means the contact never abandons. ``redial`` and ``repeat`` make
+    customers come back (see :class:`Redial`, :class:`Repeat`).
     """
 
     name: str = Field(min_length=1)
@@ -147,6 +181,8 @@ class ContactType(_Model):
     patience: Distribution | None = None
     service_level: ServiceLevel = ServiceLevel()
     groups: list[str] | None = None
+    redial: Redial | None = None
+    repeat: Repeat | None = None
 
 
 class Break(_Model):
@@ -189,7 +225,9 @@ class AgentGroup(_Model):
     that has waited longest among the agent's skills) or ``priority`` (the first skill
     in ``skills`` order that has a contact waiting). ``absence`` is the probability that
     a scheduled agent does not come in that day (drawn per replication), so the
-    staffed count varies from day to day.
+    staffed count varies from day to day. ``fcr`` overrides the first-contact
+    resolution of the types it handles (one number, or by type name; only for types
+    with a ``repeat``).
     """
 
     name: str = Field(min_length=1)
@@ -199,6 +237,7 @@ class AgentGroup(_Model):
     speed: float = Field(default=1.0, gt=0)
     policy: Literal["longest_waiting", "priority"] = "longest_waiting"
     absence: Probability = 0.0
+    fcr: Probability | dict[str, Probability] | None = None
 
 
 class IVR(_Model):
@@ -373,6 +412,13 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
                     problems.append(((*base, "groups", j), f"group {g!r} has no skill {t.name!r}"))
         if not any(t.name in g.skills for g in s.agent_groups):
             problems.append(((*base, "name"), f"no agent group has the skill {t.name!r}"))
+        if t.redial is not None:
+            per_interval((*base, "redial", "delay", "mean"), t.redial.delay.mean, "mean")
+        if t.repeat is not None:
+            per_interval((*base, "repeat", "delay", "mean"), t.repeat.delay.mean, "mean")
+            if t.repeat.as_type is not None and t.repeat.as_type not in types:
+                path = (*base, "repeat", "as_type")
+                problems.append((path, _unknown("contact type", t.repeat.as_type, types)))
 
     for i, g in enumerate(s.agent_groups):
         base = ("agent_groups", i)
@@ -399,6 +445,22 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
             )
         for j, shift in enumerate(g.shifts or []):
             problems.extend(_shift_problems(s, shift, (*base, "shifts", j)))
+        if g.fcr is not None:
+            repeating = [t.name for t in s.contact_types if t.repeat is not None]
+            named = g.fcr if isinstance(g.fcr, dict) else {}
+            for name in named:
+                if name not in types:
+                    problems.append(((*base, "fcr", name), _unknown("contact type", name, types)))
+                elif name not in repeating:
+                    problems.append(
+                        ((*base, "fcr", name), f"contact type {name!r} has no repeat (add "
+                         "contact_types[].repeat with its fcr and delay)")
+                    )  # fmt: skip
+            if not named and not any(k in repeating for k in g.skills):
+                problems.append(
+                    ((*base, "fcr"), "none of the group's skills has a repeat (add "
+                     "contact_types[].repeat with its fcr and delay)")
+                )  # fmt: skip
 
     if s.costs is not None:
         for name in s.costs.agent_groups:

@@ -22,7 +22,7 @@ from ccsim.outcome import FATES, Outcome
 from ccsim.plan import Plan, compile_plan
 from ccsim.results import SimulationResult
 from ccsim.scenario import Scenario
-from ccsim.streams import Contacts, day_roster, draw_contacts
+from ccsim.streams import Contacts, day_roster, draw_contacts, followup_pool
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,8 +102,10 @@ def simulate(
         type_accs, group_accs, frames, notes = [], [], [], []
         simulated = 0
         for rep in range(replications):
-            contacts = draw_contacts(plan, seed, rep)
-            out = simpy_engine.run_replication(plan, contacts, day_roster(plan, seed, rep))
+            first = draw_contacts(plan, seed, rep)
+            pool = followup_pool(plan, seed, rep, first)
+            out = simpy_engine.run_replication(plan, first, day_roster(plan, seed, rep), pool)
+            contacts = out.all_contacts(first)
             t_acc, g_acc = accumulate(plan, contacts, out)
             type_accs.append(t_acc)
             group_accs.append(g_acc)
@@ -137,12 +139,24 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def contact_records(plan: Plan, contacts: Contacts, out: Outcome, replication: int) -> pd.DataFrame:
-    """One row per contact: its type, arrival, fate, group and times."""
+    """One row per contact: its type, arrival, fate, group and times.
+
+    With follow-ups also its ``kind`` (first, redial, repeat), its ``customer`` (the
+    number of the customer's first contact in the replication) and what ``followed``
+    it (redialled, unresolved or empty).
+    """
     import pandas as pd
 
     types = np.array(plan.type_names, dtype=object)
     groups = np.array((*plan.group_names, ""), dtype=object)
     wait = np.where(np.isnan(out.answered), out.left, out.answered) - out.queued
+    follow_ups = {}
+    if contacts.kind is not None and out.followed is not None:
+        follow_ups = {
+            "kind": np.array(("first", "redial", "repeat"), dtype=object)[contacts.kind],
+            "customer": contacts.customer,
+            "followed": np.array(("", "redialled", "unresolved"), dtype=object)[out.followed],
+        }
     return pd.DataFrame(
         {
             "replication": replication,
@@ -158,6 +172,7 @@ def contact_records(plan: Plan, contacts: Contacts, out: Outcome, replication: i
             "left": out.left,
             "freed": out.freed,
             "wait": wait,
+            **follow_ups,
         }
     )
 

@@ -17,6 +17,12 @@ Arrivals are a Poisson process with a piecewise-constant rate, drawn by invertin
 cumulative rate: unit-rate exponential gaps E_1, E_1 + E_2, ... mapped through the
 inverse of Lambda(t) = integral of the rate. A change in one interval's rate moves only
 the contacts of that interval and after, smoothly.
+
+Follow-up contacts (redials, repeat contacts) are created while the day runs. Each
+contact carries, drawn with it, the uniform that decides whether it is followed up and
+the unit draws of the follow-up's delay; the follow-up's own variates come from a
+:class:`FollowUpPool` drawn per type ahead of the run, taken in the order follow-ups
+are created (the same in both engines).
 """
 
 from __future__ import annotations
@@ -30,7 +36,16 @@ import numpy as np
 from ccsim.distributions import Distribution
 from ccsim.plan import Plan, roster_arrays
 
-__all__ = ["STREAMS", "Contacts", "contacts_from_rows", "day_roster", "draw_contacts", "stream"]
+__all__ = [
+    "STREAMS",
+    "Contacts",
+    "FollowUpPool",
+    "contacts_from_rows",
+    "followup_pool",
+    "day_roster",
+    "draw_contacts",
+    "stream",
+]
 
 #: Stream numbers; append new ones at the end, never renumber (it would change results).
 STREAMS = (
@@ -43,7 +58,12 @@ STREAMS = (
     "ivr_deflect",  # one uniform per contact decides deflection and IVR hang-up
     "ivr_abandon",  # reserved (unused): stream numbers are never reused
     "absence",  # owner: the agent group's name
+    "follow_up",  # one uniform per contact: is it redialled / left unresolved
+    "redial_delay",
+    "repeat_delay",
 )
+# Owner suffix of the streams of a type's follow-up pool (same stream names).
+_POOL = "\x00follow-ups"
 
 
 def stream(seed: int, replication: int, owner: str, name: str) -> np.random.Generator:
@@ -78,9 +98,126 @@ class Contacts:
     ivr_deflect: np.ndarray  # bool: the IVR self-serves it
     ivr_abandon: np.ndarray  # bool: it hangs up in the IVR (if not deflected)
     day_factor: np.ndarray  # (types,) the factor applied to each type's rates
+    # Follow-ups (None when the scenario has none): the uniform deciding a redial or
+    # an unresolved contact, unit draws of the two delays, and where the contact
+    # stands in its customer's history.
+    follow_u: np.ndarray | None = None
+    redial_delay: np.ndarray | None = None  # unit draw (times the type's mean)
+    repeat_delay: np.ndarray | None = None  # unit draw
+    kind: np.ndarray | None = None  # int64: 0 first contact, 1 redial, 2 repeat
+    customer: np.ndarray | None = None  # int64: the customer's first contact
+    redials: np.ndarray | None = None  # int64: redials before it in this contact
+    repeats: np.ndarray | None = None  # int64: repeats before it for this customer
 
     def __len__(self) -> int:
         return len(self.arrival)
+
+
+#: Kinds of contact (``Contacts.kind``).
+FIRST, REDIAL, REPEAT = 0, 1, 2
+
+
+def _first_contact_columns(n: int) -> dict[str, np.ndarray]:
+    """History columns of customers' first contacts (numbered in arrival order)."""
+    zeros = np.zeros(n, dtype=np.int64)
+    return {"kind": zeros, "customer": np.arange(n, dtype=np.int64), "redials": zeros,
+            "repeats": zeros}  # fmt: skip
+
+
+def _follow_draws(
+    plan: Plan, i: int, n: int, rng: Callable[[str], np.random.Generator]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The follow-up uniform and unit delays of ``n`` contacts of type ``i``."""
+    if plan.redial_max[i] == 0 and plan.repeat_max[i] == 0:
+        return np.ones(n), np.zeros(n), np.zeros(n)  # u = 1: never followed up
+
+    def unit(dist: Distribution | None, name: str) -> np.ndarray:
+        return np.zeros(n) if dist is None else dist.sample_unit(rng(name), n)
+
+    return (
+        rng("follow_up").random(n),
+        unit(plan.redial_delay[i], "redial_delay"),
+        unit(plan.repeat_delay[i], "repeat_delay"),
+    )
+
+
+class FollowUpPool:
+    """Variates of one replication's follow-up contacts, drawn ahead per contact type.
+
+    The k-th follow-up of type j created in the run takes entry k of type j's pool:
+    unit draws of handle time, wrap-up and patience (inf: never abandons) and of the
+    IVR time (times the means of the interval it arrives in), the IVR uniform, the
+    follow-up uniform and the unit delays of its own follow-ups. Pools are drawn from
+    the type's streams under a separate owner, so they do not move first contacts'
+    draws. :meth:`grow` draws a longer pool whose first entries are the same (every
+    sampler draws element by element), so a run that ran out can be repeated with
+    the same results.
+    """
+
+    COLUMNS = ("handle", "wrap_up", "patience", "ivr_time", "ivr_u", "follow_u", "redial_delay",
+               "repeat_delay")  # fmt: skip
+
+    def __init__(self, plan: Plan, seed: int, replication: int, size: int):
+        self.plan, self.seed, self.replication = plan, seed, replication
+        self.size = int(size)
+        self.targets = plan.followup_targets()
+        self._draw()
+
+    def _draw(self) -> None:
+        plan = self.plan
+        sizes = np.where(self.targets, self.size, 0)
+        #: start of each type's entries in ``data`` (types + 1)
+        self.offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        #: (len(COLUMNS), entries) float64
+        self.data = np.zeros((len(self.COLUMNS), int(self.offsets[-1])))
+        for i in np.flatnonzero(self.targets):
+            name = plan.type_names[i] + _POOL
+
+            def rng(which: str, name: str = name) -> np.random.Generator:
+                return stream(self.seed, self.replication, name, which)
+
+            n = self.size
+            block = self.data[:, self.offsets[i] : self.offsets[i + 1]]
+            block[0] = plan.handle[i].sample_unit(rng("handle"), n)
+            if plan.wrap_up[i] is not None:
+                block[1] = plan.wrap_up[i].sample_unit(rng("wrap_up"), n)
+            patience = plan.patience[i]
+            block[2] = np.inf if patience is None else patience.sample_unit(rng("patience"), n)
+            if plan.ivr is not None:
+                block[3] = plan.ivr.sample_unit(rng("ivr_time"), n)
+                block[4] = rng("ivr_deflect").random(n)
+            block[5], block[6], block[7] = _follow_draws(plan, i, n, rng)
+
+    def grow(self) -> None:
+        """Double every type's pool (its first entries unchanged)."""
+        self.size *= 2
+        self._draw()
+
+    @classmethod
+    def from_rows(cls, plan: Plan, rows: dict[str, list[dict]]) -> FollowUpPool:
+        """A hand-made pool (for timeline tests): rows by type name, keys as COLUMNS.
+
+        Missing keys: handle 0, wrap_up 0, patience inf, ivr_time 0, ivr_u 1 (asks
+        for an agent), follow_u 1 (never followed up), delays 0.
+        """
+        pool = cls.__new__(cls)
+        pool.plan, pool.seed, pool.replication = plan, -1, -1
+        pool.size = max((len(r) for r in rows.values()), default=0)
+        pool.targets = np.array([name in rows for name in plan.type_names])
+        sizes = np.where(pool.targets, pool.size, 0)
+        pool.offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        pool.data = np.zeros((len(cls.COLUMNS), int(pool.offsets[-1])))
+        default = {"patience": np.inf, "ivr_u": 1.0, "follow_u": 1.0}
+        for name, entries in rows.items():
+            lo = pool.offsets[plan.type_names.index(name)]
+            for k, col in enumerate(cls.COLUMNS):
+                for e, row in enumerate(entries):
+                    pool.data[k, lo + e] = row.get(col, default.get(col, 0.0))
+        pool.grow = pool._cannot_grow  # type: ignore[method-assign]
+        return pool
+
+    def _cannot_grow(self) -> None:
+        raise ValueError("the hand-made follow-up pool is too short for this timeline")
 
 
 def day_factors(plan: Plan, seed: int, replication: int) -> np.ndarray:
@@ -186,6 +323,7 @@ def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
         Sorted by arrival time (ties by contact type order).
     """
     factors = day_factors(plan, seed, replication)
+    follow = plan.has_followups
     parts = []
     for i, name in enumerate(plan.type_names):
 
@@ -205,13 +343,34 @@ def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
                 _draw(plan.ivr, plan.ivr_mean, rng("ivr_time"), k, 0.0),
                 deflect,
                 ivr_abandon,
+                *(_follow_draws(plan, i, len(k), lambda w, r=rng: r(w)()) if follow else ()),
             )
         )
     if len(parts) == 1:  # one type: already in arrival order
-        return Contacts(*parts[0], day_factor=factors)
-    columns = [np.concatenate(col) for col in zip(*parts, strict=True)]
-    order = np.argsort(columns[1], kind="stable")  # ties keep the type order
-    return Contacts(*(c[order] for c in columns), day_factor=factors)
+        columns = list(parts[0])
+    else:
+        columns = [np.concatenate(col) for col in zip(*parts, strict=True)]
+        order = np.argsort(columns[1], kind="stable")  # ties keep the type order
+        columns = [c[order] for c in columns]
+    if not follow:
+        return Contacts(*columns, day_factor=factors)
+    return Contacts(
+        *columns[:9], day_factor=factors, follow_u=columns[9], redial_delay=columns[10],
+        repeat_delay=columns[11], **_first_contact_columns(len(columns[1])),
+    )  # fmt: skip
+
+
+def followup_pool(
+    plan: Plan, seed: int, replication: int, contacts: Contacts
+) -> FollowUpPool | None:
+    """The follow-up pool of one replication, or None when the scenario has none.
+
+    Each type that can receive follow-ups starts with 64 + a quarter of the day's
+    first contacts entries; engines grow it when a run needs more.
+    """
+    if not plan.has_followups:
+        return None
+    return FollowUpPool(plan, seed, replication, 64 + len(contacts) // 4)
 
 
 def day_roster(plan: Plan, seed: int, replication: int) -> tuple[np.ndarray, ...]:
@@ -253,7 +412,9 @@ def contacts_from_rows(plan: Plan, rows: list[dict]) -> Contacts:
     rows : list of dict
         One dict per contact with keys ``type`` (name), ``at`` (arrival, seconds),
         ``handle`` (seconds) and optionally ``wrap_up`` (0), ``patience`` (inf),
-        ``ivr_time`` (0), ``deflect`` (False), ``ivr_abandon`` (False).
+        ``ivr_time`` (0), ``deflect`` (False), ``ivr_abandon`` (False); when the
+        scenario has follow-ups, also ``follow_u`` (1: never followed up),
+        ``redial_delay`` and ``repeat_delay`` (unit draws, 0).
 
     Returns
     -------
@@ -278,4 +439,14 @@ def contacts_from_rows(plan: Plan, rows: list[dict]) -> Contacts:
         ivr_deflect=col("deflect", False, bool),
         ivr_abandon=col("ivr_abandon", False, bool),
         day_factor=np.ones(plan.n_types),
+        **(
+            {
+                "follow_u": col("follow_u", 1.0),
+                "redial_delay": col("redial_delay", 0.0),
+                "repeat_delay": col("repeat_delay", 0.0),
+                **_first_contact_columns(len(rows)),
+            }
+            if plan.has_followups
+            else {}
+        ),
     )

@@ -43,8 +43,9 @@ def test_every_contact_meets_the_same_fate(path) -> None:
     b = ccsim.simulate(scenario, replications=reps, seed=11, engine="fast", records=True)
     assert a.records is not None and b.records is not None
     assert len(a.records) == len(b.records) > 0
-    for col in ("type", "fate", "group", "interval"):
-        assert (a.records[col] == b.records[col]).all(), col
+    for col in ("type", "fate", "group", "interval", "kind", "customer", "followed"):
+        if col in a.records or col in b.records:
+            assert (a.records[col] == b.records[col]).all(), col
     for col in TIMES + ["wait"]:
         np.testing.assert_allclose(a.records[col], b.records[col], rtol=0, atol=1e-9)
     # the kernel's own counters equal the SimPy engine's

@@ -79,7 +79,11 @@ def assert_same_contacts(a: Contacts, b: Contacts) -> None:
 
 def type_rows(c: Contacts, index: int) -> dict[str, np.ndarray]:
     keep = c.type == index
-    return {n: getattr(c, n)[keep] for n in CONTACT_FIELDS if n not in ("type", "day_factor")}
+    return {
+        n: getattr(c, n)[keep]
+        for n in CONTACT_FIELDS
+        if n not in ("type", "day_factor") and getattr(c, n) is not None
+    }
 
 
 # ------------------------------------------------------------- reproducibility
