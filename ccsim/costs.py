@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPONENTS",
     "Finance",
+    "activity_hours",
     "added_agents",
     "cost_table",
     "daily_costs",
@@ -59,7 +60,9 @@ def scheduled_hours(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     -------
     on_shift, on_break : numpy.ndarray
         Hours per group: agents on shift (breaks included) integrated over
-        [0, end of the last interval], and the scheduled breaks within them.
+        [0, end of the last interval], and the scheduled breaks within them. Planned
+        activities (meetings, training) are not breaks: they are paid as scheduled
+        hours even with ``paid_breaks: false`` (see :func:`activity_hours`).
 
     Examples
     --------
@@ -77,7 +80,26 @@ def scheduled_hours(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
         elif kind == BREAK:
             on_break[g] += count * min(duration, plan.end - t)
     on_shift += level * (plan.end - last)
-    return on_shift / 3600.0, on_break / 3600.0
+    # Activities share the roster's BREAK events (and may merge with a break of the
+    # same time and length): take their hours back out of the breaks.
+    on_break = np.maximum(on_break / 3600.0 - activity_hours(plan), 0.0)
+    return on_shift / 3600.0, on_break
+
+
+def activity_hours(plan: Plan) -> np.ndarray:
+    """Planned off-phone hours per group: agents x length of its ``activities``.
+
+    As scheduled (no absence), within the planning day. These hours are part of the
+    scheduled hours and not staffed time (the simulated staffed hours fall by them
+    when the agents are idle; an agent on a call joins after it, for the full length).
+    """
+    day_start = plan.scenario.day_start()
+    hours = np.zeros(plan.n_groups)
+    for g, group in enumerate(plan.scenario.agent_groups):
+        for act in group.activities:
+            start, stop = act.span(day_start)
+            hours[g] += act.agents * max(min(stop, plan.end) - start, 0.0) / 3600.0
+    return hours
 
 
 def peak_agents(plan: Plan) -> np.ndarray:

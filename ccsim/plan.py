@@ -31,6 +31,15 @@ Staffing model (the rules both engines follow):
   JOIN at its start, a LEAVE at its end and BREAKs at their times (breaks in a window
   are spread evenly over the shift's agents). Roster events at or after the end of the
   horizon are dropped: the centre drains with the staff it has then.
+* Planned activities (``agent_groups[].activities``: meetings, training) compile to a
+  BREAK of their agents and length at their start, after the group's staffing and
+  shift events of that instant. So agents on a call join after it and stay off the
+  phones for the whole length, and time on an activity is not staffed time. An
+  activity takes the agents it asks for, or, when the day's roster has fewer (absent
+  agents do not attend), as many as are scheduled at its start and not already on
+  another activity of the group in progress (activities in start order, file order
+  at equal starts). Validation refuses a plan whose schedule lacks them, so only
+  absence can shrink an activity.
 """
 
 from __future__ import annotations
@@ -41,7 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ccsim.distributions import Distribution
-from ccsim.scenario import Scenario
+from ccsim.scenario import Activity, Scenario
 from ccsim.units import parse_clock
 
 __all__ = ["JOIN", "LEAVE", "BREAK", "POLICIES", "Plan", "compile_plan", "roster_arrays"]
@@ -237,11 +246,13 @@ def roster_arrays(
 ) -> tuple[np.ndarray, ...]:
     """Staffing per interval and shifts as time-ordered (time, group, kind, n, d).
 
-    ``present(group, n)``, when given, says which of ``n`` scheduled agents come to work
-    (a boolean mask): for staffing per interval the group's pool is its largest staffing
-    and agent j works interval k if j < staffing[k]; for a shift, its agents in order
-    (window breaks are spread over the shift's agents by that order). It is called in a
-    fixed order (groups, then their shifts), so a random ``present`` stays reproducible.
+    Activities become BREAK events (see the module docstring). ``present(group, n)``,
+    when given, says which of ``n`` scheduled agents come to work (a boolean mask): for
+    staffing per interval the group's pool is its largest staffing and agent j works
+    interval k if j < staffing[k]; for a shift, its agents in order (window breaks are
+    spread over the shift's agents by that order). It is called in a fixed order
+    (groups, then their shifts; never for activities, which take agents of the day's
+    roster), so a random ``present`` stays reproducible.
     """
     end = s.horizon.length
     length = s.horizon.interval
@@ -278,7 +289,11 @@ def roster_arrays(
                     if here[i]:
                         at = start + lo + (hi - lo) * i / shift.agents
                         events.append((at, g, BREAK, 1, brk.duration))
-    # Stable sort by time: at equal times, file order (groups, then shifts) decides.
+        if group.activities:
+            mine = [e for e in events if e[1] == g]
+            events.extend(_activity_breaks(group.activities, g, day_start, mine))
+    # Stable sort by time: at equal times, file order (groups: staffing, shifts,
+    # activities) decides.
     events = sorted((e for e in events if e[0] < end), key=lambda e: e[0])
     merged: list[list[float]] = []
     for t, g, kind, count, dur in events:
@@ -289,3 +304,34 @@ def roster_arrays(
             merged.append([t, g, kind, count, dur])
     arr = np.array(merged, dtype=float).reshape(-1, 5)
     return arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy(), arr[:, 3].copy(), arr[:, 4].copy()
+
+
+def _activity_breaks(
+    activities: list[Activity],
+    g: int,
+    day_start: float,
+    staff: list[tuple[float, int, int, int, float]],
+) -> list[tuple[float, int, int, int, float]]:
+    """BREAK events of group ``g``'s activities, given its JOIN/LEAVE events ``staff``.
+
+    Each activity takes its agents, capped by the agents scheduled at its start (events
+    at that instant included) less those on the group's activities in progress then.
+    """
+    out: list[tuple[float, int, int, int, float]] = []
+    placed: list[tuple[float, float, int]] = []  # (start, end, agents taken)
+    spans = [act.span(day_start) for act in activities]
+    for j in sorted(range(len(activities)), key=lambda j: spans[j][0]):
+        start, stop = spans[j]
+        level = sum(
+            n if kind == JOIN else -n
+            for t, _, kind, n, _ in staff
+            if t <= start and kind in (JOIN, LEAVE)
+        )
+        busy = sum(n for a, b, n in placed if a <= start < b)
+        act = activities[j]
+        take = min(act.agents, max(level - busy, 0))
+        if take:
+            length = act.duration if act.duration is not None else stop - start
+            out.append((start, g, BREAK, take, length))
+            placed.append((start, stop, take))
+    return out

@@ -3,7 +3,8 @@
 A scenario says what arrives (contact types with a rate per interval, handle time,
 patience, a service-level target), what self-serves or filters it first (an IVR and a
 number of trunk lines), and who answers it (agent groups with skills, staffed per
-interval or by shifts with breaks). It is data only: the models below are validated
+interval or by shifts with breaks, and taken off the phones for planned activities
+such as meetings and training). It is data only: the models below are validated
 once when the scenario is loaded (:func:`ccsim.load_scenario`), and nothing runs on a
 scenario that did not validate.
 
@@ -23,6 +24,7 @@ from ccsim.distributions import Distribution
 from ccsim.units import Duration, parse_clock
 
 __all__ = [
+    "Activity",
     "AgentGroup",
     "Arrivals",
     "Break",
@@ -38,6 +40,8 @@ __all__ = [
     "ScenarioError",
     "ServiceLevel",
     "Shift",
+    "activity_needs",
+    "scheduled_agents",
 ]
 
 NonNegative = Annotated[float, Field(ge=0)]
@@ -215,6 +219,37 @@ class Shift(_Model):
     breaks: list[Break] = []
 
 
+class Activity(_Model):
+    """Planned shrinkage: ``agents`` agents of the group off the phones for a while.
+
+    A team meeting or a training from ``start`` for ``duration``, or until ``end``
+    (clock times or offsets from the start of the day, as shift times; give exactly
+    one of ``duration`` and ``end``). It compiles to a roster BREAK of ``agents``
+    agents of that length at ``start`` (:func:`ccsim.plan.roster_arrays`): idle agents
+    leave the phones at once, busy ones when their call ends, each for the whole
+    length. The agents must be scheduled then (checked when the scenario loads).
+    """
+
+    name: str = Field(min_length=1)
+    start: Clock
+    duration: Duration | None = None
+    end: Clock | None = None
+    agents: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Activity:
+        if (self.duration is None) == (self.end is None):
+            raise ValueError("an activity takes either duration or end")
+        return self
+
+    def span(self, day_start: float) -> tuple[float, float]:
+        """Start and end in seconds since t = 0 (``ValueError`` on a bad clock time)."""
+        start = parse_clock(self.start, day_start)
+        if self.duration is not None:
+            return start, start + self.duration
+        return start, parse_clock(self.end, day_start)
+
+
 class AgentGroup(_Model):
     """Agents with the same skills, speed and routing policy.
 
@@ -225,9 +260,10 @@ class AgentGroup(_Model):
     that has waited longest among the agent's skills) or ``priority`` (the first skill
     in ``skills`` order that has a contact waiting). ``absence`` is the probability that
     a scheduled agent does not come in that day (drawn per replication), so the
-    staffed count varies from day to day. ``fcr`` overrides the first-contact
-    resolution of the types it handles (one number, or by type name; only for types
-    with a ``repeat``).
+    staffed count varies from day to day. ``activities`` take agents off the phones
+    for meetings and training (planned shrinkage, see :class:`Activity`). ``fcr``
+    overrides the first-contact resolution of the types it handles (one number, or by
+    type name; only for types with a ``repeat``).
     """
 
     name: str = Field(min_length=1)
@@ -237,6 +273,7 @@ class AgentGroup(_Model):
     speed: float = Field(default=1.0, gt=0)
     policy: Literal["longest_waiting", "priority"] = "longest_waiting"
     absence: Probability = 0.0
+    activities: list[Activity] = []
     fcr: Probability | dict[str, Probability] | None = None
 
 
@@ -445,6 +482,7 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
             )
         for j, shift in enumerate(g.shifts or []):
             problems.extend(_shift_problems(s, shift, (*base, "shifts", j)))
+        problems.extend(_activity_problems(s, g, (*base, "activities")))
         if g.fcr is not None:
             repeating = [t.name for t in s.contact_types if t.repeat is not None]
             named = g.fcr if isinstance(g.fcr, dict) else {}
@@ -510,6 +548,119 @@ def _shift_problems(
         if len(times) == 2 and latest + brk.duration > length:
             out.append(((*path, "breaks", k), "the break does not fit in the shift"))
     return out
+
+
+def _activity_problems(
+    s: Scenario, group: AgentGroup, path: tuple[str | int, ...]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """Times of a group's activities, and whether its schedule has the agents for them."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    try:
+        day_start = s.day_start()
+    except ValueError:
+        return out
+    length = s.horizon.length
+    spans: dict[int, tuple[float, float]] = {}
+    for j, act in enumerate(group.activities):
+        key = "duration" if act.duration is not None else "end"
+        try:
+            start = parse_clock(act.start, day_start)
+        except ValueError as exc:
+            out.append(((*path, j, "start"), str(exc)))
+            continue
+        try:
+            stop = act.span(day_start)[1]
+        except ValueError as exc:
+            out.append(((*path, j, key), str(exc)))
+            continue
+        if stop <= start:
+            message = "an activity must end after it starts"
+            if key == "duration":
+                message = "an activity must last more than 0s"
+            out.append(((*path, j, key), message))
+        elif start >= length:
+            message = f"the activity starts at or after the end of the day ({_clock(length, s)})"
+            out.append(((*path, j, "start"), message))
+        elif stop > length:
+            message = f"the activity ends after the end of the day ({_clock(length, s)})"
+            out.append(((*path, j, key), message))
+        else:
+            spans[j] = (start, stop)
+    out.sort(key=lambda problem: problem[0][len(path)])  # by activity
+    needs = _in_progress(spans, [a.agents for a in group.activities])
+    for j, need in needs.items():
+        start = spans[j][0]
+        have = scheduled_agents(s, group, start)
+        if have is None or need <= have:
+            continue
+        act = group.activities[j]
+        others = need - act.agents
+        also = f" ({others} more are on other activities then)" if others else ""
+        out.append(
+            (
+                (*path, j, "agents"),
+                f"{act.name!r} needs {_agents(act.agents)} at {_clock(start, s)}{also} but "
+                f"group {group.name!r} has {have} scheduled then",
+            )
+        )
+    return out
+
+
+def _in_progress(spans: dict[int, tuple[float, float]], agents: list[int]) -> dict[int, int]:
+    """For each activity (by index), the agents on activities in progress at its start."""
+    return {
+        j: sum(agents[k] for k, (a, b) in spans.items() if a <= start < b)
+        for j, (start, _) in spans.items()
+    }
+
+
+def activity_needs(s: Scenario, g: int) -> list[tuple[float, int]]:
+    """``(start, agents)`` per activity of group ``g`` (file order) of a valid scenario.
+
+    ``agents`` counts everyone on an activity of the group at that start (the activity
+    itself and others in progress): the agents the group must have scheduled then.
+    """
+    day_start = s.day_start()
+    group = s.agent_groups[g]
+    spans = {j: act.span(day_start) for j, act in enumerate(group.activities)}
+    needs = _in_progress(spans, [a.agents for a in group.activities])
+    return [(spans[j][0], needs[j]) for j in range(len(group.activities))]
+
+
+def scheduled_agents(s: Scenario, group: AgentGroup, t: float) -> int | None:
+    """Agents a group has scheduled at time ``t`` (None if its staffing is not valid).
+
+    Staffing of the interval holding ``t``, or the agents of shifts with
+    start <= t < end; agents on a break count, absence does not.
+    """
+    if group.staffing is not None:
+        if not isinstance(group.staffing, list):
+            return group.staffing
+        if len(group.staffing) != s.horizon.intervals or s.horizon.interval <= 0:
+            return None
+        return group.staffing[min(int(t // s.horizon.interval), s.horizon.intervals - 1)]
+    total = 0
+    for shift in group.shifts or []:
+        try:
+            start = parse_clock(shift.start, s.day_start())
+            stop = parse_clock(shift.end, s.day_start())
+        except ValueError:
+            return None
+        if start <= t < stop:
+            total += shift.agents
+    return total
+
+
+def _agents(n: int) -> str:
+    return f"{n} agent" + ("" if n == 1 else "s")
+
+
+def _clock(t: float, s: Scenario) -> str:
+    """Seconds since t = 0 as the clock time a planner wrote (``14:00``)."""
+    seconds = round(t + s.day_start())
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
 
 
 def _unknown(what: str, name: str, known: list[str]) -> str:

@@ -16,8 +16,9 @@ Erlang A per interval and corrects by simulation:
    is still met everywhere (queues carry over, so a change is judged on the whole day).
 
 Groups staffed by shifts keep their shifts; only groups staffed per interval are
-searched. The result is a scenario with the new staffing, its KPIs and, with a cost
-model, its cost.
+searched. A group's planned activities (meetings, training) set a floor: an interval
+in which an activity starts keeps at least the agents on activities then. The result
+is a scenario with the new staffing, its KPIs and, with a cost model, its cost.
 """
 
 from __future__ import annotations
@@ -32,10 +33,17 @@ from ccsim.kpis import type_kpis
 from ccsim.loader import scenario_from_dict
 from ccsim.plan import Plan, compile_plan
 from ccsim.results import SimulationResult
-from ccsim.scenario import Scenario
+from ccsim.scenario import Scenario, activity_needs
 from ccsim.simulation import DEFAULT_SEED, CapacityWarning, simulate
 
-__all__ = ["BudgetResult", "StaffingResult", "erlang_start", "search_budget", "search_staffing"]
+__all__ = [
+    "BudgetResult",
+    "StaffingResult",
+    "activity_floor",
+    "erlang_start",
+    "search_budget",
+    "search_staffing",
+]
 
 
 @dataclass
@@ -113,7 +121,8 @@ def search_staffing(
     if not searched:
         raise ValueError("no agent group is staffed per interval: nothing to search")
     start = erlang_start(plan, max_abandon)
-    staffing = start.copy()
+    floor = activity_floor(scenario, plan)
+    staffing = np.maximum(start, floor)
     primary = [int(plan.type_groups[t, 0]) for t in range(plan.n_types)]
     evaluations = 0
 
@@ -141,7 +150,7 @@ def search_staffing(
     if met:
         for k in range(plan.n_intervals):
             for g in searched:
-                while staffing[g, k] > 0 and evaluations < max_evaluations:
+                while staffing[g, k] > floor[g, k] and evaluations < max_evaluations:
                     staffing[g, k] -= 1
                     trial_misses, trial = evaluate(staffing)
                     if trial_misses.any():
@@ -157,6 +166,20 @@ def search_staffing(
         evaluations=evaluations,
         met=met,
     )
+
+
+def activity_floor(scenario: Scenario, plan: Plan) -> np.ndarray:
+    """(groups, intervals): the fewest agents the groups' activities need scheduled.
+
+    In the interval holding an activity's start, the agents on the group's activities
+    in progress then (what validation asks of the staffing).
+    """
+    floor = np.zeros((plan.n_groups, plan.n_intervals), dtype=np.int64)
+    for g in range(plan.n_groups):
+        for start, agents in activity_needs(scenario, g):
+            k = min(int(start // plan.interval), plan.n_intervals - 1)
+            floor[g, k] = max(floor[g, k], agents)
+    return floor
 
 
 def _misses(plan: Plan, result: SimulationResult, max_abandon: float | None) -> np.ndarray:
