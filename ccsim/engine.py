@@ -16,6 +16,16 @@ Life of a contact
     answered contact talks for handle time / group speed, frees its line, then the
     agent does its wrap-up.
 
+Callbacks (virtual hold)
+    A contact that must queue, of a type with ``callback``, is offered a callback when
+    its predicted wait -- (contacts of its type waiting + 1) x the type's mean handle
+    time in the current interval / agents on the phones in the type's routing groups
+    (at least 1) -- exceeds the threshold; it accepts when its uniform is below the
+    acceptance probability. It then frees its line, keeps its place in the queue and
+    never abandons. The agent who takes it is busy for its dial time; then the
+    customer does not answer (fate ``callback_missed``; the agent is free) when the
+    no-answer uniform is below that probability, else they talk as any contact.
+
 Follow-ups
     A contact that abandons in the queue or is blocked is redialled with its type's
     ``redial.probability`` (if it has had fewer than ``redial.max`` redials); a handled
@@ -57,9 +67,13 @@ from ccsim.outcome import (
     ABANDONED,
     ANSWERED,
     BLOCKED,
+    CALLBACK_ACCEPTED,
+    CALLBACK_DECLINED,
+    CALLBACK_MISSED,
     DEFLECTED,
     FATES,
     IVR_ABANDONED,
+    NO_CALLBACK,
     NOT_FOLLOWED,
     PENDING,
     REDIALLED,
@@ -154,6 +168,19 @@ class _Centre:
         self.next_arrival = 0
         self.next_roster = 0
         self.roster = list(zip(*(column.tolist() for column in roster), strict=True))
+        self.on_phones = [0] * plan.n_groups  # agents on the phones (idle or busy)
+        self.waiting = [0] * plan.n_types  # contacts in each queue
+        self.callbacks = plan.has_callbacks
+        if self.callbacks:
+            self.callback_u = contacts.callback_u.tolist()
+            self.no_answer_u = contacts.no_answer_u.tolist()
+            self.dial = contacts.dial_time.tolist()
+            self.callback = [NO_CALLBACK] * n
+            self.callback_at = [nan] * n
+            self.cb_threshold = plan.callback_threshold.tolist()
+            self.cb_acceptance = plan.callback_acceptance.tolist()
+            self.cb_no_answer = plan.callback_no_answer.tolist()
+            self.handle_mean = plan.handle_mean.tolist()
         self.follow = plan.has_followups
         if self.follow:
             self._init_follow_ups(contacts, pool)
@@ -244,10 +271,10 @@ class _Centre:
         e = self.pool.offsets[t] + self.pool_used[t]
         self.pool_used[t] += 1
         now = self.env.now
+        nan = float("nan")
         k = min(int(now / plan.interval), plan.n_intervals - 1)
-        handle, wrap, patience, ivr_time, ivr_u, follow_u, redial_unit, repeat_unit = (
-            column[e] for column in self.pool_data
-        )
+        (handle, wrap, patience, ivr_time, ivr_u, follow_u, redial_unit, repeat_unit, callback_u,
+         no_answer_u, dial_unit) = (column[e] for column in self.pool_data)  # fmt: skip
         c = len(self.type)
         self.type.append(t)
         self.arrival.append(now)
@@ -269,9 +296,14 @@ class _Centre:
         self.redials.append(self.redials[src] + 1 if redial else 0)
         self.repeats.append(self.repeats[src] + (0 if redial else 1))
         self.followed.append(NOT_FOLLOWED)
+        if self.callbacks:
+            self.callback_u.append(callback_u)
+            self.no_answer_u.append(no_answer_u)
+            self.dial.append(dial_unit * plan.dial_mean[t, k])
+            self.callback.append(NO_CALLBACK)
+            self.callback_at.append(nan)
         self.group.append(-1)
         self.fate.append(PENDING)
-        nan = float("nan")
         for column in (self.t_queued, self.t_answered, self.t_left, self.t_freed):
             column.append(nan)
         self._enter(c)
@@ -295,8 +327,11 @@ class _Centre:
                 self.idle[g] -= 1
                 self._answer(c, g)
                 return
+        if self.callbacks and self._offer_callback(c, t):
+            return
         self.fate[c] = _QUEUED
         self.queues[t].append(c)
+        self.waiting[t] += 1
         patience = self.patience[c]
         if patience != float("inf"):
             _Event(self.env, patience, ABANDON, self._abandon, c)
@@ -304,22 +339,62 @@ class _Centre:
     def _abandon(self, event: _Event) -> None:
         c = event._value
         if self.fate[c] == _QUEUED:  # still waiting (answered contacts ignore this)
+            self.waiting[self.type[c]] -= 1
             self.fate[c] = ABANDONED
             self.t_left[c] = self.env.now
             self.in_system -= 1
             if self.follow:
                 self._redial(c)
 
+    def _offer_callback(self, c: int, t: int) -> bool:
+        """A contact that must queue: offer a callback? Returns True if it accepts."""
+        threshold = self.cb_threshold[t]
+        if threshold == float("inf"):
+            return False
+        now = self.env.now
+        plan = self.plan
+        agents = sum(self.on_phones[g] for g in self.type_groups[t])
+        k = min(int(now / plan.interval), plan.n_intervals - 1)
+        predicted = (self.waiting[t] + 1) * self.handle_mean[t][k] / max(agents, 1)
+        if predicted <= threshold:
+            return False
+        if self.callback_u[c] >= self.cb_acceptance[t]:
+            self.callback[c] = CALLBACK_DECLINED
+            return False
+        # It hangs up (freeing its line) and keeps its place in the queue, patiently.
+        self.callback[c] = CALLBACK_ACCEPTED
+        self.callback_at[c] = now
+        self.in_system -= 1
+        self.fate[c] = _QUEUED
+        self.queues[t].append(c)
+        self.waiting[t] += 1
+        return True
+
     def _answer(self, c: int, g: int) -> None:
         self.fate[c] = ANSWERED
         self.group[c] = g
         self.t_answered[c] = self.env.now
+        if self.callbacks and self.callback[c] == CALLBACK_ACCEPTED:
+            _Event(self.env, self.dial[c], DEPARTURE, self._end_dial, c)  # call it back
+            return
+        _Event(self.env, self.handle[c] / self.speed[g], DEPARTURE, self._end_talk, c)
+
+    def _end_dial(self, event: _Event) -> None:
+        """The agent has dialled a callback: the customer answers, or not."""
+        c = event._value
+        if self.no_answer_u[c] < self.cb_no_answer[self.type[c]]:
+            self.fate[c] = CALLBACK_MISSED
+            self.t_left[c] = self.t_freed[c] = self.env.now
+            self._agent_free(self.group[c], after_call=True)
+            return
+        g = self.group[c]
         _Event(self.env, self.handle[c] / self.speed[g], DEPARTURE, self._end_talk, c)
 
     def _end_talk(self, event: _Event) -> None:
         c = event._value
         self.t_left[c] = self.env.now
-        self.in_system -= 1
+        if not (self.callbacks and self.callback[c] == CALLBACK_ACCEPTED):
+            self.in_system -= 1  # (a callback freed its line when it accepted)
         if self.follow:
             self._repeat(c)
         if self.wrap[c] > 0:
@@ -333,11 +408,16 @@ class _Centre:
         self._agent_free(self.group[c], after_call=True)
 
     # ------------------------------------------------------------------ agents
+    def _staff(self, g: int, delta: int) -> None:
+        """``delta`` agents of ``g`` come on (+) or go off (-) the phones now."""
+        self.staff_log.append((self.env.now, g, delta))
+        self.on_phones[g] += delta
+
     def _agent_free(self, g: int, after_call: bool) -> None:
         """An agent of group ``g`` is free: pay the roster, take a contact or idle."""
         if self.owed_leave[g]:
             self.owed_leave[g] -= 1
-            self.staff_log.append((self.env.now, g, -1))
+            self._staff(g, -1)
             return
         if after_call and self.owed_breaks[g]:
             self._start_break(g, self.owed_breaks[g].popleft())
@@ -358,20 +438,22 @@ class _Centre:
                 q.popleft()  # abandoned contacts leave the queue lazily
             if q:
                 if not self.longest_waiting[g]:
+                    self.waiting[t] -= 1
                     return q.popleft()
                 if best < 0 or t_queued[q[0]] < t_queued[best]:
                     best, best_q = q[0], q
         if best_q is not None:
             best_q.popleft()
+            self.waiting[self.type[best]] -= 1
         return best
 
     def _start_break(self, g: int, duration: float) -> None:
-        self.staff_log.append((self.env.now, g, -1))
+        self._staff(g, -1)
         _Event(self.env, duration, ROSTER, self._end_break, g)
 
     def _end_break(self, event: _Event) -> None:
         g = event._value
-        self.staff_log.append((self.env.now, g, +1))
+        self._staff(g, +1)
         self._agent_free(g, after_call=False)
 
     def _roster(self, event: _Event) -> None:
@@ -379,12 +461,11 @@ class _Centre:
         _, g, kind, count, duration = self.roster[i]
         if i + 1 < len(self.roster):
             _Event(self.env, 0, ROSTER, self._roster, i + 1, at=self.roster[i + 1][0])
-        now = self.env.now
         if kind == JOIN:
             cancelled = min(count, self.owed_leave[g])
             self.owed_leave[g] -= cancelled
             if count > cancelled:
-                self.staff_log.append((now, g, count - cancelled))
+                self._staff(g, count - cancelled)
             for _ in range(count - cancelled):
                 self._agent_free(g, after_call=False)
             return
@@ -396,7 +477,7 @@ class _Centre:
             self.owed_breaks[g].extend([duration] * (count - now_idle))
         else:
             if now_idle:
-                self.staff_log.append((now, g, -now_idle))
+                self._staff(g, -now_idle)
             self.owed_leave[g] += count - now_idle
 
     # --------------------------------------------------------------------- run
@@ -410,6 +491,9 @@ class _Centre:
         extra = {}
         if self.follow:
             extra = {"contacts": self._all_contacts(), "followed": np.array(self.followed, np.int8)}
+        if self.callbacks:
+            extra["callback"] = np.array(self.callback, np.int8)
+            extra["callback_at"] = np.array(self.callback_at)
         return Outcome(
             fate=fate,
             group=np.array(self.group, dtype=np.int64),
@@ -444,7 +528,13 @@ class _Centre:
             customer=np.array(self.customer, i64),
             redials=np.array(self.redials, i64),
             repeats=np.array(self.repeats, i64),
-        )
+            **(
+                {"callback_u": np.array(self.callback_u), "no_answer_u": np.array(self.no_answer_u),
+                 "dial_time": np.array(self.dial)}
+                if self.callbacks
+                else {}
+            ),
+        )  # fmt: skip
 
 
 def run_replication(

@@ -116,7 +116,8 @@ def run_replications(
             c = out["contacts"]
             kernel.accumulate_day(
                 n, c["type"], c["arrival"], c["interval"], c["ivr_time"], c["kind"],
-                out["fate"], out["followed"], out["group"], out["queued"], out["answered"],
+                out["fate"], out["followed"], c["dial_time"], out["callback"], out["callback_at"],
+                out["group"], out["queued"], out["answered"],
                 out["left"], out["freed"], out["log"], n_log, plan.warmup, plan.end,
                 plan.end + plan.max_drain, plan.interval, plan.sl_threshold,
                 run.type_acc[rep], run.group_acc[rep],
@@ -142,11 +143,18 @@ def run_replications(
     return run
 
 
-_FLOAT_COLUMNS = ("arrival", "handle", "wrap_up", "patience", "ivr_time", "follow_u",
-                  "redial_delay", "repeat_delay")  # fmt: skip
-_INT_COLUMNS = ("type", "interval", "kind", "customer", "redials", "repeats")
-_BOOL_COLUMNS = ("ivr_deflect", "ivr_abandon")
+_BASE = ("arrival", "handle", "wrap_up", "patience", "ivr_time", "type", "interval",
+         "ivr_deflect", "ivr_abandon")  # fmt: skip
+_FOLLOW_FLOAT = ("follow_u", "redial_delay", "repeat_delay")
+_FOLLOW_INT = ("kind", "customer", "redials", "repeats")
+_CALLBACK = ("callback_u", "no_answer_u", "dial_time")
 _EMPTY = {"f": np.empty(0), "i": np.empty(0, np.int64), "b": np.empty(0, np.int8)}
+
+
+def _cb_plan(plan: Plan) -> tuple:
+    """The plan's arrays that callbacks need in the kernel (see simulate_day)."""
+    return (plan.callback_threshold, plan.callback_acceptance, plan.callback_no_answer,
+            plan.dial_mean)  # fmt: skip
 
 
 def _follow_plan(plan: Plan) -> tuple:
@@ -197,6 +205,7 @@ def _buffers(
     fresh (zeroed) memory pages every replication. With follow-ups the contacts are
     copied into arrays with room for the follow-ups the kernel adds.
     """
+    callbacks = plan.has_callbacks
     if old is not None and len(old["fate_all"]) >= capacity and old["follow"] == follow:
         out = old
     else:
@@ -208,44 +217,43 @@ def _buffers(
             "follow": follow,
             "fate_all": np.empty(size, np.int64),
             "group_all": np.empty(size, np.int64),
-            "times_all": np.empty((4, size)),
+            "times_all": np.empty((5, size)),  # queued, answered, left, freed, callback at
             "log": np.empty((log_rows, 3)),
             "ht": np.empty(heap),
             "hk": np.empty(heap, np.int64),
             "q_all": np.empty(size, np.int64),
             "n_rows": np.zeros(1, np.int64),
+            "int8_all": np.empty((2, size), np.int8),  # followed, callback state
         }
-        if follow:
-            out["float_all"] = np.empty((len(_FLOAT_COLUMNS), size))
-            out["int_all"] = np.empty((len(_INT_COLUMNS), size), np.int64)
-            out["bool_all"] = np.empty((len(_BOOL_COLUMNS), size), bool)
-            out["followed_all"] = np.empty(size, np.int8)
+        if follow:  # the contacts, with room for follow-ups
+            out["column_all"] = {
+                name: np.empty(size, getattr(contacts, name).dtype)
+                for name in (*_BASE, *_FOLLOW_FLOAT, *_FOLLOW_INT, *_CALLBACK)
+                if getattr(contacts, name) is not None
+            }
     n = capacity
     out["day_factor"] = contacts.day_factor
     out["fate"] = out["fate_all"][:n]
     out["group"] = out["group_all"][:n]
-    for row, name in enumerate(("queued", "answered", "left", "freed")):
+    for row, name in enumerate(("queued", "answered", "left", "freed", "callback_at")):
         out[name] = out["times_all"][row, :n]
     out["q_buf"] = out["q_all"][:n]
-    if not follow:
-        out["contacts"] = {
-            **{name: getattr(contacts, name) for name in (*_FLOAT_COLUMNS[:5], "type", "interval",
-                                                          *_BOOL_COLUMNS)},
-            "follow_u": _EMPTY["f"], "redial_delay": _EMPTY["f"], "repeat_delay": _EMPTY["f"],
-            "kind": _EMPTY["i"], "customer": _EMPTY["i"], "redials": _EMPTY["i"],
-            "repeats": _EMPTY["i"],
-        }  # fmt: skip
-        out["followed"] = _EMPTY["b"]
-        return out
+    out["followed"] = out["int8_all"][0, :n] if follow else _EMPTY["b"]
+    out["callback"] = out["int8_all"][1, :n] if callbacks else _EMPTY["b"]
+    if not callbacks:
+        out["callback_at"] = _EMPTY["f"]
     columns: dict[str, np.ndarray] = {}
     first = len(contacts)
-    for block, names in (("float_all", _FLOAT_COLUMNS), ("int_all", _INT_COLUMNS),
-                         ("bool_all", _BOOL_COLUMNS)):  # fmt: skip
-        for row, name in enumerate(names):
-            columns[name] = out[block][row, :n]
-            columns[name][:first] = getattr(contacts, name)
+    for name in (*_BASE, *_FOLLOW_FLOAT, *_FOLLOW_INT, *_CALLBACK):
+        given = getattr(contacts, name)
+        if given is None:
+            columns[name] = _EMPTY["i" if name in _FOLLOW_INT else "f"]
+        elif follow:
+            columns[name] = out["column_all"][name][:n]
+            columns[name][:first] = given
+        else:
+            columns[name] = given
     out["contacts"] = columns
-    out["followed"] = out["followed_all"][:n]
     return out
 
 
@@ -260,6 +268,8 @@ def _simulate(
     c = out["contacts"]
     rows = (c["follow_u"], c["redial_delay"], c["repeat_delay"], c["kind"], c["customer"],
             c["redials"], c["repeats"], out["followed"])  # fmt: skip
+    cb_rows = (c["callback_u"], c["no_answer_u"], c["dial_time"], out["callback"],
+               out["callback_at"])  # fmt: skip
     if pool is None:
         pool_data, pool_off, pool_size = _EMPTY_POOL, np.zeros(plan.n_types + 1, np.int64), 0
     else:
@@ -276,6 +286,7 @@ def _simulate(
             c["ivr_deflect"],
             c["ivr_abandon"],
             rows,
+            cb_rows,
             plan.type_groups,
             plan.group_types,
             plan.group_speed,
@@ -286,6 +297,7 @@ def _simulate(
             plan.ivr is not None,
             plan.end + plan.max_drain,
             fplan,
+            _cb_plan(plan),
             pool_data,
             pool_off,
             pool_size,
@@ -312,9 +324,12 @@ def _outcome(out: dict[str, Any], n_log: int, n: int) -> Outcome:
     log = out["log"][:n_log]
     extra: dict[str, Any] = {}
     if out["follow"]:
-        c = {name: column[:n].copy() for name, column in out["contacts"].items()}
+        c = {name: column[:n].copy() for name, column in out["contacts"].items() if len(column)}
         extra["contacts"] = Contacts(day_factor=out["day_factor"], **c)
         extra["followed"] = out["followed"][:n].copy()
+    if len(out["callback"]):
+        extra["callback"] = out["callback"][:n].copy()
+        extra["callback_at"] = out["callback_at"][:n].copy()
     return Outcome(  # copies: the buffers are reused by the next replication
         fate=out["fate"][:n].astype(np.int8),
         group=out["group"][:n].copy(),

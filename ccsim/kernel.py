@@ -23,17 +23,20 @@ _JIT = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
 
 # Event kinds, and their priorities (the engine's tie-break rules; 0 is SimPy's URGENT,
 # used by its stop event).
-_ARRIVE, _IVR_END, _ABANDON, _TALK_END, _WRAP_END, _ROSTER, _BREAK_END, _FOLLOW = range(8)
-_PRIO = np.array([5, 4, 3, 2, 2, 1, 1, 6], dtype=np.int64)
+_ARRIVE, _IVR_END, _ABANDON, _TALK_END, _WRAP_END, _ROSTER, _BREAK_END, _FOLLOW, _DIAL_END = range(
+    9
+)
+_PRIO = np.array([5, 4, 3, 2, 2, 1, 1, 6, 2], dtype=np.int64)
 _ARRIVAL_PRIO = 5  # arrivals come from their array; they precede follow-ups (6)
 
 # Fates (as ccsim.engine).
-_PENDING, _ANSWERED, _ABANDONED, _BLOCKED, _DEFLECTED, _IVR_ABANDONED, _UNSERVED = range(7)
+_PENDING, _ANSWERED, _ABANDONED, _BLOCKED, _DEFLECTED, _IVR_ABANDONED, _UNSERVED, _MISSED = range(8)
 _QUEUED = -1
 _JOIN, _LEAVE, _BREAK = 0, 1, 2
 # Follow-ups (as ccsim.outcome / ccsim.streams).
 _NOT_FOLLOWED, _REDIALLED, _UNRESOLVED = 0, 1, 2
 _REDIAL, _REPEAT = 1, 2
+_NO_CALLBACK, _CALLBACK_DECLINED, _CALLBACK_ACCEPTED = 0, 1, 2
 
 # Type counter fields (as ccsim.kpis.TYPE_FIELDS).
 (
@@ -58,20 +61,26 @@ _REDIAL, _REPEAT = 1, 2
     _F_REPEATS,
     _F_REDIALLED,
     _F_UNRESOLVED,
-) = range(21)
-N_TYPE_FIELDS = 21
+    _F_CALLBACKS_OFFERED,
+    _F_CALLBACKS_ACCEPTED,
+    _F_CALLBACKS_COMPLETED,
+    _F_CALLBACKS_MISSED,
+    _F_CALLBACK_DELAY,
+) = range(26)
+N_TYPE_FIELDS = 26
 N_GROUP_FIELDS = 3
 
 
 # ------------------------------------------------------------------------- heap
 # Events wait in a binary heap held in two arrays: the time, and one int64 that orders
 # events of equal time as SimPy does (priority, then insertion number) and carries the
-# event itself:   priority << 59 | insertion number << 31 | argument << 3 | kind.
+# event itself:   priority << 59 | insertion number << 31 | argument << 4 | kind.
 # Insertion numbers are unique, so the argument bits never decide an order.
 # The heap code is written out inside the event loop rather than in helper functions:
 # numba reference-counts every array passed to a function, which costs more than the
 # heap operation itself in a loop this tight.
-MAX_CONTACTS = 1 << 26  # per replication; keeps insertion numbers below 2**28
+MAX_CONTACTS = 1 << 25  # per replication, with room for follow-ups; at most 5 events
+# per contact keep insertion numbers below 2**28, and arguments stay below 2**27
 
 
 @njit(**_JIT)
@@ -87,7 +96,7 @@ def heap_capacity(n, breaks, groups):
 
 @njit(inline="always", **_JIT)
 def _event(priority, seq, arg, kind):
-    return (priority << 59) | (seq << 31) | (arg << 3) | kind
+    return (priority << 59) | (seq << 31) | (arg << 4) | kind
 
 
 # ----------------------------------------------------------------- replication
@@ -106,6 +115,9 @@ def simulate_day(
     # follow-ups: (follow_u, redial unit, repeat unit, kind, customer, redials,
     # repeats, followed [output]); empty arrays without follow-ups
     rows,
+    # callbacks: (callback_u, no_answer_u, dial_time, state [output], accepted at
+    # [output]); empty arrays without callbacks
+    cb_rows,
     # plan
     type_groups,
     group_types,
@@ -124,6 +136,8 @@ def simulate_day(
     # repeat_mean, handle_mean, wrap_mean, patience_mean, ivr_mean, ivr_deflect,
     # ivr_abandon, interval, end)
     fplan,
+    # callback plan: (threshold, acceptance, no_answer, dial_mean)
+    cb_plan,
     # follow-up pool (ccsim.streams.FollowUpPool): data, offsets, entries per type
     pool_data,
     pool_off,
@@ -158,6 +172,9 @@ def simulate_day(
      handle_mean, wrap_mean, patience_mean, ivr_mean, ivr_deflect, ivr_abandon,
      interval, end) = fplan  # fmt: skip
     follow = c_follow_u.shape[0] > 0
+    c_callback_u, c_no_answer_u, c_dial, cb_state, cb_at = cb_rows
+    cb_threshold, cb_acceptance, cb_no_answer, dial_mean = cb_plan
+    callbacks = c_callback_u.shape[0] > 0
     capacity = n + pool_off[-1]
     n_intervals = handle_mean.shape[1]
     pool_used = np.zeros(pool_off.shape[0] - 1, np.int64)
@@ -197,6 +214,8 @@ def simulate_day(
 
     # agents
     idle = np.zeros(n_groups, np.int64)
+    on_phones = np.zeros(n_groups, np.int64)  # idle or busy (for predicted waits)
+    waiting = np.zeros(n_types, np.int64)  # contacts in each queue
     owed_leave = np.zeros(n_groups, np.int64)
     b_cap = breaks_total + 1
     b_buf = np.empty((n_groups, b_cap), np.float64)  # owed breaks, FIFO per group
@@ -213,6 +232,9 @@ def simulate_day(
         t_freed[c] = np.nan
         if follow:
             followed[c] = _NOT_FOLLOWED
+        if callbacks:
+            cb_state[c] = _NO_CALLBACK
+            cb_at[c] = np.nan
     n_all = n  # contacts so far (first contacts, then follow-ups as they come)
 
     in_system = 0
@@ -222,7 +244,8 @@ def simulate_day(
     # the agent who would take it: abandonments are then not events but are found
     # when an agent looks at the queue (patience expired strictly before now).
     # (With redials an abandonment schedules a redial at its time: it must be an event.)
-    lazy = lines == 0 and not (follow and redial_max.max() > 0)
+    # (So must a callback's predicted wait, which counts the contacts waiting.)
+    lazy = lines == 0 and not (follow and redial_max.max() > 0) and not callbacks
     # Arrivals are not kept on the heap: the next one is taken when it comes before
     # the heap's first event. Arrivals have the lowest priority and only one is due at
     # a time, so this is the order SimPy's queue gives them. (Insertion numbers only
@@ -304,8 +327,8 @@ def simulate_day(
             now = ht[0]
             code = hk[0]
             consumed = True  # removed (or replaced) at the top of the next round
-            kind = code & 7
-            arg = (code >> 3) & 0xFFFFFFF
+            kind = code & 15
+            arg = (code >> 4) & 0x7FFFFFF
 
         ask = -1  # this contact asks for an agent (after this event)
         free_g = -1  # n_free agents of this group become free (after this event)
@@ -347,6 +370,12 @@ def simulate_day(
                 c_redials[c] = c_redials[src] + 1 if redial else 0
                 c_repeats[c] = c_repeats[src] + (0 if redial else 1)
                 followed[c] = _NOT_FOLLOWED
+                if callbacks:
+                    c_callback_u[c] = pool_data[8, e]
+                    c_no_answer_u[c] = pool_data[9, e]
+                    c_dial[c] = pool_data[10, e] * dial_mean[t, k]
+                    cb_state[c] = _NO_CALLBACK
+                    cb_at[c] = np.nan
                 fate[c] = _PENDING
                 group[c] = -1
                 t_queued[c] = np.nan
@@ -390,6 +419,7 @@ def simulate_day(
         elif kind == _ABANDON:
             c = arg
             if fate[c] == _QUEUED:
+                waiting[c_type[c]] -= 1
                 fate[c] = _ABANDONED
                 t_left[c] = now
                 in_system -= 1
@@ -407,7 +437,8 @@ def simulate_day(
         elif kind == _TALK_END:
             c = arg
             t_left[c] = now
-            in_system -= 1
+            if not (callbacks and cb_state[c] == _CALLBACK_ACCEPTED):
+                in_system -= 1  # (a callback freed its line when it accepted)
             if follow:  # is the customer's need resolved? if not, a repeat contact
                 t = c_type[c]
                 if c_follow_u[c] < 1.0 - fcr[t, group[c]]:
@@ -433,12 +464,27 @@ def simulate_day(
             t_freed[c] = now
             free_g = group[c]
             after_call = True
+        elif kind == _DIAL_END:  # the agent has dialled a callback
+            c = arg
+            if c_no_answer_u[c] < cb_no_answer[c_type[c]]:
+                fate[c] = _MISSED
+                t_left[c] = now
+                t_freed[c] = now
+                free_g = group[c]
+                after_call = True
+            else:
+                pend_t[n_pend] = now + c_handle[c] / group_speed[group[c]]
+                pend_k[n_pend] = _event(_PRIO[_TALK_END], seq, c, _TALK_END)
+                n_pend += 1
+                seq += 1
+                continue
         elif kind == _BREAK_END:
             g = arg
             staff_log[n_log, 0] = now
             staff_log[n_log, 1] = g
             staff_log[n_log, 2] = 1.0
             n_log += 1
+            on_phones[g] += 1
             free_g = g
         else:  # _ROSTER
             i = arg
@@ -457,6 +503,7 @@ def simulate_day(
                     staff_log[n_log, 1] = g
                     staff_log[n_log, 2] = count - cancelled
                     n_log += 1
+                    on_phones[g] += count - cancelled
                 free_g = g
                 n_free = count - cancelled
             else:
@@ -468,6 +515,7 @@ def simulate_day(
                         staff_log[n_log, 1] = g
                         staff_log[n_log, 2] = -1.0
                         n_log += 1
+                        on_phones[g] -= 1
                         pend_t[n_pend] = now + roster_duration[i]
                         pend_k[n_pend] = _event(_PRIO[_BREAK_END], seq, g, _BREAK_END)
                         n_pend += 1
@@ -481,6 +529,7 @@ def simulate_day(
                         staff_log[n_log, 1] = g
                         staff_log[n_log, 2] = -now_idle
                         n_log += 1
+                        on_phones[g] -= now_idle
                     owed_leave[g] += count - now_idle
                 continue
 
@@ -505,10 +554,29 @@ def simulate_day(
                     answered = True
                     break
             if not answered:
+                accepted = False  # a callback, offered when the predicted wait is long
+                if callbacks and cb_threshold[t] != np.inf:
+                    agents = 0
+                    for j in range(type_groups.shape[1]):
+                        g = type_groups[t, j]
+                        if g < 0:
+                            break
+                        agents += on_phones[g]
+                    k = min(int(now / interval), n_intervals - 1)
+                    predicted = (waiting[t] + 1) * handle_mean[t, k] / max(agents, 1)
+                    if predicted > cb_threshold[t]:
+                        if c_callback_u[c] >= cb_acceptance[t]:
+                            cb_state[c] = _CALLBACK_DECLINED
+                        else:  # it frees its line and keeps its place, patiently
+                            cb_state[c] = _CALLBACK_ACCEPTED
+                            cb_at[c] = now
+                            in_system -= 1
+                            accepted = True
                 fate[c] = _QUEUED
                 q_buf[q_tail[t]] = c
                 q_tail[t] += 1
-                if not lazy and c_patience[c] != np.inf:
+                waiting[t] += 1
+                if not accepted and not lazy and c_patience[c] != np.inf:
                     pend_t[n_pend] = now + c_patience[c]
                     pend_k[n_pend] = _event(_PRIO[_ABANDON], seq, c, _ABANDON)
                     n_pend += 1
@@ -524,6 +592,7 @@ def simulate_day(
                 staff_log[n_log, 1] = g
                 staff_log[n_log, 2] = -1.0
                 n_log += 1
+                on_phones[g] -= 1
                 continue
             if after_call and b_tail[g] > b_head[g]:
                 duration = b_buf[g, b_head[g] % b_cap]
@@ -532,6 +601,7 @@ def simulate_day(
                 staff_log[n_log, 1] = g
                 staff_log[n_log, 2] = -1.0
                 n_log += 1
+                on_phones[g] -= 1
                 pend_t[n_pend] = now + duration
                 pend_k[n_pend] = _event(_PRIO[_BREAK_END], seq, g, _BREAK_END)
                 n_pend += 1
@@ -554,6 +624,7 @@ def simulate_day(
                             break
                         fate[head] = _ABANDONED
                         t_left[head] = deadline
+                        waiting[t] -= 1
                     q_head[t] += 1
                 if q_head[t] < q_tail[t]:
                     head = q_buf[q_head[t]]
@@ -568,12 +639,16 @@ def simulate_day(
                 idle[g] += 1
                 continue
             q_head[best_t] += 1
+            waiting[best_t] -= 1
             fate[best] = _ANSWERED
             group[best] = g
             t_answered[best] = now
-            key = _event(_PRIO[_TALK_END], seq, best, _TALK_END)
-            pend_t[n_pend] = now + c_handle[best] / group_speed[g]
-            pend_k[n_pend] = key
+            if callbacks and cb_state[best] == _CALLBACK_ACCEPTED:  # call it back
+                pend_t[n_pend] = now + c_dial[best]
+                pend_k[n_pend] = _event(_PRIO[_DIAL_END], seq, best, _DIAL_END)
+            else:
+                pend_t[n_pend] = now + c_handle[best] / group_speed[g]
+                pend_k[n_pend] = _event(_PRIO[_TALK_END], seq, best, _TALK_END)
             n_pend += 1
             seq += 1
 
@@ -617,6 +692,9 @@ def accumulate_day(
     c_kind,
     fate,
     followed,
+    c_dial,
+    cb_state,
+    cb_at,
     group,
     t_queued,
     t_answered,
@@ -636,13 +714,15 @@ def accumulate_day(
 
     Same definitions as :func:`ccsim.kpis.accumulate`; ``type_acc`` is (types,
     intervals, N_TYPE_FIELDS) and ``group_acc`` (groups, intervals, N_GROUP_FIELDS).
-    ``c_kind`` and ``followed`` are empty without follow-ups.
+    ``c_kind`` and ``followed`` are empty without follow-ups, ``c_dial``, ``cb_state``
+    and ``cb_at`` without callbacks.
     """
     follow = c_kind.shape[0] > 0
+    callbacks = cb_state.shape[0] > 0
     nk = type_acc.shape[1]
     for c in range(n):
         f = fate[c]
-        if f == _ANSWERED:
+        if f == _ANSWERED or f == _MISSED:  # an agent worked on it
             g = group[c]
             start = t_answered[c]
             stop = t_freed[c]
@@ -658,7 +738,7 @@ def accumulate_day(
                 if overlap > 0:
                     group_acc[g, k, 0] += overlap
         # time in queue, by time interval (all contacts, clipped to [warmup, end])
-        if f == _ANSWERED:
+        if f == _ANSWERED or f == _MISSED:
             q_stop = t_answered[c]
             waited = q_stop > t_queued[c]
         else:
@@ -691,13 +771,15 @@ def accumulate_day(
                 type_acc[t, k, _F_UNRESOLVED] += 1
         if f != _BLOCKED:  # it held a trunk line (and an IVR port) until it left
             held = t_left[c] if not np.isnan(t_left[c]) else stop_time
+            if callbacks and cb_state[c] == _CALLBACK_ACCEPTED:
+                held = cb_at[c]  # it hung up when it accepted the callback
             type_acc[t, k, _F_LINE_TIME] += held - c_arrival[c]
             type_acc[t, k, _F_IVR_TIME] += c_ivr_time[c]
         if f == _ANSWERED:
             wait = t_answered[c] - t_queued[c]
         else:
             wait = t_left[c] - t_queued[c]
-        if f == _ANSWERED or f == _ABANDONED or f == _BLOCKED or f == _UNSERVED:
+        if f == _ANSWERED or f == _ABANDONED or f == _BLOCKED or f == _UNSERVED or f == _MISSED:
             type_acc[t, k, _F_OFFERED] += 1
         if f == _ANSWERED:
             type_acc[t, k, _F_ANSWERED] += 1
@@ -723,6 +805,17 @@ def accumulate_day(
         elif f == _UNSERVED:
             type_acc[t, k, _F_UNSERVED] += 1
             type_acc[t, k, _F_QUEUED] += 1
+        elif f == _MISSED:
+            type_acc[t, k, _F_QUEUED] += 1
+        if callbacks and cb_state[c] != _NO_CALLBACK:
+            type_acc[t, k, _F_CALLBACKS_OFFERED] += 1
+            if cb_state[c] == _CALLBACK_ACCEPTED:
+                type_acc[t, k, _F_CALLBACKS_ACCEPTED] += 1
+                if f == _ANSWERED:
+                    type_acc[t, k, _F_CALLBACKS_COMPLETED] += 1
+                    type_acc[t, k, _F_CALLBACK_DELAY] += t_answered[c] + c_dial[c] - cb_at[c]
+                elif f == _MISSED:
+                    type_acc[t, k, _F_CALLBACKS_MISSED] += 1
     # staffed agent time: the staffing log is in time order; integrate per group
     n_groups = group_acc.shape[0]
     level = np.zeros(n_groups)

@@ -29,6 +29,11 @@ simulated but not counted; see the README for the full text):
   ``first_attempts`` = arrived - redials; ``unique_customers`` = arrived - redials -
   repeats (customers' first contacts); ``fcr`` = 1 - unresolved / answered (handled
   contacts that resolved the customer's need). Every other KPI counts each attempt.
+* Callbacks (only in scenarios that offer them): ``callbacks_offered``,
+  ``callbacks_accepted``, ``callbacks_completed`` (the customer was reached) and
+  ``callbacks_missed`` (not answered; a fate, counted as offered, not answered);
+  ``callback_delay_s`` = mean time from accepting to being reached. A callback counts
+  in the service level with its wait until an agent started to call it back.
 * ``occupancy`` = busy agent time (talk and wrap-up) / staffed agent time (breaks
   excluded) over the counted window [warm-up, end of the last interval].
 """
@@ -46,6 +51,8 @@ from ccsim.outcome import (
     ABANDONED,
     ANSWERED,
     BLOCKED,
+    CALLBACK_ACCEPTED,
+    CALLBACK_MISSED,
     DEFLECTED,
     IVR_ABANDONED,
     REDIALLED,
@@ -57,6 +64,7 @@ from ccsim.plan import Plan
 from ccsim.streams import REDIAL, REPEAT, Contacts
 
 __all__ = [
+    "CALLBACK_KPIS",
     "FOLLOW_UP_KPIS",
     "GROUP_FIELDS",
     "GROUP_KPIS",
@@ -95,6 +103,11 @@ TYPE_FIELDS = (
     "repeats",  # arrived contacts that are repeat contacts
     "redialled",  # abandoned or blocked contacts whose customer decided to redial
     "unresolved",  # answered contacts that left the customer's need unresolved
+    "callbacks_offered",  # contacts offered a callback (virtual hold)
+    "callbacks_accepted",
+    "callbacks_completed",  # accepted callbacks an agent reached
+    "callbacks_missed",  # accepted callbacks the customer did not answer
+    "callback_delay",  # seconds from acceptance to the customer reached, completed ones
 )
 #: Sums per (agent group, interval) and replication, in agent-seconds (and contacts).
 GROUP_FIELDS = ("busy", "staffed", "handled")
@@ -119,6 +132,9 @@ TYPE_KPIS = (
 )
 #: KPIs of redials and repeat contacts (reported when a scenario has them).
 FOLLOW_UP_KPIS = ("first_attempts", "redials", "repeats", "unique_customers", "fcr")
+#: KPIs of callbacks (reported when a scenario offers them).
+CALLBACK_KPIS = ("callbacks_offered", "callbacks_accepted", "callbacks_completed",
+                 "callbacks_missed", "callback_delay_s")  # fmt: skip
 GROUP_KPIS = ("occupancy", "staffed_hours", "busy_hours", "handled")
 
 _F = {name: i for i, name in enumerate(TYPE_FIELDS)}
@@ -149,9 +165,13 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
     wait = np.where(np.isnan(out.answered), out.left, out.answered)[counted] - out.queued[counted]
     answered = fate == ANSWERED
     abandoned = fate == ABANDONED
-    offered = answered | abandoned | (fate == BLOCKED) | (fate == UNSERVED)
+    missed = fate == CALLBACK_MISSED
+    offered = answered | abandoned | (fate == BLOCKED) | (fate == UNSERVED) | missed
     handle = (out.freed - out.answered)[counted]
-    held = np.where(np.isnan(out.left), plan.end + plan.max_drain, out.left)[counted]
+    held = np.where(np.isnan(out.left), plan.end + plan.max_drain, out.left)
+    if out.callback is not None:  # a callback hung up when it accepted
+        held = np.where(out.callback == CALLBACK_ACCEPTED, out.callback_at, held)
+    held = held[counted]
     weights = {
         "arrived": None,
         "offered": offered,
@@ -161,7 +181,7 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
         "deflected": fate == DEFLECTED,
         "ivr_abandoned": fate == IVR_ABANDONED,
         "unserved": fate == UNSERVED,
-        "queued": (answered & (wait > 0)) | abandoned | (fate == UNSERVED),
+        "queued": (answered & (wait > 0)) | abandoned | (fate == UNSERVED) | missed,
         "answered_in_sl": answered & (wait <= threshold),
         "abandoned_in_sl": abandoned & (wait <= threshold),
         "wait_answered": np.where(answered, wait, 0.0),
@@ -177,6 +197,17 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
         weights["repeats"] = kind == REPEAT
         weights["redialled"] = followed == REDIALLED
         weights["unresolved"] = followed == UNRESOLVED
+    if out.callback is not None:
+        state = out.callback[counted]
+        accepted = state == CALLBACK_ACCEPTED
+        reached = out.answered[counted] + contacts.dial_time[counted]
+        weights["callbacks_offered"] = state != 0
+        weights["callbacks_accepted"] = accepted
+        weights["callbacks_completed"] = accepted & answered
+        weights["callbacks_missed"] = accepted & missed
+        weights["callback_delay"] = np.where(
+            accepted & answered, reached - out.callback_at[counted], 0.0
+        )
     type_acc = np.zeros((nt * nk, len(TYPE_FIELDS)))
     for j, name in enumerate(TYPE_FIELDS):
         if name not in weights:
@@ -192,10 +223,11 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
 
 def _queue_time(plan: Plan, contacts: Contacts, out: Outcome) -> np.ndarray:
     """Contact-seconds in queue per (type, time interval) within [warm-up, end]."""
-    waited = ((out.fate == ANSWERED) & (out.answered > out.queued)) | (out.fate == ABANDONED)
+    worked = (out.fate == ANSWERED) | (out.fate == CALLBACK_MISSED)  # an agent took it
+    waited = (worked & (out.answered > out.queued)) | (out.fate == ABANDONED)
     waited |= (out.fate == UNSERVED) & ~np.isnan(out.queued)
     start = out.queued[waited]
-    stop = np.where(out.fate == ANSWERED, out.answered, out.left)[waited]
+    stop = np.where(worked, out.answered, out.left)[waited]
     stop = np.where(np.isnan(stop), plan.end + plan.max_drain, stop)
     return _time_in_intervals(plan, contacts.type[waited], start, stop, plan.n_types)
 
@@ -219,7 +251,7 @@ def _group_acc(plan: Plan, contacts: Contacts, out: Outcome, counted: np.ndarray
         level[mine] = np.cumsum(delta[mine])
         nxt[mine[:-1]] = t[mine[1:]]
     acc[:, :, 1] = _time_in_intervals(plan, grp, t, nxt, ng, weight=level)
-    handled = served & counted
+    handled = (out.fate == ANSWERED) & counted
     k_of = contacts.interval[handled]
     acc[:, :, 2] = np.bincount(out.group[handled] * nk + k_of, minlength=ng * nk).reshape(ng, nk)
     return acc
@@ -257,7 +289,7 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 def type_kpis(acc: np.ndarray) -> dict[str, np.ndarray]:
     """KPIs from summed type counters (any leading shape, last axis TYPE_FIELDS).
 
-    Returns TYPE_KPIS, then FOLLOW_UP_KPIS.
+    Returns TYPE_KPIS, then FOLLOW_UP_KPIS, then CALLBACK_KPIS.
     """
     f = {name: acc[..., i] for name, i in _F.items()}
     offered, answered, abandoned = f["offered"], f["answered"], f["abandoned"]
@@ -285,6 +317,11 @@ def type_kpis(acc: np.ndarray) -> dict[str, np.ndarray]:
         "repeats": f["repeats"],
         "unique_customers": f["arrived"] - f["redials"] - f["repeats"],
         "fcr": 1.0 - _ratio(f["unresolved"], answered),
+        "callbacks_offered": f["callbacks_offered"],
+        "callbacks_accepted": f["callbacks_accepted"],
+        "callbacks_completed": f["callbacks_completed"],
+        "callbacks_missed": f["callbacks_missed"],
+        "callback_delay_s": _ratio(f["callback_delay"], f["callbacks_completed"]),
     }
 
 

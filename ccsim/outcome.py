@@ -2,7 +2,8 @@
 
 Both engines produce an :class:`Outcome`: for every contact its fate (answered,
 abandoned in the queue, blocked by lines or IVR ports, deflected or hung up in the
-IVR, or still unserved when the drain limit ran out), the group that answered it, and
+IVR, still unserved when the drain limit ran out, or a callback the customer did not
+answer), the group that answered it, and
 the times it asked for an agent, was answered, left and freed its agent; plus the log
 of the staffed head count per group. KPIs are computed from it.
 """
@@ -19,10 +20,14 @@ __all__ = [
     "ABANDONED",
     "ANSWERED",
     "BLOCKED",
+    "CALLBACK_ACCEPTED",
+    "CALLBACK_DECLINED",
+    "CALLBACK_MISSED",
     "DEFLECTED",
     "FATES",
     "IVR_ABANDONED",
     "NOT_FOLLOWED",
+    "NO_CALLBACK",
     "Outcome",
     "REDIALLED",
     "UNRESOLVED",
@@ -31,8 +36,13 @@ __all__ = [
 ]
 
 # Fate of a contact.
-PENDING, ANSWERED, ABANDONED, BLOCKED, DEFLECTED, IVR_ABANDONED, UNSERVED = range(7)
-FATES = ("pending", "answered", "abandoned", "blocked", "deflected", "ivr_abandoned", "unserved")
+PENDING, ANSWERED, ABANDONED, BLOCKED, DEFLECTED, IVR_ABANDONED, UNSERVED, CALLBACK_MISSED = range(
+    8
+)
+FATES = ("pending", "answered", "abandoned", "blocked", "deflected", "ivr_abandoned", "unserved",
+         "callback_missed")  # fmt: skip
+# Callback state of a contact (Outcome.callback): none offered, declined, accepted.
+NO_CALLBACK, CALLBACK_DECLINED, CALLBACK_ACCEPTED = 0, 1, 2
 # Follow-up decided for a contact (Outcome.followed): a redial after an abandonment or
 # a block (made if due before the end of the horizon), or a handled contact that left
 # its customer unresolved (a repeat follows if due in time and within repeat.max).
@@ -60,6 +70,10 @@ class Outcome:
     # order they were created (the arrays above cover them all), and what followed.
     contacts: Contacts | None = None
     followed: np.ndarray | None = None  # int8, NOT_FOLLOWED / REDIALLED / UNRESOLVED
+    # With callbacks: whether one was offered and accepted, and when it was accepted
+    # (the customer then hung up and freed the line; nan otherwise).
+    callback: np.ndarray | None = None  # int8, NO_CALLBACK / CALLBACK_DECLINED / _ACCEPTED
+    callback_at: np.ndarray | None = None
 
     def all_contacts(self, first: Contacts) -> Contacts:
         """The contacts the arrays describe: ``first`` unless follow-ups were added."""

@@ -103,6 +103,12 @@ class Plan:
     repeat_type: np.ndarray  # (types,) int64 type of the repeat contact
     repeat_max: np.ndarray  # (types,) int64
     repeat_mean: np.ndarray  # (types, intervals) seconds
+    # callbacks (types without: threshold inf)
+    callback_threshold: np.ndarray  # (types,) predicted wait above which one is offered
+    callback_acceptance: np.ndarray  # (types,)
+    callback_no_answer: np.ndarray  # (types,)
+    dial_time: tuple[Distribution | None, ...]
+    dial_mean: np.ndarray  # (types, intervals) seconds
     roster_time: np.ndarray  # (events,) sorted
     roster_group: np.ndarray
     roster_kind: np.ndarray  # JOIN / LEAVE / BREAK
@@ -118,6 +124,11 @@ class Plan:
             self.roster_time, self.roster_group, self.roster_kind, self.roster_count,
             self.roster_duration,
         )  # fmt: skip
+
+    @property
+    def has_callbacks(self) -> bool:
+        """Some contact type offers callbacks (virtual hold)."""
+        return bool(np.isfinite(self.callback_threshold).any())
 
     @property
     def has_followups(self) -> bool:
@@ -177,6 +188,7 @@ def compile_plan(scenario: Scenario) -> Plan:
 
     roster = roster_arrays(s)
     ivr = s.ivr
+    callback = [t.callback for t in s.contact_types]
     redial = [t.redial for t in s.contact_types]
     repeat = [t.repeat for t in s.contact_types]
     fcr = np.ones((len(types), len(groups)))
@@ -231,6 +243,11 @@ def compile_plan(scenario: Scenario) -> Plan:
         ),
         repeat_max=np.array([r.max if r else 0 for r in repeat], dtype=np.int64),
         repeat_mean=means([r.delay if r else None for r in repeat]),
+        callback_threshold=np.array([b.threshold if b else np.inf for b in callback]),
+        callback_acceptance=np.array([b.acceptance if b else 0.0 for b in callback]),
+        callback_no_answer=np.array([b.no_answer if b else 0.0 for b in callback]),
+        dial_time=tuple(b.dial_time if b else None for b in callback),
+        dial_mean=means([b.dial_time if b else None for b in callback]),
         roster_time=roster[0],
         roster_group=roster[1].astype(np.int64),
         roster_kind=roster[2].astype(np.int64),

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ccsim.kpis import (
+    CALLBACK_KPIS,
     FOLLOW_UP_KPIS,
     GROUP_KPIS,
     TYPE_FIELDS,
@@ -92,18 +93,25 @@ class SimulationResult:
     def _type_values(self, acc: np.ndarray, window: np.ndarray | float) -> dict[str, np.ndarray]:
         """Type KPIs of summed counters, and the mean queue over ``window`` seconds.
 
-        Follow-up KPIs only when the scenario has redials or repeats.
+        Follow-up and callback KPIs only when the scenario has them.
         """
         values = type_kpis(acc)
-        if not self.plan.has_followups:
-            for name in FOLLOW_UP_KPIS:
-                del values[name]
+        for name in self._hidden_kpis():
+            del values[name]
         values["mean_queue"] = self._mean_queue(acc[..., _QUEUE], window)
         return values
 
+    def _hidden_kpis(self) -> tuple[str, ...]:
+        """KPIs of behaviours the scenario does not have (not reported)."""
+        plan = self.plan
+        return (() if plan.has_followups else FOLLOW_UP_KPIS) + (
+            () if plan.has_callbacks else CALLBACK_KPIS
+        )
+
     def type_kpi_names(self) -> tuple[str, ...]:
         """The contact-type KPIs this result reports, in table order."""
-        extra = FOLLOW_UP_KPIS if self.plan.has_followups else ()
+        hidden = self._hidden_kpis()
+        extra = [k for k in (*FOLLOW_UP_KPIS, *CALLBACK_KPIS) if k not in hidden]
         return (*TYPE_KPIS, *extra, "mean_queue")
 
     @cached_property

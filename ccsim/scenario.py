@@ -28,6 +28,7 @@ __all__ = [
     "AgentGroup",
     "Arrivals",
     "Break",
+    "Callback",
     "ContactType",
     "Costs",
     "GroupCost",
@@ -168,6 +169,24 @@ class Repeat(_Model):
     max: int = Field(default=10, ge=1)
 
 
+class Callback(_Model):
+    """Virtual hold: a callback offered to a contact facing a long predicted wait.
+
+    When a contact must queue and its predicted wait -- (contacts of its type waiting
+    + 1) x the type's mean handle time / agents on the phones in the groups that serve
+    it -- exceeds ``threshold``, it is offered a callback and accepts with probability
+    ``acceptance``. It then hangs up (freeing its line) but keeps its place in the
+    queue, and never abandons. The agent who takes it dials (``dial_time``, agent
+    busy); the customer does not answer with probability ``no_answer`` (the agent is
+    then free), else they talk as usual.
+    """
+
+    threshold: Duration
+    acceptance: Probability
+    no_answer: Probability = 0.0
+    dial_time: Distribution = Distribution(dist="fixed", mean=0.0)
+
+
 class ContactType(_Model):
     """A kind of contact (a queue): its arrivals, handle time, patience and target.
 
@@ -175,7 +194,8 @@ class ContactType(_Model):
     a contact of this type arrives (default: every group with the skill, in file
     order). Only these groups serve the type (also from the queue). ``patience``
     omitted means the contact never abandons. ``redial`` and ``repeat`` make
-    customers come back (see :class:`Redial`, :class:`Repeat`).
+    customers come back (see :class:`Redial`, :class:`Repeat`); ``callback`` offers
+    virtual hold (:class:`Callback`).
     """
 
     name: str = Field(min_length=1)
@@ -187,6 +207,7 @@ class ContactType(_Model):
     groups: list[str] | None = None
     redial: Redial | None = None
     repeat: Repeat | None = None
+    callback: Callback | None = None
 
 
 class Break(_Model):
@@ -449,6 +470,10 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
                     problems.append(((*base, "groups", j), f"group {g!r} has no skill {t.name!r}"))
         if not any(t.name in g.skills for g in s.agent_groups):
             problems.append(((*base, "name"), f"no agent group has the skill {t.name!r}"))
+        if t.callback is not None:
+            per_interval(
+                (*base, "callback", "dial_time", "mean"), t.callback.dial_time.mean, "mean"
+            )
         if t.redial is not None:
             per_interval((*base, "redial", "delay", "mean"), t.redial.delay.mean, "mean")
         if t.repeat is not None:

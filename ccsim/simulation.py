@@ -143,7 +143,8 @@ def contact_records(plan: Plan, contacts: Contacts, out: Outcome, replication: i
 
     With follow-ups also its ``kind`` (first, redial, repeat), its ``customer`` (the
     number of the customer's first contact in the replication) and what ``followed``
-    it (redialled, unresolved or empty).
+    it (redialled, unresolved or empty). With callbacks, whether one was offered and
+    ``declined`` or ``accepted``, and when (``callback_at``).
     """
     import pandas as pd
 
@@ -157,6 +158,10 @@ def contact_records(plan: Plan, contacts: Contacts, out: Outcome, replication: i
             "customer": contacts.customer,
             "followed": np.array(("", "redialled", "unresolved"), dtype=object)[out.followed],
         }
+    if out.callback is not None:
+        states = np.array(("", "declined", "accepted"), dtype=object)
+        follow_ups["callback"] = states[out.callback]
+        follow_ups["callback_at"] = out.callback_at
     return pd.DataFrame(
         {
             "replication": replication,

@@ -61,6 +61,9 @@ STREAMS = (
     "follow_up",  # one uniform per contact: is it redialled / left unresolved
     "redial_delay",
     "repeat_delay",
+    "callback",  # one uniform per contact: does it accept a callback offered
+    "no_answer",  # one uniform per contact: is it not there when called back
+    "dial_time",
 )
 # Owner suffix of the streams of a type's follow-up pool (same stream names).
 _POOL = "\x00follow-ups"
@@ -108,6 +111,11 @@ class Contacts:
     customer: np.ndarray | None = None  # int64: the customer's first contact
     redials: np.ndarray | None = None  # int64: redials before it in this contact
     repeats: np.ndarray | None = None  # int64: repeats before it for this customer
+    # Callbacks (None when the scenario offers none): uniforms for accepting one and
+    # for not answering it, and the agent's dial time (seconds).
+    callback_u: np.ndarray | None = None
+    no_answer_u: np.ndarray | None = None
+    dial_time: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -141,6 +149,28 @@ def _follow_draws(
     )
 
 
+def _callback_draws(
+    plan: Plan,
+    i: int,
+    n: int,
+    rng: Callable[[str], np.random.Generator],
+    which: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Callback uniforms and dial times of ``n`` contacts of type ``i``.
+
+    Dial times are in seconds for contacts of arrival intervals ``which``, or unit
+    draws when ``which`` is None (follow-up pools).
+    """
+    if plan.dial_time[i] is None:
+        return np.ones(n), np.ones(n), np.zeros(n)  # u = 1: never accepts, always answers
+    dist = plan.dial_time[i]
+    if which is None:
+        dial = dist.sample_unit(rng("dial_time"), n)
+    else:
+        dial = _draw(dist, plan.dial_mean[i], lambda: rng("dial_time"), which, 0.0)
+    return rng("callback").random(n), rng("no_answer").random(n), dial
+
+
 class FollowUpPool:
     """Variates of one replication's follow-up contacts, drawn ahead per contact type.
 
@@ -155,7 +185,7 @@ class FollowUpPool:
     """
 
     COLUMNS = ("handle", "wrap_up", "patience", "ivr_time", "ivr_u", "follow_u", "redial_delay",
-               "repeat_delay")  # fmt: skip
+               "repeat_delay", "callback_u", "no_answer_u", "dial_time")  # fmt: skip
 
     def __init__(self, plan: Plan, seed: int, replication: int, size: int):
         self.plan, self.seed, self.replication = plan, seed, replication
@@ -187,6 +217,7 @@ class FollowUpPool:
                 block[3] = plan.ivr.sample_unit(rng("ivr_time"), n)
                 block[4] = rng("ivr_deflect").random(n)
             block[5], block[6], block[7] = _follow_draws(plan, i, n, rng)
+            block[8], block[9], block[10] = _callback_draws(plan, i, n, rng, None)
 
     def grow(self) -> None:
         """Double every type's pool (its first entries unchanged)."""
@@ -198,7 +229,8 @@ class FollowUpPool:
         """A hand-made pool (for timeline tests): rows by type name, keys as COLUMNS.
 
         Missing keys: handle 0, wrap_up 0, patience inf, ivr_time 0, ivr_u 1 (asks
-        for an agent), follow_u 1 (never followed up), delays 0.
+        for an agent), follow_u 1 (never followed up), delays 0, callback_u 1 (never
+        accepts a callback), no_answer_u 1 (answers), dial_time 0.
         """
         pool = cls.__new__(cls)
         pool.plan, pool.seed, pool.replication = plan, -1, -1
@@ -207,7 +239,8 @@ class FollowUpPool:
         sizes = np.where(pool.targets, pool.size, 0)
         pool.offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
         pool.data = np.zeros((len(cls.COLUMNS), int(pool.offsets[-1])))
-        default = {"patience": np.inf, "ivr_u": 1.0, "follow_u": 1.0}
+        default = {"patience": np.inf, "ivr_u": 1.0, "follow_u": 1.0, "callback_u": 1.0,
+                   "no_answer_u": 1.0}  # fmt: skip
         for name, entries in rows.items():
             lo = pool.offsets[plan.type_names.index(name)]
             for k, col in enumerate(cls.COLUMNS):
@@ -323,7 +356,7 @@ def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
         Sorted by arrival time (ties by contact type order).
     """
     factors = day_factors(plan, seed, replication)
-    follow = plan.has_followups
+    follow, callback = plan.has_followups, plan.has_callbacks
     parts = []
     for i, name in enumerate(plan.type_names):
 
@@ -344,6 +377,7 @@ def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
                 deflect,
                 ivr_abandon,
                 *(_follow_draws(plan, i, len(k), lambda w, r=rng: r(w)()) if follow else ()),
+                *(_callback_draws(plan, i, len(k), lambda w, r=rng: r(w)(), k) if callback else ()),
             )
         )
     if len(parts) == 1:  # one type: already in arrival order
@@ -352,12 +386,15 @@ def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
         columns = [np.concatenate(col) for col in zip(*parts, strict=True)]
         order = np.argsort(columns[1], kind="stable")  # ties keep the type order
         columns = [c[order] for c in columns]
-    if not follow:
-        return Contacts(*columns, day_factor=factors)
-    return Contacts(
-        *columns[:9], day_factor=factors, follow_u=columns[9], redial_delay=columns[10],
-        repeat_delay=columns[11], **_first_contact_columns(len(columns[1])),
-    )  # fmt: skip
+    extra: dict[str, np.ndarray] = {}
+    rest = columns[9:]
+    if follow:
+        extra.update(zip(("follow_u", "redial_delay", "repeat_delay"), rest[:3], strict=True))
+        extra.update(_first_contact_columns(len(columns[1])))
+        rest = rest[3:]
+    if callback:
+        extra.update(zip(("callback_u", "no_answer_u", "dial_time"), rest, strict=True))
+    return Contacts(*columns[:9], day_factor=factors, **extra)
 
 
 def followup_pool(
@@ -414,7 +451,9 @@ def contacts_from_rows(plan: Plan, rows: list[dict]) -> Contacts:
         ``handle`` (seconds) and optionally ``wrap_up`` (0), ``patience`` (inf),
         ``ivr_time`` (0), ``deflect`` (False), ``ivr_abandon`` (False); when the
         scenario has follow-ups, also ``follow_u`` (1: never followed up),
-        ``redial_delay`` and ``repeat_delay`` (unit draws, 0).
+        ``redial_delay`` and ``repeat_delay`` (unit draws, 0); with callbacks,
+        ``callback_u`` (1: never accepts), ``no_answer_u`` (1: answers) and
+        ``dial_time`` (seconds, 0).
 
     Returns
     -------
@@ -447,6 +486,15 @@ def contacts_from_rows(plan: Plan, rows: list[dict]) -> Contacts:
                 **_first_contact_columns(len(rows)),
             }
             if plan.has_followups
+            else {}
+        ),
+        **(
+            {
+                "callback_u": col("callback_u", 1.0),
+                "no_answer_u": col("no_answer_u", 1.0),
+                "dial_time": col("dial_time", 0.0),
+            }
+            if plan.has_callbacks
             else {}
         ),
     )

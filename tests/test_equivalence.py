@@ -43,10 +43,10 @@ def test_every_contact_meets_the_same_fate(path) -> None:
     b = ccsim.simulate(scenario, replications=reps, seed=11, engine="fast", records=True)
     assert a.records is not None and b.records is not None
     assert len(a.records) == len(b.records) > 0
-    for col in ("type", "fate", "group", "interval", "kind", "customer", "followed"):
+    for col in ("type", "fate", "group", "interval", "kind", "customer", "followed", "callback"):
         if col in a.records or col in b.records:
             assert (a.records[col] == b.records[col]).all(), col
-    for col in TIMES + ["wait"]:
+    for col in TIMES + ["wait"] + (["callback_at"] if "callback_at" in a.records else []):
         np.testing.assert_allclose(a.records[col], b.records[col], rtol=0, atol=1e-9)
     # the kernel's own counters equal the SimPy engine's
     np.testing.assert_allclose(a.type_acc, b.type_acc, rtol=1e-12, atol=1e-9)
