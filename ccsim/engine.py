@@ -87,6 +87,9 @@ from ccsim.streams import REDIAL, REPEAT, Contacts, FollowUpPool
 __all__ = ["FATES", "Outcome", "run_replication"]
 
 _QUEUED = -1  # internal state of a contact waiting for an agent
+# State of an agent of a chat group: off, on the phones, on the phones but taking no
+# new sessions (it owes a leave or a break), on a break.
+_ABSENT, _ON, _DRAINING, _ON_BREAK = range(4)
 
 # Event priorities (lower first at equal times): the tie-break rules above. They start
 # at 1 so that SimPy's stop event at the end of the run (URGENT = 0) precedes them all.
@@ -169,6 +172,15 @@ class _Centre:
         self.next_roster = 0
         self.roster = list(zip(*(column.tolist() for column in roster), strict=True))
         self.on_phones = [0] * plan.n_groups  # agents on the phones (idle or busy)
+        self.sessions = plan.group_sessions.tolist()
+        self.chat = [k > 1 for k in self.sessions]
+        self.has_chat = any(self.chat)
+        if self.has_chat:
+            self.stretch = plan.group_stretch.tolist()
+            self.load = [[0] * cap for cap in plan.group_agents.tolist()]
+            self.astate = [[_ABSENT] * cap for cap in plan.group_agents.tolist()]
+            self.agent = [-1] * n  # the chat agent who took each contact
+            self.factor = [1.0] * n  # its session's stretch
         self.waiting = [0] * plan.n_types  # contacts in each queue
         self.callbacks = plan.has_callbacks
         if self.callbacks:
@@ -304,6 +316,9 @@ class _Centre:
             self.callback_at.append(nan)
         self.group.append(-1)
         self.fate.append(PENDING)
+        if self.has_chat:
+            self.agent.append(-1)
+            self.factor.append(1.0)
         for column in (self.t_queued, self.t_answered, self.t_left, self.t_freed):
             column.append(nan)
         self._enter(c)
@@ -323,7 +338,12 @@ class _Centre:
         self.t_queued[c] = now
         t = self.type[c]
         for g in self.type_groups[t]:
-            if self.idle[g]:
+            if self.chat[g]:
+                a = self._free_agent(g)
+                if a >= 0:
+                    self._answer(c, g, a)
+                    return
+            elif self.idle[g]:
                 self.idle[g] -= 1
                 self._answer(c, g)
                 return
@@ -370,14 +390,24 @@ class _Centre:
         self.waiting[t] += 1
         return True
 
-    def _answer(self, c: int, g: int) -> None:
+    def _answer(self, c: int, g: int, a: int = -1) -> None:
+        """Agent ``a`` of chat group ``g`` (-1: an agent of a voice group) takes ``c``."""
         self.fate[c] = ANSWERED
         self.group[c] = g
         self.t_answered[c] = self.env.now
+        if a >= 0:  # a chat session, stretched by how many the agent now has
+            self.load[g][a] += 1
+            self.agent[c] = a
+            self.factor[c] = self.stretch[g][self.load[g][a] - 1]
         if self.callbacks and self.callback[c] == CALLBACK_ACCEPTED:
             _Event(self.env, self.dial[c], DEPARTURE, self._end_dial, c)  # call it back
             return
-        _Event(self.env, self.handle[c] / self.speed[g], DEPARTURE, self._end_talk, c)
+        _Event(self.env, self._talk_time(c, g), DEPARTURE, self._end_talk, c)
+
+    def _talk_time(self, c: int, g: int) -> float:
+        if self.has_chat and self.agent[c] >= 0:
+            return self.handle[c] * self.factor[c] / self.speed[g]
+        return self.handle[c] / self.speed[g]
 
     def _end_dial(self, event: _Event) -> None:
         """The agent has dialled a callback: the customer answers, or not."""
@@ -385,10 +415,9 @@ class _Centre:
         if self.no_answer_u[c] < self.cb_no_answer[self.type[c]]:
             self.fate[c] = CALLBACK_MISSED
             self.t_left[c] = self.t_freed[c] = self.env.now
-            self._agent_free(self.group[c], after_call=True)
+            self._work_done(c)
             return
-        g = self.group[c]
-        _Event(self.env, self.handle[c] / self.speed[g], DEPARTURE, self._end_talk, c)
+        _Event(self.env, self._talk_time(c, self.group[c]), DEPARTURE, self._end_talk, c)
 
     def _end_talk(self, event: _Event) -> None:
         c = event._value
@@ -405,7 +434,14 @@ class _Centre:
     def _end_wrap(self, event: _Event) -> None:
         c = event._value
         self.t_freed[c] = self.env.now
-        self._agent_free(self.group[c], after_call=True)
+        self._work_done(c)
+
+    def _work_done(self, c: int) -> None:
+        """The agent who took ``c`` has finished with it (after wrap-up)."""
+        if self.has_chat and self.agent[c] >= 0:
+            self._session_end(self.group[c], self.agent[c])
+        else:
+            self._agent_free(self.group[c], after_call=True)
 
     # ------------------------------------------------------------------ agents
     def _staff(self, g: int, delta: int) -> None:
@@ -447,11 +483,125 @@ class _Centre:
             self.waiting[self.type[best]] -= 1
         return best
 
+    # ------------------------------------------------------------ chat agents
+    # Agents of a group with concurrency k > 1 are kept one by one: each has a state
+    # and a number of sessions (its load). A contact goes to the least-loaded agent on
+    # the phones with a free session (ties: the lowest index). What the group owes its
+    # roster (leaves, breaks) is paid by agents whose load falls to 0; while it owes,
+    # as many agents as it owes are *draining* (they take no new sessions), chosen
+    # least-loaded first, so that the debt is paid as soon as their sessions end.
+    def _free_agent(self, g: int) -> int:
+        """The agent of chat group ``g`` who takes the next session, or -1."""
+        best, k = -1, self.sessions[g]
+        load, state = self.load[g], self.astate[g]
+        for a in range(len(load)):
+            if state[a] == _ON and load[a] < k and (best < 0 or load[a] < load[best]):
+                best = a
+        return best
+
+    def _fill(self, g: int) -> None:
+        """Free sessions of chat group ``g`` take queued contacts."""
+        while True:
+            a = self._free_agent(g)
+            if a < 0:
+                return
+            c = self._next_contact(g)
+            if c < 0:
+                return
+            self._answer(c, g, a)
+
+    def _designate(self, g: int) -> None:
+        """Make as many agents draining as the group owes leaves and breaks."""
+        debt = self.owed_leave[g] + len(self.owed_breaks[g])
+        load, state = self.load[g], self.astate[g]
+        draining = state.count(_DRAINING)
+        for a in range(len(state) - 1, -1, -1):  # owing less: the last ones back on
+            if draining <= debt:
+                break
+            if state[a] == _DRAINING:
+                state[a] = _ON
+                draining -= 1
+        while draining < debt:
+            best = -1
+            for a in range(len(state)):
+                if state[a] == _ON and load[a] > 0 and (best < 0 or load[a] < load[best]):
+                    best = a
+            if best < 0:
+                return
+            state[best] = _DRAINING
+            draining += 1
+
+    def _pay(self, g: int, a: int, after_call: bool) -> bool:
+        """Agent ``a`` (no sessions) pays a leave, or after a session a break, if owed."""
+        if self.owed_leave[g]:
+            self.owed_leave[g] -= 1
+            self.astate[g][a] = _ABSENT
+            self._staff(g, -1)
+            return True
+        if after_call and self.owed_breaks[g]:
+            self.astate[g][a] = _ON_BREAK
+            self._staff(g, -1)
+            _Event(self.env, self.owed_breaks[g].popleft(), ROSTER, self._end_break, (g, a))
+            return True
+        return False
+
+    def _session_end(self, g: int, a: int) -> None:
+        self.load[g][a] -= 1
+        if self.load[g][a] == 0 and not self._pay(g, a, after_call=True):
+            if self.astate[g][a] == _DRAINING:
+                self.astate[g][a] = _ON  # the debt was cancelled meanwhile
+        self._designate(g)
+        self._fill(g)
+
+    def _chat_roster(self, g: int, kind: int, count: int, duration: float) -> None:
+        load, state = self.load[g], self.astate[g]
+        if kind == JOIN:
+            cancelled = min(count, self.owed_leave[g])
+            self.owed_leave[g] -= cancelled
+            joined = 0
+            for a in range(len(state)):
+                if joined == count - cancelled:
+                    break
+                if state[a] == _ABSENT:
+                    state[a] = _ON
+                    joined += 1
+            if joined:
+                self._staff(g, joined)
+        else:
+            now_idle = 0
+            for a in range(len(state)):
+                if now_idle == count:
+                    break
+                if state[a] == _ON and load[a] == 0:
+                    now_idle += 1
+                    if kind == BREAK:
+                        state[a] = _ON_BREAK
+                        self._staff(g, -1)
+                        _Event(self.env, duration, ROSTER, self._end_break, (g, a))
+                    else:
+                        state[a] = _ABSENT
+            if kind == BREAK:
+                self.owed_breaks[g].extend([duration] * (count - now_idle))
+            else:
+                if now_idle:
+                    self._staff(g, -now_idle)
+                self.owed_leave[g] += count - now_idle
+        self._designate(g)
+        self._fill(g)
+
     def _start_break(self, g: int, duration: float) -> None:
         self._staff(g, -1)
         _Event(self.env, duration, ROSTER, self._end_break, g)
 
     def _end_break(self, event: _Event) -> None:
+        if isinstance(event._value, tuple):  # an agent of a chat group
+            g, a = event._value
+            self._staff(g, +1)
+            self.astate[g][a] = _ON
+            self._pay(g, a, after_call=False)
+            self._designate(g)
+            self._fill(g)
+            return
         g = event._value
         self._staff(g, +1)
         self._agent_free(g, after_call=False)
@@ -461,6 +611,9 @@ class _Centre:
         _, g, kind, count, duration = self.roster[i]
         if i + 1 < len(self.roster):
             _Event(self.env, 0, ROSTER, self._roster, i + 1, at=self.roster[i + 1][0])
+        if self.chat[g]:
+            self._chat_roster(g, kind, count, duration)
+            return
         if kind == JOIN:
             cancelled = min(count, self.owed_leave[g])
             self.owed_leave[g] -= cancelled

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ccsim import kernel
+from ccsim import counters, kernel
 from ccsim.kpis import GROUP_FIELDS, TYPE_FIELDS, capacity_notes
 from ccsim.outcome import Outcome
 from ccsim.plan import BREAK, Plan
@@ -31,7 +31,8 @@ from ccsim.streams import Contacts, FollowUpPool, day_roster, draw_contacts, fol
 
 __all__ = ["FastRun", "run_day", "run_replications"]
 
-assert kernel.N_TYPE_FIELDS == len(TYPE_FIELDS) and kernel.N_GROUP_FIELDS == len(GROUP_FIELDS)
+assert counters.N_TYPE_FIELDS == len(TYPE_FIELDS)
+assert counters.N_GROUP_FIELDS == len(GROUP_FIELDS)
 
 
 @dataclass
@@ -114,13 +115,13 @@ def run_replications(
             roster = day_roster(plan, seed, rep)
             out, n_log, n = _run(plan, contacts, roster, pool, fplan, out)
             c = out["contacts"]
-            kernel.accumulate_day(
+            counters.accumulate_day(
                 n, c["type"], c["arrival"], c["interval"], c["ivr_time"], c["kind"],
                 out["fate"], out["followed"], c["dial_time"], out["callback"], out["callback_at"],
                 out["group"], out["queued"], out["answered"],
                 out["left"], out["freed"], out["log"], n_log, plan.warmup, plan.end,
                 plan.end + plan.max_drain, plan.interval, plan.sl_threshold,
-                run.type_acc[rep], run.group_acc[rep],
+                plan.group_sessions, run.type_acc[rep], run.group_acc[rep],
             )  # fmt: skip
             counts[rep] = n
             notes = capacity_notes(plan, out["fate"][:n], out["left"][:n], out["answered"][:n])
@@ -298,6 +299,7 @@ def _simulate(
             plan.end + plan.max_drain,
             fplan,
             _cb_plan(plan),
+            (plan.group_sessions, plan.group_stretch, plan.group_agents),
             pool_data,
             pool_off,
             pool_size,

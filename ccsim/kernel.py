@@ -10,8 +10,7 @@ same plan and the same contacts, every contact meets the same fate at the same t
 replications in parallel. JIT options are set once here (``_JIT``); compiled code is
 cached on disk.
 
-KPI counters are accumulated here too (same definitions as :func:`ccsim.kpis.
-accumulate`), so a run's memory does not grow with its number of replications.
+The KPI counters of a replication are added up by :mod:`ccsim.counters`.
 """
 
 from __future__ import annotations
@@ -37,38 +36,8 @@ _JOIN, _LEAVE, _BREAK = 0, 1, 2
 _NOT_FOLLOWED, _REDIALLED, _UNRESOLVED = 0, 1, 2
 _REDIAL, _REPEAT = 1, 2
 _NO_CALLBACK, _CALLBACK_DECLINED, _CALLBACK_ACCEPTED = 0, 1, 2
-
-# Type counter fields (as ccsim.kpis.TYPE_FIELDS).
-(
-    _F_ARRIVED,
-    _F_OFFERED,
-    _F_ANSWERED,
-    _F_ABANDONED,
-    _F_BLOCKED,
-    _F_DEFLECTED,
-    _F_IVR_ABANDONED,
-    _F_UNSERVED,
-    _F_QUEUED,
-    _F_ANSWERED_IN_SL,
-    _F_ABANDONED_IN_SL,
-    _F_WAIT_ANSWERED,
-    _F_WAIT_ABANDONED,
-    _F_HANDLE,
-    _F_LINE_TIME,
-    _F_IVR_TIME,
-    _F_QUEUE_TIME,
-    _F_REDIALS,
-    _F_REPEATS,
-    _F_REDIALLED,
-    _F_UNRESOLVED,
-    _F_CALLBACKS_OFFERED,
-    _F_CALLBACKS_ACCEPTED,
-    _F_CALLBACKS_COMPLETED,
-    _F_CALLBACKS_MISSED,
-    _F_CALLBACK_DELAY,
-) = range(26)
-N_TYPE_FIELDS = 26
-N_GROUP_FIELDS = 3
+# State of an agent of a chat group (as ccsim.engine).
+_ABSENT, _ON, _DRAINING, _ON_BREAK = 0, 1, 2, 3
 
 
 # ------------------------------------------------------------------------- heap
@@ -138,6 +107,8 @@ def simulate_day(
     fplan,
     # callback plan: (threshold, acceptance, no_answer, dial_mean)
     cb_plan,
+    # chat plan: (group_sessions, group_stretch, group_agents)
+    chat_plan,
     # follow-up pool (ccsim.streams.FollowUpPool): data, offsets, entries per type
     pool_data,
     pool_off,
@@ -175,6 +146,8 @@ def simulate_day(
     c_callback_u, c_no_answer_u, c_dial, cb_state, cb_at = cb_rows
     cb_threshold, cb_acceptance, cb_no_answer, dial_mean = cb_plan
     callbacks = c_callback_u.shape[0] > 0
+    group_sessions, group_stretch, group_agents = chat_plan
+    has_chat = group_sessions.max() > 1
     capacity = n + pool_off[-1]
     n_intervals = handle_mean.shape[1]
     pool_used = np.zeros(pool_off.shape[0] - 1, np.int64)
@@ -194,9 +167,10 @@ def simulate_day(
     size = 0  # events on the heap
     consumed = False  # the root was taken and is still to be removed
     # Events scheduled while one event is handled; put on the heap before the next.
-    most = 2
+    max_k = group_sessions.max()
+    most = 2 + max_k
     for i in range(n_roster):
-        most = max(most, roster_count[i] + 2)
+        most = max(most, roster_count[i] * max_k + 2 + max_k)
     pend_t = np.empty(most, np.float64)
     pend_k = np.empty(most, np.int64)
     n_pend = 0
@@ -215,6 +189,13 @@ def simulate_day(
     # agents
     idle = np.zeros(n_groups, np.int64)
     on_phones = np.zeros(n_groups, np.int64)  # idle or busy (for predicted waits)
+    # agents of chat groups, one by one: sessions (load) and state; for each contact
+    # the agent who took it and its session's stretch
+    a_cap = max(group_agents.max(), 1)
+    a_load = np.zeros((n_groups, a_cap), np.int64)
+    a_state = np.zeros((n_groups, a_cap), np.int64)  # _ABSENT
+    c_agent = np.full(capacity if has_chat else 0, -1, np.int64)
+    c_factor = np.ones(capacity if has_chat else 0)
     waiting = np.zeros(n_types, np.int64)  # contacts in each queue
     owed_leave = np.zeros(n_groups, np.int64)
     b_cap = breaks_total + 1
@@ -334,6 +315,7 @@ def simulate_day(
         free_g = -1  # n_free agents of this group become free (after this event)
         n_free = 1
         after_call = False
+        agent_done = -1  # the chat agent whose session ended (after this event)
         if kind == _ARRIVE or kind == _FOLLOW:
             c = arg
             if kind == _FOLLOW:  # a new contact, its variates from the type's pool
@@ -459,11 +441,15 @@ def simulate_day(
             t_freed[c] = now
             free_g = group[c]
             after_call = True
+            if has_chat:
+                agent_done = c_agent[c]
         elif kind == _WRAP_END:
             c = arg
             t_freed[c] = now
             free_g = group[c]
             after_call = True
+            if has_chat:
+                agent_done = c_agent[c]
         elif kind == _DIAL_END:  # the agent has dialled a callback
             c = arg
             if c_no_answer_u[c] < cb_no_answer[c_type[c]]:
@@ -472,20 +458,36 @@ def simulate_day(
                 t_freed[c] = now
                 free_g = group[c]
                 after_call = True
+                if has_chat:
+                    agent_done = c_agent[c]
             else:
-                pend_t[n_pend] = now + c_handle[c] / group_speed[group[c]]
+                if has_chat and c_agent[c] >= 0:
+                    pend_t[n_pend] = now + c_handle[c] * c_factor[c] / group_speed[group[c]]
+                else:
+                    pend_t[n_pend] = now + c_handle[c] / group_speed[group[c]]
                 pend_k[n_pend] = _event(_PRIO[_TALK_END], seq, c, _TALK_END)
                 n_pend += 1
                 seq += 1
                 continue
         elif kind == _BREAK_END:
-            g = arg
+            g = arg % n_groups
             staff_log[n_log, 0] = now
             staff_log[n_log, 1] = g
             staff_log[n_log, 2] = 1.0
             n_log += 1
             on_phones[g] += 1
             free_g = g
+            if group_sessions[g] > 1:  # agent arg // n_groups of a chat group is back
+                a = arg // n_groups
+                a_state[g, a] = _ON
+                if owed_leave[g] > 0:
+                    owed_leave[g] -= 1
+                    a_state[g, a] = _ABSENT
+                    staff_log[n_log, 0] = now
+                    staff_log[n_log, 1] = g
+                    staff_log[n_log, 2] = -1.0
+                    n_log += 1
+                    on_phones[g] -= 1
         else:  # _ROSTER
             i = arg
             if i + 1 < n_roster:
@@ -495,7 +497,59 @@ def simulate_day(
                 seq += 1
             g = roster_group[i]
             count = roster_count[i]
-            if roster_kind[i] == _JOIN:
+            if group_sessions[g] > 1:  # a chat group: its agents one by one
+                free_g = g
+                if roster_kind[i] == _JOIN:
+                    cancelled = min(count, owed_leave[g])
+                    owed_leave[g] -= cancelled
+                    joined = 0
+                    for a in range(group_agents[g]):
+                        if joined == count - cancelled:
+                            break
+                        if a_state[g, a] == _ABSENT:
+                            a_state[g, a] = _ON
+                            joined += 1
+                    if joined > 0:
+                        staff_log[n_log, 0] = now
+                        staff_log[n_log, 1] = g
+                        staff_log[n_log, 2] = joined
+                        n_log += 1
+                        on_phones[g] += joined
+                else:
+                    now_idle = 0
+                    for a in range(group_agents[g]):
+                        if now_idle == count:
+                            break
+                        if a_state[g, a] == _ON and a_load[g, a] == 0:
+                            now_idle += 1
+                            if roster_kind[i] == _BREAK:
+                                a_state[g, a] = _ON_BREAK
+                                staff_log[n_log, 0] = now
+                                staff_log[n_log, 1] = g
+                                staff_log[n_log, 2] = -1.0
+                                n_log += 1
+                                on_phones[g] -= 1
+                                pend_t[n_pend] = now + roster_duration[i]
+                                pend_k[n_pend] = _event(
+                                    _PRIO[_BREAK_END], seq, a * n_groups + g, _BREAK_END
+                                )
+                                n_pend += 1
+                                seq += 1
+                            else:
+                                a_state[g, a] = _ABSENT
+                    if roster_kind[i] == _BREAK:
+                        for _ in range(count - now_idle):
+                            b_buf[g, b_tail[g] % b_cap] = roster_duration[i]
+                            b_tail[g] += 1
+                    else:
+                        if now_idle > 0:
+                            staff_log[n_log, 0] = now
+                            staff_log[n_log, 1] = g
+                            staff_log[n_log, 2] = -now_idle
+                            n_log += 1
+                            on_phones[g] -= now_idle
+                        owed_leave[g] += count - now_idle
+            elif roster_kind[i] == _JOIN:
                 cancelled = min(count, owed_leave[g])
                 owed_leave[g] -= cancelled
                 if count > cancelled:
@@ -542,6 +596,29 @@ def simulate_day(
                 g = type_groups[t, j]
                 if g < 0:
                     break
+                if group_sessions[g] > 1:  # the least-loaded chat agent with a free session
+                    a = -1
+                    for b in range(group_agents[g]):
+                        if (
+                            a_state[g, b] == _ON
+                            and a_load[g, b] < group_sessions[g]
+                            and (a < 0 or a_load[g, b] < a_load[g, a])
+                        ):
+                            a = b
+                    if a < 0:
+                        continue
+                    a_load[g, a] += 1
+                    c_agent[c] = a
+                    c_factor[c] = group_stretch[g, a_load[g, a] - 1]
+                    fate[c] = _ANSWERED
+                    group[c] = g
+                    t_answered[c] = now
+                    pend_t[n_pend] = now + c_handle[c] * c_factor[c] / group_speed[g]
+                    pend_k[n_pend] = _event(_PRIO[_TALK_END], seq, c, _TALK_END)
+                    n_pend += 1
+                    seq += 1
+                    answered = True
+                    break
                 if idle[g] > 0:
                     idle[g] -= 1
                     fate[c] = _ANSWERED
@@ -583,10 +660,86 @@ def simulate_day(
                     seq += 1
         # Agents of free_g become free, one at a time (the engine's _agent_free):
         # first a leave owed, then (after a call) a break owed; otherwise the queued
-        # contact the group's policy picks; otherwise the agent becomes idle.
-        for _ in range(n_free if free_g >= 0 else 0):
+        # contact the group's policy picks; otherwise the agent becomes idle. In a chat
+        # group (the engine's _session_end, _designate and _fill): the agent whose
+        # session ended pays a debt if its load fell to 0; agents are made draining for
+        # what the group owes; then free sessions take queued contacts.
+        chat_g = free_g >= 0 and group_sessions[free_g] > 1
+        if chat_g:
             g = free_g
-            if owed_leave[g] > 0:
+            if agent_done >= 0:
+                a = agent_done
+                a_load[g, a] -= 1
+                if a_load[g, a] == 0:
+                    if owed_leave[g] > 0:
+                        owed_leave[g] -= 1
+                        a_state[g, a] = _ABSENT
+                        staff_log[n_log, 0] = now
+                        staff_log[n_log, 1] = g
+                        staff_log[n_log, 2] = -1.0
+                        n_log += 1
+                        on_phones[g] -= 1
+                    elif b_tail[g] > b_head[g]:
+                        duration = b_buf[g, b_head[g] % b_cap]
+                        b_head[g] += 1
+                        a_state[g, a] = _ON_BREAK
+                        staff_log[n_log, 0] = now
+                        staff_log[n_log, 1] = g
+                        staff_log[n_log, 2] = -1.0
+                        n_log += 1
+                        on_phones[g] -= 1
+                        pend_t[n_pend] = now + duration
+                        pend_k[n_pend] = _event(
+                            _PRIO[_BREAK_END], seq, a * n_groups + g, _BREAK_END
+                        )
+                        n_pend += 1
+                        seq += 1
+                    elif a_state[g, a] == _DRAINING:
+                        a_state[g, a] = _ON  # the debt was cancelled meanwhile
+            debt = owed_leave[g] + b_tail[g] - b_head[g]
+            draining = 0
+            for a in range(group_agents[g]):
+                if a_state[g, a] == _DRAINING:
+                    draining += 1
+            for a in range(group_agents[g] - 1, -1, -1):  # owing less: the last ones back on
+                if draining <= debt:
+                    break
+                if a_state[g, a] == _DRAINING:
+                    a_state[g, a] = _ON
+                    draining -= 1
+            while draining < debt:
+                best = -1
+                for a in range(group_agents[g]):
+                    if (
+                        a_state[g, a] == _ON
+                        and a_load[g, a] > 0
+                        and (best < 0 or a_load[g, a] < a_load[g, best])
+                    ):
+                        best = a
+                if best < 0:
+                    break
+                a_state[g, best] = _DRAINING
+                draining += 1
+        rounds = 0 if chat_g else (n_free if free_g >= 0 else 0)
+        r = 0
+        while free_g >= 0:
+            g = free_g
+            a = -1
+            if chat_g:  # the least-loaded agent with a free session takes the next
+                for b in range(group_agents[g]):
+                    if (
+                        a_state[g, b] == _ON
+                        and a_load[g, b] < group_sessions[g]
+                        and (a < 0 or a_load[g, b] < a_load[g, a])
+                    ):
+                        a = b
+                if a < 0:
+                    break
+            else:
+                if r == rounds:
+                    break
+                r += 1
+            if not chat_g and owed_leave[g] > 0:
                 owed_leave[g] -= 1
                 staff_log[n_log, 0] = now
                 staff_log[n_log, 1] = g
@@ -594,7 +747,7 @@ def simulate_day(
                 n_log += 1
                 on_phones[g] -= 1
                 continue
-            if after_call and b_tail[g] > b_head[g]:
+            if not chat_g and after_call and b_tail[g] > b_head[g]:
                 duration = b_buf[g, b_head[g] % b_cap]
                 b_head[g] += 1
                 staff_log[n_log, 0] = now
@@ -636,6 +789,8 @@ def simulate_day(
                         best = head
                         best_t = t
             if best < 0:
+                if chat_g:
+                    break
                 idle[g] += 1
                 continue
             q_head[best_t] += 1
@@ -643,9 +798,16 @@ def simulate_day(
             fate[best] = _ANSWERED
             group[best] = g
             t_answered[best] = now
+            if a >= 0:  # a chat session, stretched by how many the agent now has
+                a_load[g, a] += 1
+                c_agent[best] = a
+                c_factor[best] = group_stretch[g, a_load[g, a] - 1]
             if callbacks and cb_state[best] == _CALLBACK_ACCEPTED:  # call it back
                 pend_t[n_pend] = now + c_dial[best]
                 pend_k[n_pend] = _event(_PRIO[_DIAL_END], seq, best, _DIAL_END)
+            elif a >= 0:
+                pend_t[n_pend] = now + c_handle[best] * c_factor[best] / group_speed[g]
+                pend_k[n_pend] = _event(_PRIO[_TALK_END], seq, best, _TALK_END)
             else:
                 pend_t[n_pend] = now + c_handle[best] / group_speed[g]
                 pend_k[n_pend] = _event(_PRIO[_TALK_END], seq, best, _TALK_END)
@@ -679,169 +841,3 @@ def _redial_delay(
         if now + delay < end:
             return delay
     return -1.0
-
-
-# ------------------------------------------------------------------ accumulation
-@njit(**_JIT)
-def accumulate_day(
-    n,
-    c_type,
-    c_arrival,
-    c_interval,
-    c_ivr_time,
-    c_kind,
-    fate,
-    followed,
-    c_dial,
-    cb_state,
-    cb_at,
-    group,
-    t_queued,
-    t_answered,
-    t_left,
-    t_freed,
-    staff_log,
-    n_log,
-    warmup,
-    end,
-    stop_time,
-    interval,
-    sl_threshold,
-    type_acc,
-    group_acc,
-):
-    """Add one replication's ``n`` contacts and staffing log into the KPI counters.
-
-    Same definitions as :func:`ccsim.kpis.accumulate`; ``type_acc`` is (types,
-    intervals, N_TYPE_FIELDS) and ``group_acc`` (groups, intervals, N_GROUP_FIELDS).
-    ``c_kind`` and ``followed`` are empty without follow-ups, ``c_dial``, ``cb_state``
-    and ``cb_at`` without callbacks.
-    """
-    follow = c_kind.shape[0] > 0
-    callbacks = cb_state.shape[0] > 0
-    nk = type_acc.shape[1]
-    for c in range(n):
-        f = fate[c]
-        if f == _ANSWERED or f == _MISSED:  # an agent worked on it
-            g = group[c]
-            start = t_answered[c]
-            stop = t_freed[c]
-            if np.isnan(stop):
-                stop = end
-            k0 = max(int(start / interval) - 1, 0)  # the loop skips intervals before start
-            for k in range(k0, nk):
-                lo = max(k * interval, warmup)
-                hi = (k + 1) * interval
-                if lo >= stop:
-                    break
-                overlap = min(stop, hi) - max(start, lo)
-                if overlap > 0:
-                    group_acc[g, k, 0] += overlap
-        # time in queue, by time interval (all contacts, clipped to [warmup, end])
-        if f == _ANSWERED or f == _MISSED:
-            q_stop = t_answered[c]
-            waited = q_stop > t_queued[c]
-        else:
-            q_stop = t_left[c] if not np.isnan(t_left[c]) else stop_time
-            waited = f == _ABANDONED or (f == _UNSERVED and not np.isnan(t_queued[c]))
-        if waited:
-            q_start = t_queued[c]
-            k0 = max(int(q_start / interval) - 1, 0)
-            for k in range(k0, nk):
-                lo = max(k * interval, warmup)
-                hi = (k + 1) * interval
-                if lo >= q_stop:
-                    break
-                overlap = min(q_stop, hi) - max(q_start, lo)
-                if overlap > 0:
-                    type_acc[c_type[c], k, _F_QUEUE_TIME] += overlap
-        if c_arrival[c] < warmup:
-            continue
-        t = c_type[c]
-        k = c_interval[c]
-        type_acc[t, k, _F_ARRIVED] += 1
-        if follow:
-            if c_kind[c] == _REDIAL:
-                type_acc[t, k, _F_REDIALS] += 1
-            elif c_kind[c] == _REPEAT:
-                type_acc[t, k, _F_REPEATS] += 1
-            if followed[c] == _REDIALLED:
-                type_acc[t, k, _F_REDIALLED] += 1
-            elif followed[c] == _UNRESOLVED:
-                type_acc[t, k, _F_UNRESOLVED] += 1
-        if f != _BLOCKED:  # it held a trunk line (and an IVR port) until it left
-            held = t_left[c] if not np.isnan(t_left[c]) else stop_time
-            if callbacks and cb_state[c] == _CALLBACK_ACCEPTED:
-                held = cb_at[c]  # it hung up when it accepted the callback
-            type_acc[t, k, _F_LINE_TIME] += held - c_arrival[c]
-            type_acc[t, k, _F_IVR_TIME] += c_ivr_time[c]
-        if f == _ANSWERED:
-            wait = t_answered[c] - t_queued[c]
-        else:
-            wait = t_left[c] - t_queued[c]
-        if f == _ANSWERED or f == _ABANDONED or f == _BLOCKED or f == _UNSERVED or f == _MISSED:
-            type_acc[t, k, _F_OFFERED] += 1
-        if f == _ANSWERED:
-            type_acc[t, k, _F_ANSWERED] += 1
-            if wait > 0:
-                type_acc[t, k, _F_QUEUED] += 1
-            if wait <= sl_threshold[t]:
-                type_acc[t, k, _F_ANSWERED_IN_SL] += 1
-            type_acc[t, k, _F_WAIT_ANSWERED] += wait
-            type_acc[t, k, _F_HANDLE] += t_freed[c] - t_answered[c]
-            group_acc[group[c], k, 2] += 1
-        elif f == _ABANDONED:
-            type_acc[t, k, _F_ABANDONED] += 1
-            type_acc[t, k, _F_QUEUED] += 1
-            if wait <= sl_threshold[t]:
-                type_acc[t, k, _F_ABANDONED_IN_SL] += 1
-            type_acc[t, k, _F_WAIT_ABANDONED] += wait
-        elif f == _BLOCKED:
-            type_acc[t, k, _F_BLOCKED] += 1
-        elif f == _DEFLECTED:
-            type_acc[t, k, _F_DEFLECTED] += 1
-        elif f == _IVR_ABANDONED:
-            type_acc[t, k, _F_IVR_ABANDONED] += 1
-        elif f == _UNSERVED:
-            type_acc[t, k, _F_UNSERVED] += 1
-            type_acc[t, k, _F_QUEUED] += 1
-        elif f == _MISSED:
-            type_acc[t, k, _F_QUEUED] += 1
-        if callbacks and cb_state[c] != _NO_CALLBACK:
-            type_acc[t, k, _F_CALLBACKS_OFFERED] += 1
-            if cb_state[c] == _CALLBACK_ACCEPTED:
-                type_acc[t, k, _F_CALLBACKS_ACCEPTED] += 1
-                if f == _ANSWERED:
-                    type_acc[t, k, _F_CALLBACKS_COMPLETED] += 1
-                    type_acc[t, k, _F_CALLBACK_DELAY] += t_answered[c] + c_dial[c] - cb_at[c]
-                elif f == _MISSED:
-                    type_acc[t, k, _F_CALLBACKS_MISSED] += 1
-    # staffed agent time: the staffing log is in time order; integrate per group
-    n_groups = group_acc.shape[0]
-    level = np.zeros(n_groups)
-    last = np.zeros(n_groups)
-    for r in range(n_log + 1):
-        if r < n_log:
-            t_now = staff_log[r, 0]
-            g_now = int(staff_log[r, 1])
-        else:
-            t_now = np.inf
-            g_now = -1
-        for g in range(n_groups):
-            if g_now >= 0 and g != g_now:
-                continue
-            if level[g] != 0:
-                a = last[g]
-                b = t_now
-                k0 = max(int(a / interval) - 1, 0)
-                for k in range(k0, nk):
-                    lo = max(k * interval, warmup)
-                    hi = (k + 1) * interval
-                    if lo >= b:
-                        break
-                    overlap = min(b, hi) - max(a, lo)
-                    if overlap > 0:
-                        group_acc[g, k, 1] += overlap * level[g]
-            last[g] = t_now
-        if r < n_log:
-            level[g_now] += staff_log[r, 2]

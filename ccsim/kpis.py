@@ -34,6 +34,8 @@ simulated but not counted; see the README for the full text):
   ``callbacks_missed`` (not answered; a fate, counted as offered, not answered);
   ``callback_delay_s`` = mean time from accepting to being reached. A callback counts
   in the service level with its wait until an agent started to call it back.
+* A chat session keeps 1/k of its agent busy (k = the group's ``concurrency``), so
+  a chat group's occupancy is the share of its sessions in use.
 * ``occupancy`` = busy agent time (talk and wrap-up) / staffed agent time (breaks
   excluded) over the counted window [warm-up, end of the last interval].
 """
@@ -237,8 +239,9 @@ def _group_acc(plan: Plan, contacts: Contacts, out: Outcome, counted: np.ndarray
     acc = np.zeros((ng, nk, len(GROUP_FIELDS)))
     served = out.group >= 0
     stop = np.where(np.isnan(out.freed), plan.end, out.freed)  # still busy when the run ended
+    share = 1.0 / plan.group_sessions[out.group[served]]  # a chat session: 1/k of its agent
     acc[:, :, 0] = _time_in_intervals(
-        plan, out.group[served], out.answered[served], stop[served], ng
+        plan, out.group[served], out.answered[served], stop[served], ng, weight=share
     )
     # staffed agent time: the staffing log as a step function per group, one segment
     # from each change to the group's next change, weighted by the head count

@@ -109,6 +109,12 @@ class Plan:
     callback_no_answer: np.ndarray  # (types,)
     dial_time: tuple[Distribution | None, ...]
     dial_mean: np.ndarray  # (types, intervals) seconds
+    # chat: sessions an agent handles at once (1 = one contact at a time), the factor
+    # stretching a session started as the agent's m-th (column m - 1), and the most
+    # agents a chat group can have (per-agent state is kept for those groups only)
+    group_sessions: np.ndarray  # (groups,) int64
+    group_stretch: np.ndarray  # (groups, max sessions)
+    group_agents: np.ndarray  # (groups,) int64, 0 for groups with one session
     roster_time: np.ndarray  # (events,) sorted
     roster_group: np.ndarray
     roster_kind: np.ndarray  # JOIN / LEAVE / BREAK
@@ -124,6 +130,11 @@ class Plan:
             self.roster_time, self.roster_group, self.roster_kind, self.roster_count,
             self.roster_duration,
         )  # fmt: skip
+
+    @property
+    def has_sessions(self) -> bool:
+        """Some group handles several chat sessions at once."""
+        return bool((self.group_sessions > 1).any())
 
     @property
     def has_callbacks(self) -> bool:
@@ -189,6 +200,10 @@ def compile_plan(scenario: Scenario) -> Plan:
     roster = roster_arrays(s)
     ivr = s.ivr
     callback = [t.callback for t in s.contact_types]
+    sessions = np.array([g.concurrency for g in s.agent_groups], dtype=np.int64)
+    stretch = np.ones((len(groups), int(sessions.max())))
+    for j, g in enumerate(s.agent_groups):
+        stretch[j, : g.concurrency] = g.stretch_factors()
     redial = [t.redial for t in s.contact_types]
     repeat = [t.repeat for t in s.contact_types]
     fcr = np.ones((len(types), len(groups)))
@@ -248,6 +263,15 @@ def compile_plan(scenario: Scenario) -> Plan:
         callback_no_answer=np.array([b.no_answer if b else 0.0 for b in callback]),
         dial_time=tuple(b.dial_time if b else None for b in callback),
         dial_mean=means([b.dial_time if b else None for b in callback]),
+        group_sessions=sessions,
+        group_stretch=stretch,
+        group_agents=np.array(
+            [
+                int(roster[3][(roster[1] == j) & (roster[2] == JOIN)].sum()) if k > 1 else 0
+                for j, k in enumerate(sessions)
+            ],
+            dtype=np.int64,
+        ),
         roster_time=roster[0],
         roster_group=roster[1].astype(np.int64),
         roster_kind=roster[2].astype(np.int64),

@@ -195,7 +195,8 @@ class ContactType(_Model):
     order). Only these groups serve the type (also from the queue). ``patience``
     omitted means the contact never abandons. ``redial`` and ``repeat`` make
     customers come back (see :class:`Redial`, :class:`Repeat`); ``callback`` offers
-    virtual hold (:class:`Callback`).
+    virtual hold (:class:`Callback`). ``channel: chat`` marks a chat type, which
+    groups with ``concurrency`` serve several at a time.
     """
 
     name: str = Field(min_length=1)
@@ -208,6 +209,7 @@ class ContactType(_Model):
     redial: Redial | None = None
     repeat: Repeat | None = None
     callback: Callback | None = None
+    channel: Literal["voice", "chat"] = "voice"
 
 
 class Break(_Model):
@@ -284,7 +286,10 @@ class AgentGroup(_Model):
     staffed count varies from day to day. ``activities`` take agents off the phones
     for meetings and training (planned shrinkage, see :class:`Activity`). ``fcr``
     overrides the first-contact resolution of the types it handles (one number, or by
-    type name; only for types with a ``repeat``).
+    type name; only for types with a ``repeat``). ``concurrency`` (chat groups) is
+    the number of sessions an agent handles at once; a session's handle time is
+    stretched by ``stretch``: 1 + stretch x (sessions - 1) with the session started as
+    the agent's m-th, or a list of factors for m = 1..concurrency.
     """
 
     name: str = Field(min_length=1)
@@ -296,6 +301,14 @@ class AgentGroup(_Model):
     absence: Probability = 0.0
     activities: list[Activity] = []
     fcr: Probability | dict[str, Probability] | None = None
+    concurrency: int = Field(default=1, ge=1, le=16)
+    stretch: NonNegative | list[Annotated[float, Field(ge=1)]] = 0.0
+
+    def stretch_factors(self) -> list[float]:
+        """Handle-time factor of a session started as the agent's m-th, m = 1..concurrency."""
+        if isinstance(self.stretch, list):
+            return [float(f) for f in self.stretch]
+        return [1.0 + self.stretch * m for m in range(self.concurrency)]
 
 
 class IVR(_Model):
@@ -508,6 +521,22 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
         for j, shift in enumerate(g.shifts or []):
             problems.extend(_shift_problems(s, shift, (*base, "shifts", j)))
         problems.extend(_activity_problems(s, g, (*base, "activities")))
+        if g.concurrency > 1:
+            voice = [
+                k
+                for k in g.skills
+                if k in types and s.contact_types[types.index(k)].channel != "chat"
+            ]
+            if voice:
+                problems.append(
+                    ((*base, "concurrency"), f"a group with concurrency serves chat types only; "
+                     f"{', '.join(voice)} {'is' if len(voice) == 1 else 'are'} not channel: chat")
+                )  # fmt: skip
+        if isinstance(g.stretch, list) and len(g.stretch) != g.concurrency:
+            problems.append(
+                ((*base, "stretch"), f"stretch has {len(g.stretch)} factors; expected one per "
+                 f"session (concurrency {g.concurrency})")
+            )  # fmt: skip
         if g.fcr is not None:
             repeating = [t.name for t in s.contact_types if t.repeat is not None]
             named = g.fcr if isinstance(g.fcr, dict) else {}

@@ -7,7 +7,7 @@ import ast
 from tests.helpers import ROOT
 
 PACKAGE = ROOT / "ccsim"
-ONLY_IN = {"simpy": {"engine"}, "numba": {"kernel"}, "matplotlib": {"report"}}
+ONLY_IN = {"simpy": {"engine"}, "numba": {"kernel", "counters"}, "matplotlib": {"report"}}
 PURE_DATA = {"scenario", "units", "distributions", "loader", "plan"}
 
 
