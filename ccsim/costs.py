@@ -124,7 +124,7 @@ def added_agents(base: Plan, option: Plan) -> dict[str, float]:
 
 
 def daily_costs(result: SimulationResult) -> dict[str, np.ndarray]:
-    """Cost of each component in each replication (one simulated day).
+    """Cost of each component in each replication, per day (a run of several days: its mean day).
 
     Parameters
     ----------
@@ -162,7 +162,7 @@ def daily_costs(result: SimulationResult) -> dict[str, np.ndarray]:
         "agents": np.full(reps, agents),
         "telephony": line_minutes * costs.telephony_per_minute,
         "ivr": ivr_minutes * costs.ivr_per_minute,
-        "fixed": np.full(reps, costs.fixed_per_day),
+        "fixed": np.full(reps, costs.fixed_per_day * plan.n_days),
         "abandonment": lost,
         "penalties": _penalties(plan, acc, costs),
     }
@@ -170,6 +170,8 @@ def daily_costs(result: SimulationResult) -> dict[str, np.ndarray]:
     answered = acc[..., _F["answered"]].sum(axis=(1, 2))
     with np.errstate(invalid="ignore", divide="ignore"):
         out["per_handled_contact"] = np.where(answered > 0, out["total"] / answered, np.nan)
+    for c in (*COMPONENTS, "total"):  # a run of several days: its average day
+        out[c] = out[c] / plan.n_days
     return out
 
 

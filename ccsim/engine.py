@@ -81,7 +81,7 @@ from ccsim.outcome import (
     UNSERVED,
     Outcome,
 )
-from ccsim.plan import BREAK, JOIN, Plan
+from ccsim.plan import BREAK, CLOSE, JOIN, Plan
 from ccsim.streams import REDIAL, REPEAT, Contacts, FollowUpPool
 
 __all__ = ["FATES", "Outcome", "run_replication"]
@@ -155,6 +155,11 @@ class _Centre:
         # routing tables as plain lists
         self.type_groups = [[g for g in row if g >= 0] for row in plan.type_groups.tolist()]
         self.group_types = [[t for t in row if t >= 0] for row in plan.group_types.tolist()]
+        self.email = plan.type_email.tolist()
+        self.group_classes = [
+            (types[:split], types[split:])
+            for types, split in zip(self.group_types, plan.group_email_from.tolist(), strict=True)
+        ]
         self.speed = plan.group_speed.tolist()
         self.longest_waiting = [p == 0 for p in plan.group_policy.tolist()]
         # state
@@ -235,6 +240,9 @@ class _Centre:
         self._enter(c)
 
     def _enter(self, c: int) -> None:
+        if self.email[self.type[c]]:  # deferred work: no line, no IVR, to the backlog
+            self._ask_for_agent(c)
+            return
         env = self.env
         if (self.lines and self.in_system >= self.lines) or (
             self.use_ivr and self.ports and self.in_ivr >= self.ports
@@ -422,8 +430,10 @@ class _Centre:
     def _end_talk(self, event: _Event) -> None:
         c = event._value
         self.t_left[c] = self.env.now
-        if not (self.callbacks and self.callback[c] == CALLBACK_ACCEPTED):
-            self.in_system -= 1  # (a callback freed its line when it accepted)
+        if not (
+            self.callbacks and self.callback[c] == CALLBACK_ACCEPTED or self.email[self.type[c]]
+        ):
+            self.in_system -= 1  # (a callback freed its line when it accepted; e-mails hold none)
         if self.follow:
             self._repeat(c)
         if self.wrap[c] > 0:
@@ -468,20 +478,22 @@ class _Centre:
         """The queued contact a free agent of ``g`` takes, or -1 (removed from its queue)."""
         best, best_q = -1, None
         fate, t_queued = self.fate, self.t_queued
-        for t in self.group_types[g]:
-            q = self.queues[t]
-            while q and fate[q[0]] != _QUEUED:
-                q.popleft()  # abandoned contacts leave the queue lazily
-            if q:
-                if not self.longest_waiting[g]:
-                    self.waiting[t] -= 1
-                    return q.popleft()
-                if best < 0 or t_queued[q[0]] < t_queued[best]:
-                    best, best_q = q[0], q
-        if best_q is not None:
-            best_q.popleft()
-            self.waiting[self.type[best]] -= 1
-        return best
+        for skills in self.group_classes[g]:  # real-time contacts first, then e-mail
+            for t in skills:
+                q = self.queues[t]
+                while q and fate[q[0]] != _QUEUED:
+                    q.popleft()  # abandoned contacts leave the queue lazily
+                if q:
+                    if not self.longest_waiting[g]:
+                        self.waiting[t] -= 1
+                        return q.popleft()
+                    if best < 0 or t_queued[q[0]] < t_queued[best]:
+                        best, best_q = q[0], q
+            if best_q is not None:
+                best_q.popleft()
+                self.waiting[self.type[best]] -= 1
+                return best
+        return -1
 
     # ------------------------------------------------------------ chat agents
     # Agents of a group with concurrency k > 1 are kept one by one: each has a state
@@ -611,6 +623,9 @@ class _Centre:
         _, g, kind, count, duration = self.roster[i]
         if i + 1 < len(self.roster):
             _Event(self.env, 0, ROSTER, self._roster, i + 1, at=self.roster[i + 1][0])
+        if kind == CLOSE:
+            self._close()
+            return
         if self.chat[g]:
             self._chat_roster(g, kind, count, duration)
             return
@@ -632,6 +647,21 @@ class _Centre:
             if now_idle:
                 self._staff(g, -now_idle)
             self.owed_leave[g] += count - now_idle
+
+    def _close(self) -> None:
+        """Closing time between two days: waiting real-time contacts are turned away."""
+        now = self.env.now
+        for t, q in enumerate(self.queues):
+            if self.email[t]:
+                continue  # the e-mail backlog is carried over to the next day
+            for c in q:
+                if self.fate[c] == _QUEUED:
+                    self.fate[c] = UNSERVED
+                    self.t_left[c] = now
+                    if not (self.callbacks and self.callback[c] == CALLBACK_ACCEPTED):
+                        self.in_system -= 1
+            q.clear()
+            self.waiting[t] = 0
 
     # --------------------------------------------------------------------- run
     def run(self) -> Outcome:

@@ -31,7 +31,7 @@ _ARRIVAL_PRIO = 5  # arrivals come from their array; they precede follow-ups (6)
 # Fates (as ccsim.engine).
 _PENDING, _ANSWERED, _ABANDONED, _BLOCKED, _DEFLECTED, _IVR_ABANDONED, _UNSERVED, _MISSED = range(8)
 _QUEUED = -1
-_JOIN, _LEAVE, _BREAK = 0, 1, 2
+_JOIN, _LEAVE, _BREAK, _CLOSE = 0, 1, 2, 3
 # Follow-ups (as ccsim.outcome / ccsim.streams).
 _NOT_FOLLOWED, _REDIALLED, _UNRESOLVED = 0, 1, 2
 _REDIAL, _REPEAT = 1, 2
@@ -107,8 +107,9 @@ def simulate_day(
     fplan,
     # callback plan: (threshold, acceptance, no_answer, dial_mean)
     cb_plan,
-    # chat plan: (group_sessions, group_stretch, group_agents)
-    chat_plan,
+    # channels: (group_sessions, group_stretch, group_agents, type_email,
+    # group_email_from)
+    channels,
     # follow-up pool (ccsim.streams.FollowUpPool): data, offsets, entries per type
     pool_data,
     pool_off,
@@ -146,7 +147,7 @@ def simulate_day(
     c_callback_u, c_no_answer_u, c_dial, cb_state, cb_at = cb_rows
     cb_threshold, cb_acceptance, cb_no_answer, dial_mean = cb_plan
     callbacks = c_callback_u.shape[0] > 0
-    group_sessions, group_stretch, group_agents = chat_plan
+    group_sessions, group_stretch, group_agents, type_email, group_email_from = channels
     has_chat = group_sessions.max() > 1
     capacity = n + pool_off[-1]
     n_intervals = handle_mean.shape[1]
@@ -364,31 +365,34 @@ def simulate_day(
                 t_answered[c] = np.nan
                 t_left[c] = np.nan
                 t_freed[c] = np.nan
-            if (lines > 0 and in_system >= lines) or (
-                use_ivr and ivr_ports > 0 and in_ivr >= ivr_ports
-            ):
-                fate[c] = _BLOCKED
-                t_left[c] = now
-                if follow:
-                    delay = _redial_delay(
-                        c, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed,
-                        redial_p, redial_max, redial_mean, end,
-                    )  # fmt: skip
-                    if delay >= 0:
-                        pend_t[n_pend] = now + delay
-                        pend_k[n_pend] = _event(_PRIO[_FOLLOW], seq, c, _FOLLOW)
-                        n_pend += 1
-                        seq += 1
-                continue
-            in_system += 1
-            if use_ivr:
-                in_ivr += 1
-                pend_t[n_pend] = now + c_ivr_time[c]
-                pend_k[n_pend] = _event(_PRIO[_IVR_END], seq, c, _IVR_END)
-                n_pend += 1
-                seq += 1
-                continue
-            ask = c
+            if type_email[c_type[c]]:  # deferred work: no line, no IVR, to the backlog
+                ask = c
+            else:
+                if (lines > 0 and in_system >= lines) or (
+                    use_ivr and ivr_ports > 0 and in_ivr >= ivr_ports
+                ):
+                    fate[c] = _BLOCKED
+                    t_left[c] = now
+                    if follow:
+                        delay = _redial_delay(
+                            c, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed,
+                            redial_p, redial_max, redial_mean, end,
+                        )  # fmt: skip
+                        if delay >= 0:
+                            pend_t[n_pend] = now + delay
+                            pend_k[n_pend] = _event(_PRIO[_FOLLOW], seq, c, _FOLLOW)
+                            n_pend += 1
+                            seq += 1
+                    continue
+                in_system += 1
+                if use_ivr:
+                    in_ivr += 1
+                    pend_t[n_pend] = now + c_ivr_time[c]
+                    pend_k[n_pend] = _event(_PRIO[_IVR_END], seq, c, _IVR_END)
+                    n_pend += 1
+                    seq += 1
+                    continue
+                ask = c
         elif kind == _IVR_END:
             c = arg
             in_ivr -= 1
@@ -419,8 +423,8 @@ def simulate_day(
         elif kind == _TALK_END:
             c = arg
             t_left[c] = now
-            if not (callbacks and cb_state[c] == _CALLBACK_ACCEPTED):
-                in_system -= 1  # (a callback freed its line when it accepted)
+            if not (callbacks and cb_state[c] == _CALLBACK_ACCEPTED or type_email[c_type[c]]):
+                in_system -= 1  # (a callback freed its line when it accepted; e-mails hold none)
             if follow:  # is the customer's need resolved? if not, a repeat contact
                 t = c_type[c]
                 if c_follow_u[c] < 1.0 - fcr[t, group[c]]:
@@ -497,6 +501,26 @@ def simulate_day(
                 seq += 1
             g = roster_group[i]
             count = roster_count[i]
+            if roster_kind[i] == _CLOSE:  # closing: waiting real-time contacts turned away
+                for t in range(n_types):
+                    if type_email[t]:
+                        continue  # the e-mail backlog is carried over to the next day
+                    while q_head[t] < q_tail[t]:
+                        c = q_buf[q_head[t]]
+                        q_head[t] += 1
+                        if fate[c] != _QUEUED:
+                            continue
+                        deadline = t_queued[c] + c_patience[c]
+                        if lazy and deadline < now:  # it had abandoned (found lazily)
+                            fate[c] = _ABANDONED
+                            t_left[c] = deadline
+                            continue
+                        fate[c] = _UNSERVED
+                        t_left[c] = now
+                        if not (callbacks and cb_state[c] == _CALLBACK_ACCEPTED):
+                            in_system -= 1
+                    waiting[t] = 0
+                continue
             if group_sessions[g] > 1:  # a chat group: its agents one by one
                 free_g = g
                 if roster_kind[i] == _JOIN:
@@ -767,6 +791,8 @@ def simulate_day(
                 t = group_types[g, j]
                 if t < 0:
                     break
+                if j == group_email_from[g] and best >= 0:
+                    break  # a real-time contact waits: e-mails wait for a free agent
                 while q_head[t] < q_tail[t]:  # abandoned contacts leave the queue lazily
                     head = q_buf[q_head[t]]
                     if fate[head] == _QUEUED:

@@ -190,7 +190,11 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
         "wait_abandoned": np.where(abandoned, wait, 0.0),
         "handle": np.where(answered, handle, 0.0),
         # seconds holding a trunk line (arrival to leaving) and in the IVR: for costs
-        "line_time": np.where(fate == BLOCKED, 0.0, held - contacts.arrival[counted]),
+        "line_time": np.where(
+            (fate == BLOCKED) | plan.type_email[contacts.type[counted]],  # e-mails hold none
+            0.0,
+            held - contacts.arrival[counted],
+        ),
         "ivr_time": np.where(fate == BLOCKED, 0.0, contacts.ivr_time[counted]),
     }
     if out.followed is not None:

@@ -50,12 +50,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ccsim.distributions import Distribution
-from ccsim.scenario import Activity, Scenario
+from ccsim.scenario import Activity, ContactType, Scenario
 from ccsim.units import parse_clock
 
-__all__ = ["JOIN", "LEAVE", "BREAK", "POLICIES", "Plan", "compile_plan", "roster_arrays"]
+__all__ = ["BREAK", "CLOSE", "JOIN", "LEAVE", "POLICIES", "Plan", "compile_plan", "roster_arrays"]
 
-JOIN, LEAVE, BREAK = 0, 1, 2
+JOIN, LEAVE, BREAK, CLOSE = 0, 1, 2, 3
 POLICIES = ("longest_waiting", "priority")
 
 
@@ -64,6 +64,7 @@ class Plan:
     """Flat, engine-ready arrays of one scenario (see the module docstring)."""
 
     scenario: Scenario
+    n_days: int  # days one after another (``days``; 1 without)
     n_types: int
     n_groups: int
     n_intervals: int
@@ -115,6 +116,12 @@ class Plan:
     group_sessions: np.ndarray  # (groups,) int64
     group_stretch: np.ndarray  # (groups, max sessions)
     group_agents: np.ndarray  # (groups,) int64, 0 for groups with one session
+    # e-mail: deferred work, taken only when no real-time contact of the group waits;
+    # group_types lists a group's real-time skills first, its e-mail skills from
+    # group_email_from on
+    type_email: np.ndarray  # (types,) bool
+    group_email_from: np.ndarray  # (groups,) int64
+    start_waiting: np.ndarray  # (types,) int64 contacts already waiting at t = 0
     roster_time: np.ndarray  # (events,) sorted
     roster_group: np.ndarray
     roster_kind: np.ndarray  # JOIN / LEAVE / BREAK
@@ -171,13 +178,22 @@ def compile_plan(scenario: Scenario) -> Plan:
     """
     s = scenario
     n = s.horizon.intervals
+    days = s.days or []
+    n_days = max(len(days), 1)
     types, groups = s.type_names, s.group_names
 
     def per_interval(value: float | list[float]) -> np.ndarray:
         return np.asarray(value if isinstance(value, list) else [value] * n, dtype=float)
 
     def means(dists: list[Distribution | None]) -> np.ndarray:
-        return np.array([d.means(n) if d is not None else np.zeros(n) for d in dists])
+        day = np.array([d.means(n) if d is not None else np.zeros(n) for d in dists])
+        return np.tile(day, n_days)  # every day has the same means by clock time
+
+    def rates(t: ContactType) -> np.ndarray:
+        day = per_interval(t.arrivals.rate_per_hour) / 3600.0
+        if not days:
+            return day
+        return np.concatenate([day * d.volume_of(t.name) for d in days])
 
     handle = [t.handle_time for t in s.contact_types]
     wrap = [t.wrap_up for t in s.contact_types]
@@ -192,10 +208,15 @@ def compile_plan(scenario: Scenario) -> Plan:
         )
         type_groups[i, : len(order)] = [groups.index(g) for g in order]
     # A group takes from the queue only the types whose routing order includes it.
+    # Real-time skills first, then e-mail (taken only when no real-time contact waits).
+    email = np.array([t.channel == "email" for t in s.contact_types])
     group_types = np.full((len(groups), len(types)), -1, dtype=np.int64)
+    email_from = np.zeros(len(groups), dtype=np.int64)
     for j, g in enumerate(s.agent_groups):
         serves = [types.index(k) for k in g.skills if j in type_groups[types.index(k)]]
+        serves = [k for k in serves if not email[k]] + [k for k in serves if email[k]]
         group_types[j, : len(serves)] = serves
+        email_from[j] = sum(1 for k in serves if not email[k])
 
     roster = roster_arrays(s)
     ivr = s.ivr
@@ -217,14 +238,15 @@ def compile_plan(scenario: Scenario) -> Plan:
                 fcr[i, j] = own
     return Plan(
         scenario=s,
+        n_days=n_days,
         n_types=len(types),
         n_groups=len(groups),
-        n_intervals=n,
+        n_intervals=n * n_days,
         interval=s.horizon.interval,
         warmup=s.horizon.warmup,
-        end=s.horizon.length,
+        end=s.horizon.length * n_days,
         max_drain=s.horizon.max_drain,
-        rate=np.array([per_interval(t.arrivals.rate_per_hour) / 3600.0 for t in s.contact_types]),
+        rate=np.array([rates(t) for t in s.contact_types]),
         day_factor_cv=s.forecast.day_factor_cv,
         type_day_factor_cv=np.array([t.arrivals.day_factor_cv for t in s.contact_types]),
         handle=tuple(handle),
@@ -233,13 +255,17 @@ def compile_plan(scenario: Scenario) -> Plan:
         wrap_up_mean=means(wrap),
         patience=tuple(patience),
         patience_mean=means(patience),
-        sl_threshold=np.array([t.service_level.threshold for t in s.contact_types]),
+        sl_threshold=np.array(
+            [t.due if t.due is not None else t.service_level.threshold for t in s.contact_types]
+        ),
         sl_target=np.array([t.service_level.target for t in s.contact_types]),
         lines=s.lines or 0,
         ivr=ivr.time if ivr is not None else None,
-        ivr_mean=ivr.time.means(n) if ivr is not None else np.zeros(n),
-        ivr_deflect=np.array([ivr.probability("deflection", t) if ivr else 0.0 for t in types]),
-        ivr_abandon=np.array([ivr.probability("abandon", t) if ivr else 0.0 for t in types]),
+        ivr_mean=np.tile(ivr.time.means(n) if ivr is not None else np.zeros(n), n_days),
+        ivr_deflect=np.array([ivr.probability("deflection", t) if ivr else 0.0 for t in types])
+        * ~email,  # e-mails skip the IVR
+        ivr_abandon=np.array([ivr.probability("abandon", t) if ivr else 0.0 for t in types])
+        * ~email,
         ivr_ports=(ivr.ports or 0) if ivr is not None else 0,
         type_groups=type_groups,
         group_types=group_types,
@@ -263,6 +289,12 @@ def compile_plan(scenario: Scenario) -> Plan:
         callback_no_answer=np.array([b.no_answer if b else 0.0 for b in callback]),
         dial_time=tuple(b.dial_time if b else None for b in callback),
         dial_mean=means([b.dial_time if b else None for b in callback]),
+        type_email=email,
+        group_email_from=email_from,
+        start_waiting=np.array(
+            [(s.start_state.waiting.get(t, 0) if s.start_state else 0) for t in types],
+            dtype=np.int64,
+        ),
         group_sessions=sessions,
         group_stretch=stretch,
         group_agents=np.array(
@@ -285,6 +317,44 @@ def compile_plan(scenario: Scenario) -> Plan:
 def roster_arrays(
     s: Scenario, present: Callable[[int, int], np.ndarray] | None = None
 ) -> tuple[np.ndarray, ...]:
+    """The roster of the whole run: one day's, or each of ``days`` one after another.
+
+    Day d covers [d x L, (d + 1) x L) with L the day's length (the night is not
+    simulated). A day's staffing comes from the scenario, with the day's own
+    ``staffing`` for the groups it names. At the end of every day but the last, the
+    centre closes: a CLOSE event (waiting real-time contacts are turned away), then
+    every agent still scheduled leaves (after its call), before the next day's agents
+    join. ``present`` is called day by day (see :func:`day_events`).
+    """
+    if not s.days:
+        return _merged(day_events(s, present))
+    length = s.horizon.length
+    events: list[tuple[float, int, int, int, float]] = []
+    for d, day in enumerate(s.days):
+        today = s
+        if day.staffing:
+            groups = [
+                g.model_copy(update={"staffing": day.staffing[g.name]})
+                if g.name in day.staffing
+                else g
+                for g in s.agent_groups
+            ]
+            today = s.model_copy(update={"agent_groups": groups})
+        mine = day_events(today, present)
+        events += [(t + d * length, g, kind, n, dur) for t, g, kind, n, dur in mine]
+        if d + 1 < len(s.days):  # closing time
+            events.append(((d + 1) * length, 0, CLOSE, 0, 0.0))
+            level = np.zeros(len(s.agent_groups), dtype=np.int64)
+            for _, g, kind, n, _ in mine:
+                level[g] += n if kind == JOIN else -n if kind == LEAVE else 0
+            for g in np.flatnonzero(level > 0):
+                events.append(((d + 1) * length, int(g), LEAVE, int(level[g]), 0.0))
+    return _merged(events)
+
+
+def day_events(
+    s: Scenario, present: Callable[[int, int], np.ndarray] | None = None
+) -> list[tuple[float, int, int, int, float]]:
     """Staffing per interval and shifts as time-ordered (time, group, kind, n, d).
 
     Activities become BREAK events (see the module docstring). ``present(group, n)``,
@@ -335,7 +405,12 @@ def roster_arrays(
             events.extend(_activity_breaks(group.activities, g, day_start, mine))
     # Stable sort by time: at equal times, file order (groups: staffing, shifts,
     # activities) decides.
-    events = sorted((e for e in events if e[0] < end), key=lambda e: e[0])
+    return sorted((e for e in events if e[0] < end), key=lambda e: e[0])
+
+
+def _merged(events: list[tuple[float, int, int, int, float]]) -> tuple[np.ndarray, ...]:
+    """Time-ordered roster columns; same-time events of one group and kind merged."""
+    events = sorted(events, key=lambda e: e[0])  # stable: file order at equal times
     merged: list[list[float]] = []
     for t, g, kind, count, dur in events:
         last = merged[-1] if merged else None

@@ -195,14 +195,19 @@ class SimulationResult:
         return out.reset_index()
 
     def interval_labels(self) -> list[str]:
-        """Clock labels ("08:30") of the interval starts."""
-        start = parse_clock(self.plan.scenario.horizon.start)
+        """Clock labels ("08:30") of the interval starts; "Mon 08:30" with ``days``."""
+        s = self.plan.scenario
+        start = parse_clock(s.horizon.start)
+        per_day = s.horizon.intervals
         labels = []
         for k in range(self.plan.n_intervals):
-            t = int(round(start + k * self.plan.interval))
+            t = int(round(start + (k % per_day) * self.plan.interval))
             day, rest = divmod(t, 86400)
             label = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
-            labels.append(label if day == 0 else f"d{day + 1} {label}")
+            if s.days:
+                labels.append(f"{s.days[k // per_day].name} {label}")
+            else:
+                labels.append(label if day == 0 else f"d{day + 1} {label}")
         return labels
 
     def per_replication(self, name: str, type: str | None = None) -> np.ndarray:

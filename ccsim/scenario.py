@@ -31,6 +31,8 @@ __all__ = [
     "Callback",
     "ContactType",
     "Costs",
+    "Day",
+    "StartState",
     "GroupCost",
     "Forecast",
     "Horizon",
@@ -196,7 +198,10 @@ class ContactType(_Model):
     omitted means the contact never abandons. ``redial`` and ``repeat`` make
     customers come back (see :class:`Redial`, :class:`Repeat`); ``callback`` offers
     virtual hold (:class:`Callback`). ``channel: chat`` marks a chat type, which
-    groups with ``concurrency`` serve several at a time.
+    groups with ``concurrency`` serve several at a time. ``channel: email`` marks
+    deferred work: it holds no trunk line, skips the IVR, never abandons, and agents
+    take it only when no real-time contact of their skills waits; ``due`` is its
+    service-level threshold (answered within the due time).
     """
 
     name: str = Field(min_length=1)
@@ -209,7 +214,8 @@ class ContactType(_Model):
     redial: Redial | None = None
     repeat: Repeat | None = None
     callback: Callback | None = None
-    channel: Literal["voice", "chat"] = "voice"
+    channel: Literal["voice", "chat", "email"] = "voice"
+    due: Duration | None = None
 
 
 class Break(_Model):
@@ -394,6 +400,30 @@ class Costs(_Model):
         return float(value.get(type_name, 0.0) if isinstance(value, dict) else value)
 
 
+class Day(_Model):
+    """One day of a run over several days (``days``).
+
+    Every day has the horizon's intervals; its arrival rates are the contact types'
+    times ``volume`` (one number, or by type name, 1 for types left out); ``staffing``
+    replaces, for that day, the staffing per interval of the groups it names.
+    """
+
+    name: str = Field(min_length=1)
+    volume: NonNegative | dict[str, NonNegative] = 1.0
+    staffing: dict[str, Count | list[Count]] = {}
+
+    def volume_of(self, type_name: str) -> float:
+        """The day's volume factor for one contact type."""
+        v = self.volume
+        return float(v.get(type_name, 1.0) if isinstance(v, dict) else v)
+
+
+class StartState(_Model):
+    """The state the run starts from: contacts already waiting at t = 0, by type."""
+
+    waiting: dict[str, Count] = {}
+
+
 class Scenario(_Model):
     """A contact centre over one planning horizon (see the module docstring)."""
 
@@ -406,6 +436,8 @@ class Scenario(_Model):
     contact_types: list[ContactType] = Field(min_length=1)
     agent_groups: list[AgentGroup] = Field(min_length=1)
     costs: Costs | None = None
+    days: list[Day] | None = Field(default=None, min_length=1)
+    start_state: StartState | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -483,6 +515,14 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
                     problems.append(((*base, "groups", j), f"group {g!r} has no skill {t.name!r}"))
         if not any(t.name in g.skills for g in s.agent_groups):
             problems.append(((*base, "name"), f"no agent group has the skill {t.name!r}"))
+        if t.channel == "email":
+            for key in ("patience", "callback", "redial"):
+                if getattr(t, key) is not None:
+                    problems.append(((*base, key), f"an e-mail type takes no {key} (it waits "
+                                     "in the backlog until an agent takes it)"))  # fmt: skip
+        elif t.due is not None:
+            problems.append(((*base, "due"), "due is for channel: email; real-time types "
+                             "use service_level.threshold"))  # fmt: skip
         if t.callback is not None:
             per_interval(
                 (*base, "callback", "dial_time", "mean"), t.callback.dial_time.mean, "mean"
@@ -553,6 +593,29 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
                     ((*base, "fcr"), "none of the group's skills has a repeat (add "
                      "contact_types[].repeat with its fcr and delay)")
                 )  # fmt: skip
+
+    for d, day in enumerate(s.days or []):
+        if isinstance(day.volume, dict):
+            for name in day.volume:
+                if name not in types:
+                    path = ("days", d, "volume", name)
+                    problems.append((path, _unknown("contact type", name, types)))
+        for name, staff in day.staffing.items():
+            path = ("days", d, "staffing", name)
+            if name not in groups:
+                problems.append((path, _unknown("agent group", name, groups)))
+            elif s.agent_groups[groups.index(name)].staffing is None:
+                problems.append((path, f"group {name!r} is staffed by shifts; a day can only "
+                                 "replace staffing per interval"))  # fmt: skip
+            else:
+                per_interval(path, staff, "staffing")
+    if s.days is not None and len({d.name for d in s.days}) != len(s.days):
+        problems.append((("days",), "day names must be unique"))
+    if s.start_state is not None:
+        for name in s.start_state.waiting:
+            if name not in types:
+                path = ("start_state", "waiting", name)
+                problems.append((path, _unknown("contact type", name, types)))
 
     if s.costs is not None:
         for name in s.costs.agent_groups:

@@ -65,8 +65,10 @@ STREAMS = (
     "no_answer",  # one uniform per contact: is it not there when called back
     "dial_time",
 )
-# Owner suffix of the streams of a type's follow-up pool (same stream names).
+# Owner suffixes of the streams of a type's follow-up pool and of its contacts already
+# waiting at the start (the same stream names as the type's own).
 _POOL = "\x00follow-ups"
+_START = "\x00start"
 
 
 def stream(seed: int, replication: int, owner: str, name: str) -> np.random.Generator:
@@ -213,7 +215,7 @@ class FollowUpPool:
                 block[1] = plan.wrap_up[i].sample_unit(rng("wrap_up"), n)
             patience = plan.patience[i]
             block[2] = np.inf if patience is None else patience.sample_unit(rng("patience"), n)
-            if plan.ivr is not None:
+            if plan.ivr is not None and not plan.type_email[i]:  # e-mails skip the IVR
                 block[3] = plan.ivr.sample_unit(rng("ivr_time"), n)
                 block[4] = rng("ivr_deflect").random(n)
             block[5], block[6], block[7] = _follow_draws(plan, i, n, rng)
@@ -323,7 +325,7 @@ def _draw(
 
 
 def _ivr_outcomes(
-    plan: Plan, seed: int, replication: int, i: int, n: int
+    plan: Plan, i: int, n: int, rng: Callable[[str], np.random.Generator]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Who the IVR deflects and who hangs up in it, from one uniform per contact.
 
@@ -333,7 +335,7 @@ def _ivr_outcomes(
     """
     if plan.ivr is None:
         return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    u = stream(seed, replication, plan.type_names[i], "ivr_deflect").random(n)
+    u = rng("ivr_deflect").random(n)
     p_deflect, p_abandon = plan.ivr_deflect[i], plan.ivr_abandon[i]
     return u < p_deflect, (u >= p_deflect) & (u < p_deflect + p_abandon)
 
@@ -359,28 +361,21 @@ def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
     follow, callback = plan.has_followups, plan.has_callbacks
     parts = []
     for i, name in enumerate(plan.type_names):
+        waiting = int(plan.start_waiting[i])
+        if waiting:  # contacts already waiting when the run starts (own streams)
 
-        def rng(which: str, name: str = name) -> Callable[[], np.random.Generator]:
-            return lambda: stream(seed, replication, name, which)
+            def start_rng(which: str, owner: str = name + _START) -> np.random.Generator:
+                return stream(seed, replication, owner, which)
 
-        arrival, k = poisson_arrivals(rng("arrivals")(), plan.rate[i] * factors[i], plan.interval)
-        deflect, ivr_abandon = _ivr_outcomes(plan, seed, replication, i, len(k))
-        parts.append(
-            (
-                np.full(len(k), i, dtype=np.int64),
-                arrival,
-                k,
-                _draw(plan.handle[i], plan.handle_mean[i], rng("handle"), k, 0.0),
-                _draw(plan.wrap_up[i], plan.wrap_up_mean[i], rng("wrap_up"), k, 0.0),
-                _draw(plan.patience[i], plan.patience_mean[i], rng("patience"), k, np.inf),
-                _draw(plan.ivr, plan.ivr_mean, rng("ivr_time"), k, 0.0),
-                deflect,
-                ivr_abandon,
-                *(_follow_draws(plan, i, len(k), lambda w, r=rng: r(w)()) if follow else ()),
-                *(_callback_draws(plan, i, len(k), lambda w, r=rng: r(w)(), k) if callback else ()),
-            )
-        )
-    if len(parts) == 1:  # one type: already in arrival order
+            zero = np.zeros(waiting, dtype=np.int64)
+            parts.append(_type_part(plan, i, np.zeros(waiting), zero, start_rng))
+
+        def rng(which: str, owner: str = name) -> np.random.Generator:
+            return stream(seed, replication, owner, which)
+
+        arrival, k = poisson_arrivals(rng("arrivals"), plan.rate[i] * factors[i], plan.interval)
+        parts.append(_type_part(plan, i, arrival, k, rng))
+    if len(parts) == 1:  # one part: already in arrival order
         columns = list(parts[0])
     else:
         columns = [np.concatenate(col) for col in zip(*parts, strict=True)]
@@ -395,6 +390,36 @@ def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
     if callback:
         extra.update(zip(("callback_u", "no_answer_u", "dial_time"), rest, strict=True))
     return Contacts(*columns[:9], day_factor=factors, **extra)
+
+
+def _type_part(
+    plan: Plan,
+    i: int,
+    arrival: np.ndarray,
+    k: np.ndarray,
+    rng: Callable[[str], np.random.Generator],
+) -> tuple[np.ndarray, ...]:
+    """The columns of contacts of type ``i`` arriving at ``arrival`` (intervals ``k``)."""
+    n = len(k)
+    deflect, ivr_abandon = _ivr_outcomes(plan, i, n, rng)
+    ivr = None if plan.type_email[i] else plan.ivr  # e-mails skip the IVR
+
+    def draws(which: str) -> Callable[[], np.random.Generator]:
+        return lambda: rng(which)
+
+    return (
+        np.full(n, i, dtype=np.int64),
+        arrival,
+        k,
+        _draw(plan.handle[i], plan.handle_mean[i], draws("handle"), k, 0.0),
+        _draw(plan.wrap_up[i], plan.wrap_up_mean[i], draws("wrap_up"), k, 0.0),
+        _draw(plan.patience[i], plan.patience_mean[i], draws("patience"), k, np.inf),
+        _draw(ivr, plan.ivr_mean, draws("ivr_time"), k, 0.0),
+        deflect,
+        ivr_abandon,
+        *(_follow_draws(plan, i, n, rng) if plan.has_followups else ()),
+        *(_callback_draws(plan, i, n, rng, k) if plan.has_callbacks else ()),
+    )
 
 
 def followup_pool(
