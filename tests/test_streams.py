@@ -8,7 +8,11 @@ central moment, se = sqrt((m4 - s**4) / n).
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
+import struct
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 
 import numpy as np
@@ -114,6 +118,73 @@ def test_named_streams_are_distinct_and_reproducible() -> None:
     }
     assert len(set(draws.values())) == len(draws)
     assert stream(SEED, 1, "sales", "handle").random(4).tobytes() == draws[(1, "sales", "handle")]
+
+
+PCG_MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341
+
+
+def test_stream_state_is_the_documented_hash_of_its_key() -> None:
+    """Recompute a stream's PCG64 state by hand from the encoding in the module notes."""
+    for seed, rep, owner, name in [
+        (SEED, 3, "sales", "handle"),
+        (0, 0, "", "day_factor"),
+        (2**80 + 5, 12, "Kundendienst/Österreich", "absence"),
+    ]:
+        seed_bytes = seed.to_bytes((seed.bit_length() + 7) // 8, "little")
+        owner_bytes = owner.encode()
+        head = struct.pack("<QIII", rep, STREAMS.index(name), len(seed_bytes), len(owner_bytes))
+        digest = hashlib.blake2b(
+            head + seed_bytes + owner_bytes, digest_size=32, person=b"ccsim.stream"
+        ).digest()
+        w = [int.from_bytes(digest[8 * i : 8 * i + 8], "little") for i in range(4)]
+        # PCG's seeding (pcg_setseq_128_srandom_r), as numpy does from a SeedSequence
+        inc = ((((w[2] << 64) + w[3]) << 1) | 1) % 2**128
+        state = (inc + (w[0] << 64) + w[1]) % 2**128  # state 0, one step, plus initstate
+        state = (state * PCG_MULTIPLIER + inc) % 2**128
+        got = stream(seed, rep, owner, name).bit_generator.state["state"]
+        assert got == {"state": state, "inc": inc}
+        assert inc % 2 == 1
+
+
+def test_stream_keys_are_encoded_unambiguously() -> None:
+    def first(seed: int, rep: int, owner: str, name: str = "handle") -> bytes:
+        return stream(seed, rep, owner, name).random(2).tobytes()
+
+    # CRC-32 collides on these two names (the former key used crc32(owner))
+    assert zlib.crc32(b"plumless") == zlib.crc32(b"buckeroo")
+    assert first(SEED, 0, "plumless") != first(SEED, 0, "buckeroo")
+    # seed and owner bytes run together identically: the lengths tell them apart
+    assert first(0x61, 0, "") != first(0, 0, "a")
+    assert first(0x6162, 0, "") != first(0x62, 0, "a") != first(0, 0, "ba")
+    # large seeds are fine, and differ from their low 64 bits
+    assert first(2**64 + SEED, 0, "sales") != first(SEED, 0, "sales")
+    for seed, rep in ((-1, 0), (0, -1)):
+        with pytest.raises(ValueError, match="non-negative"):
+            stream(seed, rep, "sales", "handle")
+    with pytest.raises(ValueError):
+        stream(SEED, 0, "sales", "no such stream")
+
+
+def test_every_call_returns_a_new_generator() -> None:
+    a, b = stream(SEED, 0, "sales", "handle"), stream(SEED, 0, "sales", "handle")
+    assert a is not b and a.bit_generator is not b.bit_generator
+    x = a.random(5)  # drawing from one leaves the other at the start
+    np.testing.assert_array_equal(b.random(5), x)
+
+
+def test_draws_do_not_depend_on_threads() -> None:
+    plan = plan_of(with_ivr(base_scenario()))
+    plan_two = plan_of(_routing_variant(with_ivr(base_scenario())))
+    expected = [draw_contacts(plan, SEED, rep) for rep in range(16)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        # interleave two plans so that the threads' draws really overlap
+        jobs = [
+            pool.submit(draw_contacts, p, SEED, rep) for rep in range(16) for p in (plan, plan_two)
+        ]
+        got = [job.result() for job in jobs]
+    for rep in range(16):
+        assert_same_contacts(got[2 * rep], expected[rep])
+        assert_same_contacts(got[2 * rep + 1], expected[rep])
 
 
 def test_contacts_are_sorted_and_well_formed() -> None:
@@ -284,6 +355,24 @@ def test_poisson_counts_per_interval() -> None:
     # counts of different intervals are independent
     r = np.corrcoef(counts[:, 0], counts[:, 2])[0, 1]
     assert abs(r) < 4 / math.sqrt(reps)
+
+
+@pytest.mark.parametrize(
+    "rate",
+    [10 * RATES, np.full(4, 4.0), np.array([0.0, 3.0, 0.0, 0.5])],
+    ids=["mixed", "busy", "zeros"],
+)
+def test_poisson_maps_the_same_interval_by_interval_or_all_at_once(rate, monkeypatch) -> None:  # noqa: ANN001
+    import ccsim.streams
+
+    def draw(loop_from: float) -> tuple[np.ndarray, np.ndarray]:
+        monkeypatch.setattr(ccsim.streams, "_LOOP_FROM", loop_from)
+        return poisson_arrivals(np.random.default_rng(SEED), rate, LENGTH)
+
+    (t1, k1), (t2, k2) = draw(0), draw(math.inf)
+    assert len(t1) > 100
+    np.testing.assert_array_equal(t1, t2)
+    np.testing.assert_array_equal(k1, k2)
 
 
 def test_poisson_no_rate_no_arrivals() -> None:
