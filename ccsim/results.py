@@ -4,7 +4,8 @@ A :class:`SimulationResult` keeps every replication's counters and turns them in
 tidy pandas tables on demand: one row per (what, KPI) with the mean across
 replications and its 95 % confidence interval. "What" is the whole centre
 (:attr:`~SimulationResult.summary`), a contact type (``by_type``), a type and interval
-(``by_interval``; type ``"ALL"`` for all types together) or an agent group
+(``by_interval``; type ``"ALL"`` for all types together -- the real-time ones when a
+scenario also has e-mail) or an agent group
 (``by_group``, ``by_group_interval``).
 """
 
@@ -114,9 +115,21 @@ class SimulationResult:
         extra = [k for k in (*FOLLOW_UP_KPIS, *CALLBACK_KPIS) if k not in hidden]
         return (*TYPE_KPIS, *extra, "mean_queue")
 
+    @property
+    def _centre_acc(self) -> np.ndarray:
+        """Counters of the types centre-wide KPIs cover: the real-time ones.
+
+        E-mail (deferred work, waits of hours) is reported per type only, unless every
+        type is e-mail.
+        """
+        email = self.plan.type_email
+        if email.any() and not email.all():
+            return self.type_acc[:, ~email]
+        return self.type_acc
+
     @cached_property
     def _summary_rows(self) -> list[dict[str, Any]]:
-        values = self._type_values(self.type_acc.sum(axis=(1, 2)), self._window().sum())
+        values = self._type_values(self._centre_acc.sum(axis=(1, 2)), self._window().sum())
         rows = _rows(values, {})
         return rows + _rows(group_kpis(self.group_acc.sum(axis=(1, 2))), {}, ("occupancy",))
 
@@ -138,7 +151,7 @@ class SimulationResult:
 
     @cached_property
     def summary(self) -> pd.DataFrame:
-        """Centre-wide KPIs (all types, all counted intervals; occupancy of all groups)."""
+        """Centre-wide KPIs (real-time types, counted intervals; occupancy of all groups)."""
         return _frame(self._summary_rows, _COLUMNS)
 
     @cached_property
@@ -151,7 +164,7 @@ class SimulationResult:
         """KPIs per contact type (and ``"ALL"``) and arrival interval."""
         window = self._window()
         per_type = self._type_values(self.type_acc, window)
-        overall = self._type_values(self.type_acc.sum(axis=1), window)
+        overall = self._type_values(self._centre_acc.sum(axis=1), window)
         labels = self.interval_labels()
         rows = []
         for k, label in enumerate(labels):
@@ -217,9 +230,9 @@ class SimulationResult:
         """
         if name in GROUP_KPIS:
             return group_kpis(self.group_acc.sum(axis=(1, 2)))[name]
-        acc = self.type_acc
+        acc = self._centre_acc
         if type is not None:
-            acc = acc[:, [self.plan.type_names.index(type)]]
+            acc = self.type_acc[:, [self.plan.type_names.index(type)]]
         values = self._type_values(acc.sum(axis=(1, 2)), self._window().sum())
         if name not in values:
             raise KeyError(f"no KPI {name!r}; known: {', '.join((*values, *GROUP_KPIS))}")
