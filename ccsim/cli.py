@@ -47,6 +47,7 @@ _PERCENT = {
     "abandon_rate",
     "block_rate",
     "occupancy",
+    "fcr",
 }
 
 
@@ -506,7 +507,9 @@ def _print_tables(result: SimulationResult, intervals: bool) -> None:
     )
     table = Table(show_lines=False)
     table.add_column("KPI")
-    table.add_column("all types", justify="right")
+    email = result.plan.type_email
+    centre = "real-time types" if email.any() and not email.all() else "all types"
+    table.add_column(centre, justify="right")
     names = list(result.plan.type_names)
     if len(names) > 1:
         for name in names:

@@ -86,7 +86,7 @@ def accumulate_day(
     stop_time,
     interval,
     sl_threshold,
-    type_email,
+    type_voice,
     group_sessions,
     type_acc,
     group_acc,
@@ -150,7 +150,7 @@ def accumulate_day(
                 type_acc[t, k, _F_REDIALLED] += 1
             elif followed[c] == _UNRESOLVED:
                 type_acc[t, k, _F_UNRESOLVED] += 1
-        if f != _BLOCKED and not type_email[t]:  # it held a line (and IVR port) until it left
+        if f != _BLOCKED and type_voice[t]:  # it held a line (and IVR port) until it left
             held = t_left[c] if not np.isnan(t_left[c]) else stop_time
             if callbacks and cb_state[c] == _CALLBACK_ACCEPTED:
                 held = cb_at[c]  # it hung up when it accepted the callback

@@ -156,6 +156,7 @@ class _Centre:
         self.type_groups = [[g for g in row if g >= 0] for row in plan.type_groups.tolist()]
         self.group_types = [[t for t in row if t >= 0] for row in plan.group_types.tolist()]
         self.email = plan.type_email.tolist()
+        self.voice = plan.type_voice.tolist()
         self.group_classes = [
             (types[:split], types[split:])
             for types, split in zip(self.group_types, plan.group_email_from.tolist(), strict=True)
@@ -240,7 +241,7 @@ class _Centre:
         self._enter(c)
 
     def _enter(self, c: int) -> None:
-        if self.email[self.type[c]]:  # deferred work: no line, no IVR, to the backlog
+        if not self.voice[self.type[c]]:  # chat and e-mail: no line, no IVR
             self._ask_for_agent(c)
             return
         env = self.env
@@ -370,7 +371,8 @@ class _Centre:
             self.waiting[self.type[c]] -= 1
             self.fate[c] = ABANDONED
             self.t_left[c] = self.env.now
-            self.in_system -= 1
+            if self.voice[self.type[c]]:
+                self.in_system -= 1
             if self.follow:
                 self._redial(c)
 
@@ -430,10 +432,10 @@ class _Centre:
     def _end_talk(self, event: _Event) -> None:
         c = event._value
         self.t_left[c] = self.env.now
-        if not (
-            self.callbacks and self.callback[c] == CALLBACK_ACCEPTED or self.email[self.type[c]]
+        if self.voice[self.type[c]] and not (
+            self.callbacks and self.callback[c] == CALLBACK_ACCEPTED
         ):
-            self.in_system -= 1  # (a callback freed its line when it accepted; e-mails hold none)
+            self.in_system -= 1  # (a callback freed its line when it accepted)
         if self.follow:
             self._repeat(c)
         if self.wrap[c] > 0:
@@ -658,7 +660,9 @@ class _Centre:
                 if self.fate[c] == _QUEUED:
                     self.fate[c] = UNSERVED
                     self.t_left[c] = now
-                    if not (self.callbacks and self.callback[c] == CALLBACK_ACCEPTED):
+                    if self.voice[t] and not (
+                        self.callbacks and self.callback[c] == CALLBACK_ACCEPTED
+                    ):
                         self.in_system -= 1
             q.clear()
             self.waiting[t] = 0

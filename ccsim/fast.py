@@ -121,7 +121,7 @@ def run_replications(
                 out["group"], out["queued"], out["answered"],
                 out["left"], out["freed"], out["log"], n_log, plan.warmup, plan.end,
                 plan.end + plan.max_drain, plan.interval, plan.sl_threshold,
-                plan.type_email, plan.group_sessions, run.type_acc[rep], run.group_acc[rep],
+                plan.type_voice, plan.group_sessions, run.type_acc[rep], run.group_acc[rep],
             )  # fmt: skip
             counts[rep] = n
             notes = capacity_notes(plan, out["fate"][:n], out["left"][:n], out["answered"][:n])
@@ -304,6 +304,7 @@ def _simulate(
                 plan.group_stretch,
                 plan.group_agents,
                 plan.type_email,
+                plan.type_voice,
                 plan.group_email_from,
             ),
             pool_data,

@@ -107,7 +107,7 @@ def simulate_day(
     fplan,
     # callback plan: (threshold, acceptance, no_answer, dial_mean)
     cb_plan,
-    # channels: (group_sessions, group_stretch, group_agents, type_email,
+    # channels: (group_sessions, group_stretch, group_agents, type_email, type_voice,
     # group_email_from)
     channels,
     # follow-up pool (ccsim.streams.FollowUpPool): data, offsets, entries per type
@@ -147,7 +147,7 @@ def simulate_day(
     c_callback_u, c_no_answer_u, c_dial, cb_state, cb_at = cb_rows
     cb_threshold, cb_acceptance, cb_no_answer, dial_mean = cb_plan
     callbacks = c_callback_u.shape[0] > 0
-    group_sessions, group_stretch, group_agents, type_email, group_email_from = channels
+    group_sessions, group_stretch, group_agents, type_email, type_voice, group_email_from = channels
     has_chat = group_sessions.max() > 1
     capacity = n + pool_off[-1]
     n_intervals = handle_mean.shape[1]
@@ -365,7 +365,7 @@ def simulate_day(
                 t_answered[c] = np.nan
                 t_left[c] = np.nan
                 t_freed[c] = np.nan
-            if type_email[c_type[c]]:  # deferred work: no line, no IVR, to the backlog
+            if not type_voice[c_type[c]]:  # chat and e-mail: no line, no IVR
                 ask = c
             else:
                 if (lines > 0 and in_system >= lines) or (
@@ -408,7 +408,8 @@ def simulate_day(
                 waiting[c_type[c]] -= 1
                 fate[c] = _ABANDONED
                 t_left[c] = now
-                in_system -= 1
+                if type_voice[c_type[c]]:
+                    in_system -= 1
                 if follow:
                     delay = _redial_delay(
                         c, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed,
@@ -423,8 +424,8 @@ def simulate_day(
         elif kind == _TALK_END:
             c = arg
             t_left[c] = now
-            if not (callbacks and cb_state[c] == _CALLBACK_ACCEPTED or type_email[c_type[c]]):
-                in_system -= 1  # (a callback freed its line when it accepted; e-mails hold none)
+            if type_voice[c_type[c]] and not (callbacks and cb_state[c] == _CALLBACK_ACCEPTED):
+                in_system -= 1  # (a callback freed its line when it accepted)
             if follow:  # is the customer's need resolved? if not, a repeat contact
                 t = c_type[c]
                 if c_follow_u[c] < 1.0 - fcr[t, group[c]]:
@@ -517,7 +518,7 @@ def simulate_day(
                             continue
                         fate[c] = _UNSERVED
                         t_left[c] = now
-                        if not (callbacks and cb_state[c] == _CALLBACK_ACCEPTED):
+                        if type_voice[t] and not (callbacks and cb_state[c] == _CALLBACK_ACCEPTED):
                             in_system -= 1
                     waiting[t] = 0
                 continue

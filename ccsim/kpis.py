@@ -191,7 +191,7 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
         "handle": np.where(answered, handle, 0.0),
         # seconds holding a trunk line (arrival to leaving) and in the IVR: for costs
         "line_time": np.where(
-            (fate == BLOCKED) | plan.type_email[contacts.type[counted]],  # e-mails hold none
+            (fate == BLOCKED) | ~plan.type_voice[contacts.type[counted]],  # only calls hold one
             0.0,
             held - contacts.arrival[counted],
         ),

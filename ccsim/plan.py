@@ -120,6 +120,7 @@ class Plan:
     # group_types lists a group's real-time skills first, its e-mail skills from
     # group_email_from on
     type_email: np.ndarray  # (types,) bool
+    type_voice: np.ndarray  # (types,) bool: holds a trunk line and goes through the IVR
     group_email_from: np.ndarray  # (groups,) int64
     start_waiting: np.ndarray  # (types,) int64 contacts already waiting at t = 0
     roster_time: np.ndarray  # (events,) sorted
@@ -210,6 +211,7 @@ def compile_plan(scenario: Scenario) -> Plan:
     # A group takes from the queue only the types whose routing order includes it.
     # Real-time skills first, then e-mail (taken only when no real-time contact waits).
     email = np.array([t.channel == "email" for t in s.contact_types])
+    voice = np.array([t.channel == "voice" for t in s.contact_types])
     group_types = np.full((len(groups), len(types)), -1, dtype=np.int64)
     email_from = np.zeros(len(groups), dtype=np.int64)
     for j, g in enumerate(s.agent_groups):
@@ -263,9 +265,9 @@ def compile_plan(scenario: Scenario) -> Plan:
         ivr=ivr.time if ivr is not None else None,
         ivr_mean=np.tile(ivr.time.means(n) if ivr is not None else np.zeros(n), n_days),
         ivr_deflect=np.array([ivr.probability("deflection", t) if ivr else 0.0 for t in types])
-        * ~email,  # e-mails skip the IVR
+        * voice,  # chat and e-mail skip the IVR
         ivr_abandon=np.array([ivr.probability("abandon", t) if ivr else 0.0 for t in types])
-        * ~email,
+        * voice,
         ivr_ports=(ivr.ports or 0) if ivr is not None else 0,
         type_groups=type_groups,
         group_types=group_types,
@@ -290,6 +292,7 @@ def compile_plan(scenario: Scenario) -> Plan:
         dial_time=tuple(b.dial_time if b else None for b in callback),
         dial_mean=means([b.dial_time if b else None for b in callback]),
         type_email=email,
+        type_voice=voice,
         group_email_from=email_from,
         start_waiting=np.array(
             [(s.start_state.waiting.get(t, 0) if s.start_state else 0) for t in types],

@@ -59,7 +59,7 @@ FOREST_KPIS = ("service_level", "abandon_rate", "asa_s")
 
 # fmt: off
 _PERCENT = set("service_level service_level_answered service_level_excl_short_abandons p_wait "
-               "abandon_rate block_rate occupancy".split())
+               "abandon_rate block_rate occupancy fcr".split())
 _SECONDS = {"asa_s", "mean_wait_s", "aht_s"}
 _LOWER_IS_BETTER = set("abandon_rate block_rate asa_s mean_wait_s p_wait abandoned blocked "
                        "unserved aht_s".split())

@@ -520,6 +520,8 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
                 if getattr(t, key) is not None:
                     problems.append(((*base, key), f"an e-mail type takes no {key} (it waits "
                                      "in the backlog until an agent takes it)"))  # fmt: skip
+        elif t.channel == "chat" and t.callback is not None:
+            problems.append(((*base, "callback"), "callbacks are for calls (channel: voice)"))
         elif t.due is not None:
             problems.append(((*base, "due"), "due is for channel: email; real-time types "
                              "use service_level.threshold"))  # fmt: skip

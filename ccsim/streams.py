@@ -292,7 +292,7 @@ class FollowUpPool:
                 block[1] = plan.wrap_up[i].sample_unit(rng("wrap_up"), n)
             patience = plan.patience[i]
             block[2] = np.inf if patience is None else patience.sample_unit(rng("patience"), n)
-            if plan.ivr is not None and not plan.type_email[i]:  # e-mails skip the IVR
+            if plan.ivr is not None and plan.type_voice[i]:  # chat and e-mail skip the IVR
                 block[3] = plan.ivr.sample_unit(rng("ivr_time"), n)
                 block[4] = rng("ivr_deflect").random(n)
             block[5], block[6], block[7] = _follow_draws(plan, i, n, rng)
@@ -492,7 +492,7 @@ def _type_part(
     """The columns of contacts of type ``i`` arriving at ``arrival`` (intervals ``k``)."""
     n = len(k)
     deflect, ivr_abandon = _ivr_outcomes(plan, i, n, rng)
-    ivr = None if plan.type_email[i] else plan.ivr  # e-mails skip the IVR
+    ivr = plan.ivr if plan.type_voice[i] else None  # chat and e-mail skip the IVR
 
     def draws(which: str) -> Callable[[], np.random.Generator]:
         return lambda: rng(which)

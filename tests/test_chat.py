@@ -208,3 +208,46 @@ def test_chat_records_show_sessions_in_both_engines() -> None:
         ((rec["answered"] <= t) & (rec["freed"] > t)).sum() for t in np.arange(0.0, 6 * 1800, 30)
     )
     assert 10 < most <= 3 * 10  # at most 10 chatters (tests/corpus/chat.yaml), 3 sessions each
+
+
+def test_chat_holds_no_trunk_line_and_skips_the_ivr() -> None:
+    plan = compile_plan(
+        scenario_from_dict(
+            {
+                "name": "mixed",
+                "horizon": {"intervals": 1, "interval": 1000},
+                "lines": 1,
+                "ivr": {"time": {"dist": "fixed", "mean": 5}, "ports": 1},
+                "contact_types": [
+                    {
+                        "name": "call",
+                        "arrivals": {"rate_per_hour": 0},
+                        "handle_time": {"dist": "fixed", "mean": 60},
+                    },
+                    {
+                        "name": "chat",
+                        "channel": "chat",
+                        "arrivals": {"rate_per_hour": 0},
+                        "handle_time": {"dist": "fixed", "mean": 60},
+                        "patience": {"dist": "fixed", "mean": 10},
+                    },
+                ],  # fmt: skip
+                "agent_groups": [
+                    {"name": "phones", "skills": ["call"], "staffing": 1},
+                    {"name": "chatters", "skills": ["chat"], "staffing": 1, "concurrency": 2},
+                ],
+            }
+        )
+    )
+    rows = [
+        {"type": "call", "at": 0, "handle": 100, "ivr_time": 5},  # holds the only line
+        {"type": "chat", "at": 1, "handle": 100},  # no line, no IVR: answered at once
+        {"type": "chat", "at": 2, "handle": 100},
+        {"type": "chat", "at": 3, "handle": 100, "patience": 10},  # both taken: abandons
+        {"type": "call", "at": 20, "handle": 10, "ivr_time": 5},  # the line is still held
+    ]
+    contacts = contacts_from_rows(plan, rows)
+    out = engine.run_replication(plan, contacts)
+    assert_same_outcome(out, fast.run_day(plan, contacts))
+    assert out.answered.tolist()[:3] == [5, 1, 2]
+    assert out.fate.tolist()[3:] == [2, 3]  # abandoned, then blocked (its line count kept)
