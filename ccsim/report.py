@@ -121,7 +121,13 @@ def _dress(ax: Axes, run: SimulationResult, title: str, ylabel: str, xlabel: boo
     A y label with "%" gets a percent axis (values already in percent) up to at most 102.
     """
     labels = run.interval_labels()
-    ticks = list(range(0, len(labels), max(1, math.ceil(len(labels) / 12))))
+    if run.plan.n_days > 1:  # a tick at the start of each day, a line between days
+        per_day = run.plan.n_intervals // run.plan.n_days
+        ticks = list(range(0, len(labels), per_day))
+        for k in ticks[1:]:
+            ax.axvline(k - 0.5, color="grey", lw=0.8, ls=":")
+    else:
+        ticks = list(range(0, len(labels), max(1, math.ceil(len(labels) / 12))))
     ax.set_xticks(ticks, [labels[k] for k in ticks])
     ax.set_xlim(-0.6, len(labels) - 0.4)
     if xlabel:

@@ -23,6 +23,7 @@ is a scenario with the new staffing, its KPIs and, with a cost model, its cost.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,6 +62,9 @@ class StaffingResult:
 def erlang_start(plan: Plan, max_abandon: float | None = None) -> np.ndarray:
     """Erlang A agents per (group, interval), each type's need on its first group.
 
+    Chat needs are in sessions: divided by the group's ``concurrency`` (rounded up).
+    E-mail (deferred work) needs its workload, rate x handle time, rounded up.
+
     Returns
     -------
     numpy.ndarray
@@ -77,12 +81,15 @@ def erlang_start(plan: Plan, max_abandon: float | None = None) -> np.ndarray:
                 continue
             handle = plan.handle_mean[t, k] / plan.group_speed[g] + plan.wrap_up_mean[t, k]
             threshold, target = float(plan.sl_threshold[t]), float(plan.sl_target[t])
-            if plan.patience[t] is None:
+            if plan.type_email[t]:  # deferred work: its workload, no queueing target
+                n = math.ceil(rate * handle - 1e-9)
+            elif plan.patience[t] is None:
                 n = erlang_c_agents(rate, handle, threshold, target)
             else:
                 patience = float(plan.patience_mean[t, k])
                 n = erlang_a_agents(rate, handle, patience, threshold, target, max_abandon)
-            need[g, k] += n
+            sessions = int(plan.group_sessions[g])  # chat: Erlang counts sessions
+            need[g, k] += -(-n // sessions)
     return need
 
 
