@@ -124,6 +124,11 @@ def search_staffing(
     StaffingResult
     """
     plan = compile_plan(scenario)
+    if scenario.days:
+        raise ValueError(
+            "the staffing search works on one day; this scenario runs several (days:). "
+            "Search a scenario of one day (without days:), then set each day's staffing"
+        )
     searched = [j for j, g in enumerate(scenario.agent_groups) if g.staffing is not None]
     if not searched:
         raise ValueError("no agent group is staffed per interval: nothing to search")

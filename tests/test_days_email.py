@@ -182,3 +182,10 @@ def test_bad_day_and_start_keys_are_named(tmp_path) -> None:
     assert "contact_types[0].patience: an e-mail type takes no patience" in problems(
         tmp_path, email
     )
+
+
+def test_the_staffing_search_refuses_a_run_of_several_days() -> None:
+    from ccsim.staffing import search_staffing
+
+    with pytest.raises(ValueError, match="works on one day"):
+        search_staffing(ccsim.load_scenario(WEEK), replications=2)
