@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 __all__ = ["COMPARED_KPIS", "Comparison", "Difference", "compare", "paired_difference"]
 
-#: Centre-wide KPIs compared by default (per type: the same list, by type).
+#: Centre-wide KPIs compared by default (per type: the same list, by type); ``fcr``
+#: ``repeats`` and ``redials`` are added when every scenario has follow-ups,
+#: ``callbacks_accepted`` when every one offers callbacks.
 COMPARED_KPIS = (
     "service_level",
     "abandon_rate",
@@ -232,4 +234,10 @@ def compare(
         results[name] = simulate(
             scenario, replications, seed, engine, progress=step, threads=threads
         )
-    return Comparison(results=results, costs=costs)
+    kpis = COMPARED_KPIS
+    plans = [r.plan for r in results.values()]
+    if all(plan.has_followups for plan in plans):  # a lever worth seeing: resolution
+        kpis += ("fcr", "repeats", "redials")
+    if all(plan.has_callbacks for plan in plans):
+        kpis += ("callbacks_accepted",)
+    return Comparison(results=results, costs=costs, kpis=kpis)
