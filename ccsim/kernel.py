@@ -317,6 +317,7 @@ def simulate_day(
         n_free = 1
         after_call = False
         agent_done = -1  # the chat agent whose session ended (after this event)
+        lost = -1  # this contact was blocked or abandoned: it may redial
         if kind == _ARRIVE or kind == _FOLLOW:
             c = arg
             if kind == _FOLLOW:  # a new contact, its variates from the type's pool
@@ -373,26 +374,17 @@ def simulate_day(
                 ):
                     fate[c] = _BLOCKED
                     t_left[c] = now
-                    if follow:
-                        delay = _redial_delay(
-                            c, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed,
-                            redial_p, redial_max, redial_mean, end,
-                        )  # fmt: skip
-                        if delay >= 0:
-                            pend_t[n_pend] = now + delay
-                            pend_k[n_pend] = _event(_PRIO[_FOLLOW], seq, c, _FOLLOW)
-                            n_pend += 1
-                            seq += 1
-                    continue
-                in_system += 1
-                if use_ivr:
-                    in_ivr += 1
-                    pend_t[n_pend] = now + c_ivr_time[c]
-                    pend_k[n_pend] = _event(_PRIO[_IVR_END], seq, c, _IVR_END)
-                    n_pend += 1
-                    seq += 1
-                    continue
-                ask = c
+                    lost = c
+                else:
+                    in_system += 1
+                    if use_ivr:
+                        in_ivr += 1
+                        pend_t[n_pend] = now + c_ivr_time[c]
+                        pend_k[n_pend] = _event(_PRIO[_IVR_END], seq, c, _IVR_END)
+                        n_pend += 1
+                        seq += 1
+                        continue
+                    ask = c
         elif kind == _IVR_END:
             c = arg
             in_ivr -= 1
@@ -410,17 +402,7 @@ def simulate_day(
                 t_left[c] = now
                 if type_voice[c_type[c]]:
                     in_system -= 1
-                if follow:
-                    delay = _redial_delay(
-                        c, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed,
-                        redial_p, redial_max, redial_mean, end,
-                    )  # fmt: skip
-                    if delay >= 0:
-                        pend_t[n_pend] = now + delay
-                        pend_k[n_pend] = _event(_PRIO[_FOLLOW], seq, c, _FOLLOW)
-                        n_pend += 1
-                        seq += 1
-            continue
+                lost = c
         elif kind == _TALK_END:
             c = arg
             t_left[c] = now
@@ -612,6 +594,16 @@ def simulate_day(
                     owed_leave[g] += count - now_idle
                 continue
 
+        if lost >= 0 and follow:  # (blocked or abandoned: nothing else happens then)
+            delay = _redial_delay(
+                lost, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed,
+                redial_p, redial_max, redial_mean, end,
+            )  # fmt: skip
+            if delay >= 0:
+                pend_t[n_pend] = now + delay
+                pend_k[n_pend] = _event(_PRIO[_FOLLOW], seq, lost, _FOLLOW)
+                n_pend += 1
+                seq += 1
         if ask >= 0:  # the contact asks for an agent
             c = ask
             t_queued[c] = now
