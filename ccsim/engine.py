@@ -16,6 +16,15 @@ Life of a contact
     answered contact talks for handle time / group speed, frees its line, then the
     agent does its wrap-up.
 
+Channels
+    Only calls (``channel: voice``) hold trunk lines and go through the IVR; chat and
+    e-mail contacts ask for an agent as they arrive. E-mail is deferred work: a freed
+    agent looks at its real-time skills first and takes an e-mail only when none of
+    them has a contact waiting. Agents of a chat group (``concurrency`` k > 1) are
+    kept one by one, each with up to k sessions (see the chat agents section below).
+    Between two days (``days``) the centre closes: waiting real-time contacts are
+    turned away (unserved), e-mails stay.
+
 Callbacks (virtual hold)
     A contact that must queue, of a type with ``callback``, is offered a callback when
     its predicted wait -- (contacts of its type waiting + 1) x the type's mean handle
