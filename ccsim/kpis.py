@@ -382,11 +382,13 @@ def capacity_notes(
     """Signs of a centre that could not keep up, from one replication's outcome.
 
     Returns ``("unserved", count)`` when contacts were still waiting at the drain limit
+    (not those turned away at closing time between days)
     and ``("drain", seconds)`` when the queue emptied (the last waiting contact was
     answered or hung up) more than one interval after the end of the horizon.
     """
     notes: list[tuple[str, float]] = []
-    unserved = int(np.count_nonzero(fate == UNSERVED))
+    # (contacts turned away at closing between days left at a known time: not a sign)
+    unserved = int(np.count_nonzero((fate == UNSERVED) & np.isnan(left)))
     if unserved:
         notes.append(("unserved", unserved))
     out_of_queue = np.where(fate == ANSWERED, answered, np.where(fate == ABANDONED, left, np.nan))

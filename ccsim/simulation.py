@@ -116,7 +116,7 @@ def simulate(
             if progress is not None:
                 progress(rep + 1, replications)
         type_acc, group_acc = np.stack(type_accs), np.stack(group_accs)
-    messages = _summarise_notes(plan, notes, replications)
+    messages = _summarise_notes(notes, replications)
     for message in messages:
         warnings.warn(message, CapacityWarning, stacklevel=2)
     return SimulationResult(
@@ -182,16 +182,15 @@ def contact_records(plan: Plan, contacts: Contacts, out: Outcome, replication: i
     )
 
 
-def _summarise_notes(plan: Plan, notes: list[tuple[str, float]], replications: int) -> list[str]:
+def _summarise_notes(notes: list[tuple[str, float]], replications: int) -> list[str]:
     out = []
     unserved = [v for k, v in notes if k == "unserved"]
     drains = [v for k, v in notes if k == "drain"]
     if unserved:
         out.append(
             f"{int(sum(unserved))} contacts in {len(unserved)} of {replications} replications "
-            "were still waiting when the drain limit (horizon.max_drain) was reached"
-            + (" or at closing time between days" if plan.n_days > 1 else "")
-            + ": counted as unserved"
+            "were still waiting when the drain limit (horizon.max_drain) was reached: "
+            "counted as unserved"
         )
     if drains:
         out.append(

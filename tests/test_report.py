@@ -37,6 +37,12 @@ def helpdesk() -> ccsim.SimulationResult:
 
 
 @pytest.fixture(scope="module")
+def week() -> ccsim.SimulationResult:
+    """Five days on phone, chat and e-mail."""
+    return ccsim.simulate(SCENARIOS / "telco-week.yaml", replications=3, engine="fast")
+
+
+@pytest.fixture(scope="module")
 def comparison():
     return ccsim.compare(ROOT / "experiments" / "ivr-upgrade.options.yaml", replications=5)
 
@@ -71,6 +77,16 @@ def test_run_figures_have_data_titles_and_labels(day, name: str) -> None:
 @pytest.mark.parametrize("name", RUN_CHARTS)
 def test_figures_of_a_one_queue_centre(helpdesk, name: str) -> None:
     assert_readable(getattr(report, name)(helpdesk))
+
+
+@pytest.mark.parametrize("name", [*RUN_CHARTS, "cost_figure"])
+def test_figures_of_a_week_mark_each_day(week, name: str) -> None:
+    fig = getattr(report, name)(week)
+    assert_readable(fig)
+    for ax in fig.axes:
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        if any(label.startswith("Mon") for label in labels):  # a by-interval panel
+            assert labels == ["Mon 08:00", "Tue 08:00", "Wed 08:00", "Thu 08:00", "Fri 08:00"]
 
 
 def test_service_level_figure_draws_every_target(day) -> None:
