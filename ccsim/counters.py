@@ -8,6 +8,8 @@ number of replications and both engines give the same counters.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
 
@@ -59,6 +61,33 @@ from ccsim.kernel import (
 ) = range(26)
 N_TYPE_FIELDS = 26
 N_GROUP_FIELDS = 3
+
+
+def skip_blas_probe() -> bool:
+    """Let numba load without importing SciPy's linear algebra (``ccsim`` start-up).
+
+    On its first compile or cache load numba imports ``numba.np.arraymath``, whose
+    module body probes for a BLAS by importing ``scipy.linalg.cython_blas``: that
+    brings in all of ``scipy.linalg`` and, through SciPy's array-API layer, most of
+    numpy's lazy submodules (about 0.2 s, a quarter of a ``ccsim run`` start-up). The
+    answer only decides whether numba compiles ``np.correlate`` and ``np.convolve``
+    with BLAS or with a plain loop; the kernels use neither. The command line, which
+    runs no other numba code, calls this before the first replication so that the
+    probe fails at once; ``scipy.linalg`` stays importable as usual afterwards.
+    Library users keep numba's default.
+
+    Returns whether the probe was skipped (False when numba had already loaded it).
+    """
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return False
+    probe = "scipy.linalg.cython_blas"
+    sys.modules[probe] = None  # type: ignore[assignment]  # import fails: no BLAS
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        if probe in sys.modules and sys.modules[probe] is None:
+            del sys.modules[probe]
+    return True
 
 
 @njit(inline="always")
@@ -155,6 +184,10 @@ def accumulate_day(
     ``c_kind`` and ``followed`` are empty without follow-ups, ``c_dial``, ``cb_state``
     and ``cb_at`` without callbacks.
 
+    Returns what :func:`ccsim.kpis.capacity_notes` needs, found on the way: the number
+    of unserved contacts and the last time a contact left the queue (answered or
+    abandoned; ``end`` if none did later), warm-up contacts included.
+
     Time spans (busy, in queue, staffed) are cut at the counted intervals
     ``[max(k * interval, warmup), (k + 1) * interval)``: the overlap with each is
     ``min(stop, hi) - max(start, lo)`` and only a positive one is added. A span starts
@@ -189,9 +222,19 @@ def accumulate_day(
     queue_t = -1
     queue_k = 0
     in_queue = 0.0
+    unserved = 0
+    last_out = end  # of the queue
     for c in range(n):
         f = fate[c]
         t = c_type[c]
+        if f == _ANSWERED:
+            if t_answered[c] > last_out:
+                last_out = t_answered[c]
+        elif f == _ABANDONED:
+            if t_left[c] > last_out:
+                last_out = t_left[c]
+        elif f == _UNSERVED:
+            unserved += 1
         worked = f == _ANSWERED or f == _MISSED  # an agent worked on it
         if worked:
             g = group[c]
@@ -363,3 +406,4 @@ def accumulate_day(
             last[g] = t_now
         if r < n_log:
             level[g_first] += staff_log[r, 2]
+    return unserved, last_out
