@@ -8,6 +8,8 @@ number of replications and both engines give the same counters.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
 
@@ -61,6 +63,92 @@ N_TYPE_FIELDS = 26
 N_GROUP_FIELDS = 3
 
 
+def skip_blas_probe() -> bool:
+    """Let numba load without importing SciPy's linear algebra (``ccsim`` start-up).
+
+    On its first compile or cache load numba imports ``numba.np.arraymath``, whose
+    module body probes for a BLAS by importing ``scipy.linalg.cython_blas``: that
+    brings in all of ``scipy.linalg`` and, through SciPy's array-API layer, most of
+    numpy's lazy submodules (about 0.2 s, a quarter of a ``ccsim run`` start-up). The
+    answer only decides whether numba compiles ``np.correlate`` and ``np.convolve``
+    with BLAS or with a plain loop; the kernels use neither. The command line, which
+    runs no other numba code, calls this before the first replication so that the
+    probe fails at once; ``scipy.linalg`` stays importable as usual afterwards.
+    Library users keep numba's default.
+
+    Returns whether the probe was skipped (False when numba had already loaded it).
+    """
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return False
+    probe = "scipy.linalg.cython_blas"
+    sys.modules[probe] = None  # type: ignore[assignment]  # import fails: no BLAS
+    try:
+        import numba.np.arraymath  # noqa: F401
+    except ImportError:  # a numba that does not take "no BLAS" for an answer: its way
+        return False
+    finally:
+        if probe in sys.modules and sys.modules[probe] is None:
+            del sys.modules[probe]
+    return True
+
+
+@njit(inline="always")
+def _first_interval(t, interval, per_interval):
+    """The interval holding time ``t >= 0``, or the one before it.
+
+    ``t * per_interval`` (``per_interval = 1 / interval``) can round up to the next
+    integer when ``t`` lies just below an interval's start, hence the check: every
+    interval before the result ends at or before ``t``, so a span starting at ``t``
+    has no overlap with it. (One too low costs an extra step with no overlap.)
+    """
+    k = int(t * per_interval)
+    if k > 0 and k * interval > t:
+        k -= 1
+    return k
+
+
+@njit(inline="always")
+def _load_cell(type_acc, t, k):
+    """The counters of a (type, interval) cell that accumulate_day keeps in variables.
+
+    While consecutive contacts fall in the same cell their sums stay in registers and
+    are written back when the cell changes: the same additions in the same order.
+    """
+    a = type_acc[t, k]
+    return (
+        a[_F_ARRIVED],
+        a[_F_OFFERED],
+        a[_F_ANSWERED],
+        a[_F_ABANDONED],
+        a[_F_QUEUED],
+        a[_F_ANSWERED_IN_SL],
+        a[_F_ABANDONED_IN_SL],
+        a[_F_WAIT_ANSWERED],
+        a[_F_WAIT_ABANDONED],
+        a[_F_HANDLE],
+        a[_F_LINE_TIME],
+        a[_F_IVR_TIME],
+    )
+
+
+@njit(inline="always")
+def _store_cell(type_acc, t, k, values):
+    """Write back what :func:`_load_cell` loaded, in its order."""
+    a = type_acc[t, k]
+    a[_F_ARRIVED] = values[0]
+    a[_F_OFFERED] = values[1]
+    a[_F_ANSWERED] = values[2]
+    a[_F_ABANDONED] = values[3]
+    a[_F_QUEUED] = values[4]
+    a[_F_ANSWERED_IN_SL] = values[5]
+    a[_F_ABANDONED_IN_SL] = values[6]
+    a[_F_WAIT_ANSWERED] = values[7]
+    a[_F_WAIT_ABANDONED] = values[8]
+    a[_F_HANDLE] = values[9]
+    a[_F_LINE_TIME] = values[10]
+    a[_F_IVR_TIME] = values[11]
+
+
 @njit(**_JIT)
 def accumulate_day(
     n,
@@ -97,50 +185,123 @@ def accumulate_day(
     intervals, N_TYPE_FIELDS) and ``group_acc`` (groups, intervals, N_GROUP_FIELDS).
     ``c_kind`` and ``followed`` are empty without follow-ups, ``c_dial``, ``cb_state``
     and ``cb_at`` without callbacks.
+
+    Returns what :func:`ccsim.kpis.capacity_notes` needs, found on the way: the number
+    of unserved contacts and the last time a contact left the queue (answered or
+    abandoned; ``end`` if none did later), warm-up contacts included.
+
+    Time spans (busy, in queue, staffed) are cut at the counted intervals
+    ``[max(k * interval, warmup), (k + 1) * interval)``: the overlap with each is
+    ``min(stop, hi) - max(start, lo)`` and only a positive one is added. A span starts
+    at the interval holding its start and stops at the one holding its end, so a span
+    inside one interval (most of them) costs a single step; the same overlaps are
+    added in the same order as a loop over every interval would.
     """
     follow = c_kind.shape[0] > 0
     callbacks = cb_state.shape[0] > 0
     nk = type_acc.shape[1]
+    # the counted part of each interval: [lo_edge[k], hi_edge[k])
+    lo_edge = np.empty(nk)
+    hi_edge = np.empty(nk)
+    per_interval = 1.0 / interval
+    for k in range(nk):
+        lo_edge[k] = max(k * interval, warmup)
+        hi_edge[k] = (k + 1) * interval
+    share = np.empty(group_acc.shape[0])  # a chat session occupies 1/k of its agent
+    for g in range(group_acc.shape[0]):
+        share[g] = 1.0 / group_sessions[g]
+    cell_t = -1  # the (type, interval) cell whose counters are in local variables
+    cell_k = 0
+    arrived = offered = answered = abandoned = queued = 0.0
+    answered_in_sl = abandoned_in_sl = wait_answered = wait_abandoned = 0.0
+    handle = line_time = ivr_time = 0.0
+    handled_g = -1  # the same for the (group, interval) cell of handled contacts
+    handled_k = 0
+    handled = 0.0
+    busy_g = -1  # and for busy time by (group, interval), queue time by (type, interval)
+    busy_k = 0
+    busy = 0.0
+    queue_t = -1
+    queue_k = 0
+    in_queue = 0.0
+    unserved = 0
+    last_out = end  # of the queue
     for c in range(n):
         f = fate[c]
-        if f == _ANSWERED or f == _MISSED:  # an agent worked on it
+        t = c_type[c]
+        if f == _ANSWERED:
+            if t_answered[c] > last_out:
+                last_out = t_answered[c]
+        elif f == _ABANDONED:
+            if t_left[c] > last_out:
+                last_out = t_left[c]
+        elif f == _UNSERVED:
+            unserved += 1
+        worked = f == _ANSWERED or f == _MISSED  # an agent worked on it
+        if worked:
             g = group[c]
             start = t_answered[c]
             stop = t_freed[c]
             if np.isnan(stop):
                 stop = end
-            k0 = max(int(start / interval) - 1, 0)  # the loop skips intervals before start
-            for k in range(k0, nk):
-                lo = max(k * interval, warmup)
-                hi = (k + 1) * interval
+            k = _first_interval(start, interval, per_interval)
+            while k < nk:  # busy agent time, by time interval
+                lo = lo_edge[k]
                 if lo >= stop:
                     break
+                hi = hi_edge[k]
                 overlap = min(stop, hi) - max(start, lo)
-                if overlap > 0:  # a chat session occupies 1/k of its agent
-                    group_acc[g, k, 0] += overlap * (1.0 / group_sessions[g])
-        # time in queue, by time interval (all contacts, clipped to [warmup, end])
-        if f == _ANSWERED or f == _MISSED:
-            q_stop = t_answered[c]
+                if overlap > 0:
+                    if g != busy_g or k != busy_k:
+                        if busy_g >= 0:
+                            group_acc[busy_g, busy_k, 0] = busy
+                        busy_g = g
+                        busy_k = k
+                        busy = group_acc[g, k, 0]
+                    busy += overlap * share[g]
+                if stop <= hi:
+                    break
+                k += 1
+            q_stop = start
             waited = q_stop > t_queued[c]
         else:
             q_stop = t_left[c] if not np.isnan(t_left[c]) else stop_time
             waited = f == _ABANDONED or (f == _UNSERVED and not np.isnan(t_queued[c]))
-        if waited:
+        if waited:  # time in queue, by time interval (clipped to [warmup, end])
             q_start = t_queued[c]
-            k0 = max(int(q_start / interval) - 1, 0)
-            for k in range(k0, nk):
-                lo = max(k * interval, warmup)
-                hi = (k + 1) * interval
+            k = _first_interval(q_start, interval, per_interval)
+            while k < nk:
+                lo = lo_edge[k]
                 if lo >= q_stop:
                     break
+                hi = hi_edge[k]
                 overlap = min(q_stop, hi) - max(q_start, lo)
                 if overlap > 0:
-                    type_acc[c_type[c], k, _F_QUEUE_TIME] += overlap
+                    if t != queue_t or k != queue_k:
+                        if queue_t >= 0:
+                            type_acc[queue_t, queue_k, _F_QUEUE_TIME] = in_queue
+                        queue_t = t
+                        queue_k = k
+                        in_queue = type_acc[t, k, _F_QUEUE_TIME]
+                    in_queue += overlap
+                if q_stop <= hi:
+                    break
+                k += 1
         if c_arrival[c] < warmup:
             continue
-        t = c_type[c]
         k = c_interval[c]
-        type_acc[t, k, _F_ARRIVED] += 1
+        if t != cell_t or k != cell_k:  # another cell: write back, load the new one
+            if cell_t >= 0:
+                cell = (arrived, offered, answered, abandoned, queued, answered_in_sl,
+                        abandoned_in_sl, wait_answered, wait_abandoned, handle, line_time,
+                        ivr_time)  # fmt: skip
+                _store_cell(type_acc, cell_t, cell_k, cell)
+            cell_t = t
+            cell_k = k
+            (arrived, offered, answered, abandoned, queued, answered_in_sl, abandoned_in_sl,
+             wait_answered, wait_abandoned, handle, line_time, ivr_time) = _load_cell(
+                type_acc, t, k)  # fmt: skip
+        arrived += 1
         if follow:
             if c_kind[c] == _REDIAL:
                 type_acc[t, k, _F_REDIALS] += 1
@@ -154,40 +315,48 @@ def accumulate_day(
             held = t_left[c] if not np.isnan(t_left[c]) else stop_time
             if callbacks and cb_state[c] == _CALLBACK_ACCEPTED:
                 held = cb_at[c]  # it hung up when it accepted the callback
-            type_acc[t, k, _F_LINE_TIME] += held - c_arrival[c]
-            type_acc[t, k, _F_IVR_TIME] += c_ivr_time[c]
+            line_time += held - c_arrival[c]
+            ivr_time += c_ivr_time[c]
         if f == _ANSWERED:
             wait = t_answered[c] - t_queued[c]
-        else:
-            wait = t_left[c] - t_queued[c]
-        if f == _ANSWERED or f == _ABANDONED or f == _BLOCKED or f == _UNSERVED or f == _MISSED:
-            type_acc[t, k, _F_OFFERED] += 1
-        if f == _ANSWERED:
-            type_acc[t, k, _F_ANSWERED] += 1
+            offered += 1
+            answered += 1
             if wait > 0:
-                type_acc[t, k, _F_QUEUED] += 1
+                queued += 1
             if wait <= sl_threshold[t]:
-                type_acc[t, k, _F_ANSWERED_IN_SL] += 1
-            type_acc[t, k, _F_WAIT_ANSWERED] += wait
-            type_acc[t, k, _F_HANDLE] += t_freed[c] - t_answered[c]
-            group_acc[group[c], k, 2] += 1
+                answered_in_sl += 1
+            wait_answered += wait
+            handle += t_freed[c] - t_answered[c]
+            g = group[c]
+            if g != handled_g or k != handled_k:
+                if handled_g >= 0:
+                    group_acc[handled_g, handled_k, 2] = handled
+                handled_g = g
+                handled_k = k
+                handled = group_acc[g, k, 2]
+            handled += 1
         elif f == _ABANDONED:
-            type_acc[t, k, _F_ABANDONED] += 1
-            type_acc[t, k, _F_QUEUED] += 1
+            wait = t_left[c] - t_queued[c]
+            offered += 1
+            abandoned += 1
+            queued += 1
             if wait <= sl_threshold[t]:
-                type_acc[t, k, _F_ABANDONED_IN_SL] += 1
-            type_acc[t, k, _F_WAIT_ABANDONED] += wait
+                abandoned_in_sl += 1
+            wait_abandoned += wait
         elif f == _BLOCKED:
+            offered += 1
             type_acc[t, k, _F_BLOCKED] += 1
         elif f == _DEFLECTED:
             type_acc[t, k, _F_DEFLECTED] += 1
         elif f == _IVR_ABANDONED:
             type_acc[t, k, _F_IVR_ABANDONED] += 1
         elif f == _UNSERVED:
+            offered += 1
             type_acc[t, k, _F_UNSERVED] += 1
-            type_acc[t, k, _F_QUEUED] += 1
+            queued += 1
         elif f == _MISSED:
-            type_acc[t, k, _F_QUEUED] += 1
+            offered += 1
+            queued += 1
         if callbacks and cb_state[c] != _NO_CALLBACK:
             type_acc[t, k, _F_CALLBACKS_OFFERED] += 1
             if cb_state[c] == _CALLBACK_ACCEPTED:
@@ -197,32 +366,46 @@ def accumulate_day(
                     type_acc[t, k, _F_CALLBACK_DELAY] += t_answered[c] + c_dial[c] - cb_at[c]
                 elif f == _MISSED:
                     type_acc[t, k, _F_CALLBACKS_MISSED] += 1
-    # staffed agent time: the staffing log is in time order; integrate per group
+    if cell_t >= 0:
+        cell = (arrived, offered, answered, abandoned, queued, answered_in_sl, abandoned_in_sl,
+                wait_answered, wait_abandoned, handle, line_time, ivr_time)  # fmt: skip
+        _store_cell(type_acc, cell_t, cell_k, cell)
+    if handled_g >= 0:
+        group_acc[handled_g, handled_k, 2] = handled
+    if busy_g >= 0:
+        group_acc[busy_g, busy_k, 0] = busy
+    if queue_t >= 0:
+        type_acc[queue_t, queue_k, _F_QUEUE_TIME] = in_queue
+    # staffed agent time: the staffing log is in time order; each group's head count is
+    # a step function, integrated from one of its changes to the next
     n_groups = group_acc.shape[0]
     level = np.zeros(n_groups)
     last = np.zeros(n_groups)
     for r in range(n_log + 1):
         if r < n_log:
             t_now = staff_log[r, 0]
-            g_now = int(staff_log[r, 1])
-        else:
+            g_first = int(staff_log[r, 1])
+            g_stop = g_first + 1
+        else:  # after the last change: every group to the end
             t_now = np.inf
-            g_now = -1
-        for g in range(n_groups):
-            if g_now >= 0 and g != g_now:
-                continue
-            if level[g] != 0:
-                a = last[g]
-                b = t_now
-                k0 = max(int(a / interval) - 1, 0)
-                for k in range(k0, nk):
-                    lo = max(k * interval, warmup)
-                    hi = (k + 1) * interval
-                    if lo >= b:
+            g_first = 0
+            g_stop = n_groups
+        for g in range(g_first, g_stop):
+            a = last[g]
+            if level[g] != 0 and t_now > a:
+                k = _first_interval(a, interval, per_interval)
+                while k < nk:
+                    lo = lo_edge[k]
+                    if lo >= t_now:
                         break
-                    overlap = min(b, hi) - max(a, lo)
+                    hi = hi_edge[k]
+                    overlap = min(t_now, hi) - max(a, lo)
                     if overlap > 0:
                         group_acc[g, k, 1] += overlap * level[g]
+                    if t_now <= hi:
+                        break
+                    k += 1
             last[g] = t_now
         if r < n_log:
-            level[g_now] += staff_log[r, 2]
+            level[g_first] += staff_log[r, 2]
+    return unserved, last_out

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ccsim import counters, kernel
-from ccsim.kpis import GROUP_FIELDS, TYPE_FIELDS, capacity_notes
+from ccsim.kpis import GROUP_FIELDS, TYPE_FIELDS
 from ccsim.outcome import Outcome
 from ccsim.plan import BREAK, Plan
 from ccsim.streams import Contacts, FollowUpPool, day_roster, draw_contacts, followup_pool
@@ -115,7 +115,7 @@ def run_replications(
             roster = day_roster(plan, seed, rep)
             out, n_log, n = _run(plan, contacts, roster, pool, fplan, out)
             c = out["contacts"]
-            counters.accumulate_day(
+            unserved, last_out = counters.accumulate_day(
                 n, c["type"], c["arrival"], c["interval"], c["ivr_time"], c["kind"],
                 out["fate"], out["followed"], c["dial_time"], out["callback"], out["callback_at"],
                 out["group"], out["queued"], out["answered"],
@@ -124,7 +124,7 @@ def run_replications(
                 plan.type_voice, plan.group_sessions, run.type_acc[rep], run.group_acc[rep],
             )  # fmt: skip
             counts[rep] = n
-            notes = capacity_notes(plan, out["fate"][:n], out["left"][:n], out["answered"][:n])
+            notes = _capacity_notes(plan, n, unserved, last_out)
             with lock:
                 run.notes.extend(notes)
                 if records:
@@ -142,6 +142,17 @@ def run_replications(
                 future.result()
     run.contacts_simulated = int(counts.sum())
     return run
+
+
+def _capacity_notes(plan: Plan, n: int, unserved: int, last_out: float) -> list[tuple[str, float]]:
+    """:func:`ccsim.kpis.capacity_notes` from what ``accumulate_day`` found on its way."""
+    notes: list[tuple[str, float]] = []
+    if unserved:
+        notes.append(("unserved", int(unserved)))
+    drain = float(last_out) - plan.end if n else 0.0
+    if drain > plan.interval:
+        notes.append(("drain", drain))
+    return notes
 
 
 _BASE = ("arrival", "handle", "wrap_up", "patience", "ivr_time", "type", "interval",
