@@ -235,7 +235,7 @@ def accumulate_day(
         elif f == _ABANDONED:
             if t_left[c] > last_out:
                 last_out = t_left[c]
-        elif f == _UNSERVED:
+        elif f == _UNSERVED and np.isnan(t_left[c]):  # (not those turned away at closing)
             unserved += 1
         worked = f == _ANSWERED or f == _MISSED  # an agent worked on it
         if worked:
