@@ -149,6 +149,8 @@ def simulate_day(
     callbacks = c_callback_u.shape[0] > 0
     group_sessions, group_stretch, group_agents, type_email, type_voice, group_email_from = channels
     has_chat = group_sessions.max() > 1
+    all_voice = type_voice.all()  # (flags that keep a calls-only day on its short path)
+    has_email = type_email.any()
     capacity = n + pool_off[-1]
     n_intervals = handle_mean.shape[1]
     pool_used = np.zeros(pool_off.shape[0] - 1, np.int64)
@@ -197,7 +199,7 @@ def simulate_day(
     a_state = np.zeros((n_groups, a_cap), np.int64)  # _ABSENT
     c_agent = np.full(capacity if has_chat else 0, -1, np.int64)
     c_factor = np.ones(capacity if has_chat else 0)
-    waiting = np.zeros(n_types, np.int64)  # contacts in each queue
+    waiting = np.zeros(n_types, np.int64)  # contacts in each queue (kept with callbacks)
     owed_leave = np.zeros(n_groups, np.int64)
     b_cap = breaks_total + 1
     b_buf = np.empty((n_groups, b_cap), np.float64)  # owed breaks, FIFO per group
@@ -366,7 +368,7 @@ def simulate_day(
                 t_answered[c] = np.nan
                 t_left[c] = np.nan
                 t_freed[c] = np.nan
-            if not type_voice[c_type[c]]:  # chat and e-mail: no line, no IVR
+            if not all_voice and not type_voice[c_type[c]]:  # chat, e-mail: no line, no IVR
                 ask = c
             else:
                 if (lines > 0 and in_system >= lines) or (
@@ -397,16 +399,19 @@ def simulate_day(
         elif kind == _ABANDON:
             c = arg
             if fate[c] == _QUEUED:
-                waiting[c_type[c]] -= 1
+                if callbacks:
+                    waiting[c_type[c]] -= 1
                 fate[c] = _ABANDONED
                 t_left[c] = now
-                if type_voice[c_type[c]]:
+                if all_voice or type_voice[c_type[c]]:
                     in_system -= 1
                 lost = c
         elif kind == _TALK_END:
             c = arg
             t_left[c] = now
-            if type_voice[c_type[c]] and not (callbacks and cb_state[c] == _CALLBACK_ACCEPTED):
+            if (all_voice or type_voice[c_type[c]]) and not (
+                callbacks and cb_state[c] == _CALLBACK_ACCEPTED
+            ):
                 in_system -= 1  # (a callback freed its line when it accepted)
             if follow:  # is the customer's need resolved? if not, a repeat contact
                 t = c_type[c]
@@ -464,7 +469,7 @@ def simulate_day(
             n_log += 1
             on_phones[g] += 1
             free_g = g
-            if group_sessions[g] > 1:  # agent arg // n_groups of a chat group is back
+            if has_chat and group_sessions[g] > 1:  # agent arg // n_groups of a chat group
                 a = arg // n_groups
                 a_state[g, a] = _ON
                 if owed_leave[g] > 0:
@@ -504,7 +509,7 @@ def simulate_day(
                             in_system -= 1
                     waiting[t] = 0
                 continue
-            if group_sessions[g] > 1:  # a chat group: its agents one by one
+            if has_chat and group_sessions[g] > 1:  # a chat group: its agents one by one
                 free_g = g
                 if roster_kind[i] == _JOIN:
                     cancelled = min(count, owed_leave[g])
@@ -613,7 +618,7 @@ def simulate_day(
                 g = type_groups[t, j]
                 if g < 0:
                     break
-                if group_sessions[g] > 1:  # the least-loaded chat agent with a free session
+                if has_chat and group_sessions[g] > 1:  # the least-loaded chat agent, free
                     a = -1
                     for b in range(group_agents[g]):
                         if (
@@ -669,7 +674,8 @@ def simulate_day(
                 fate[c] = _QUEUED
                 q_buf[q_tail[t]] = c
                 q_tail[t] += 1
-                waiting[t] += 1
+                if callbacks:
+                    waiting[t] += 1
                 if not accepted and not lazy and c_patience[c] != np.inf:
                     pend_t[n_pend] = now + c_patience[c]
                     pend_k[n_pend] = _event(_PRIO[_ABANDON], seq, c, _ABANDON)
@@ -681,7 +687,7 @@ def simulate_day(
         # group (the engine's _session_end, _designate and _fill): the agent whose
         # session ended pays a debt if its load fell to 0; agents are made draining for
         # what the group owes; then free sessions take queued contacts.
-        chat_g = free_g >= 0 and group_sessions[free_g] > 1
+        chat_g = has_chat and free_g >= 0 and group_sessions[free_g] > 1
         if chat_g:
             g = free_g
             if agent_done >= 0:
@@ -784,7 +790,7 @@ def simulate_day(
                 t = group_types[g, j]
                 if t < 0:
                     break
-                if j == group_email_from[g] and best >= 0:
+                if has_email and j == group_email_from[g] and best >= 0:
                     break  # a real-time contact waits: e-mails wait for a free agent
                 while q_head[t] < q_tail[t]:  # abandoned contacts leave the queue lazily
                     head = q_buf[q_head[t]]
@@ -796,7 +802,8 @@ def simulate_day(
                             break
                         fate[head] = _ABANDONED
                         t_left[head] = deadline
-                        waiting[t] -= 1
+                        if callbacks:
+                            waiting[t] -= 1
                     q_head[t] += 1
                 if q_head[t] < q_tail[t]:
                     head = q_buf[q_head[t]]
@@ -813,7 +820,8 @@ def simulate_day(
                 idle[g] += 1
                 continue
             q_head[best_t] += 1
-            waiting[best_t] -= 1
+            if callbacks:
+                waiting[best_t] -= 1
             fate[best] = _ANSWERED
             group[best] = g
             t_answered[best] = now
