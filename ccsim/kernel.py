@@ -489,6 +489,7 @@ def simulate_day(
                 seq += 1
             g = roster_group[i]
             count = roster_count[i]
+            now_idle = 0
             if roster_kind[i] == _CLOSE:  # closing: waiting real-time contacts turned away
                 for t in range(n_types):
                     if type_email[t]:
@@ -549,18 +550,6 @@ def simulate_day(
                                 seq += 1
                             else:
                                 a_state[g, a] = _ABSENT
-                    if roster_kind[i] == _BREAK:
-                        for _ in range(count - now_idle):
-                            b_buf[g, b_tail[g] % b_cap] = roster_duration[i]
-                            b_tail[g] += 1
-                    else:
-                        if now_idle > 0:
-                            staff_log[n_log, 0] = now
-                            staff_log[n_log, 1] = g
-                            staff_log[n_log, 2] = -now_idle
-                            n_log += 1
-                            on_phones[g] -= now_idle
-                        owed_leave[g] += count - now_idle
             elif roster_kind[i] == _JOIN:
                 cancelled = min(count, owed_leave[g])
                 owed_leave[g] -= cancelled
@@ -586,6 +575,8 @@ def simulate_day(
                         pend_k[n_pend] = _event(_PRIO[_BREAK_END], seq, g, _BREAK_END)
                         n_pend += 1
                         seq += 1
+            if roster_kind[i] != _JOIN:  # what the idle agents could not take is owed
+                if roster_kind[i] == _BREAK:
                     for _ in range(count - now_idle):
                         b_buf[g, b_tail[g] % b_cap] = roster_duration[i]
                         b_tail[g] += 1
@@ -597,7 +588,8 @@ def simulate_day(
                         n_log += 1
                         on_phones[g] -= now_idle
                     owed_leave[g] += count - now_idle
-                continue
+                if free_g < 0:  # (a voice group: no agent became free)
+                    continue
 
         if lost >= 0 and follow:  # (blocked or abandoned: nothing else happens then)
             delay = _redial_delay(
