@@ -326,7 +326,7 @@ def accumulate_day(
             if wait <= sl_threshold[t]:
                 answered_in_sl += 1
             wait_answered += wait
-            handle += t_freed[c] - t_answered[c]
+            handle += (stop_time if np.isnan(t_freed[c]) else t_freed[c]) - t_answered[c]
             g = group[c]
             if g != handled_g or k != handled_k:
                 if handled_g >= 0:

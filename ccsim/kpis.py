@@ -169,7 +169,9 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
     abandoned = fate == ABANDONED
     missed = fate == CALLBACK_MISSED
     offered = answered | abandoned | (fate == BLOCKED) | (fate == UNSERVED) | missed
-    handle = (out.freed - out.answered)[counted]
+    # (a contact still in talk or wrap-up when the run stops: its time until then)
+    freed = np.where(np.isnan(out.freed), plan.end + plan.max_drain, out.freed)
+    handle = (freed - out.answered)[counted]
     held = np.where(np.isnan(out.left), plan.end + plan.max_drain, out.left)
     if out.callback is not None:  # a callback hung up when it accepted
         held = np.where(out.callback == CALLBACK_ACCEPTED, out.callback_at, held)

@@ -126,3 +126,18 @@ def test_overload_notes_are_capacity_notes(path) -> None:
         )  # fmt: skip
         expected = capacity_notes(plan, out["fate"][:n], out["left"][:n], out["answered"][:n])
         assert fast._capacity_notes(plan, n, unserved, last_out) == expected
+
+
+def test_contacts_still_in_talk_at_the_drain_limit_count_their_time_until_then() -> None:
+    """AHT stays defined when the drain limit stops calls in progress (both engines)."""
+    path = ROOT / "tests" / "corpus" / "overload-no-patience.yaml"
+    runs = {}
+    for engine in ("simpy", "fast"):
+        r = ccsim.simulate(path, 2, seed=11, engine=engine, records=True)
+        rec = r.records
+        in_talk = rec[(rec["fate"] == "answered") & rec["freed"].isna() & rec["counted"]]
+        assert len(in_talk) > 0  # the case this checks
+        aht = r.per_replication("aht_s")
+        assert np.isfinite(aht).all()
+        runs[engine] = aht
+    np.testing.assert_allclose(runs["simpy"], runs["fast"], rtol=1e-12)
