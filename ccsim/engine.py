@@ -66,6 +66,7 @@ Tie-break rules (what happens first at equal times)
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from heapq import heappush
 
@@ -166,6 +167,10 @@ class _Centre:
         self.group_types = [[t for t in row if t >= 0] for row in plan.group_types.tolist()]
         self.email = plan.type_email.tolist()
         self.voice = plan.type_voice.tolist()
+        self.n_start = int(plan.start_waiting.sum())  # the first contacts (start_state)
+        self.day_length = (
+            plan.interval * plan.scenario.horizon.intervals if plan.n_days > 1 else 0.0
+        )
         self.group_classes = [
             (types[:split], types[split:])
             for types, split in zip(self.group_types, plan.group_email_from.tolist(), strict=True)
@@ -251,6 +256,10 @@ class _Centre:
 
     def _enter(self, c: int) -> None:
         if not self.voice[self.type[c]]:  # chat and e-mail: no line, no IVR
+            self._ask_for_agent(c)
+            return
+        if c < self.n_start:  # a call already waiting at the start: on a line, past the IVR
+            self.in_system += 1
             self._ask_for_agent(c)
             return
         env = self.env
@@ -564,7 +573,7 @@ class _Centre:
         if after_call and self.owed_breaks[g]:
             self.astate[g][a] = _ON_BREAK
             self._staff(g, -1)
-            _Event(self.env, self.owed_breaks[g].popleft(), ROSTER, self._end_break, (g, a))
+            self._break(self.owed_breaks[g].popleft(), (g, a))
             return True
         return False
 
@@ -600,7 +609,7 @@ class _Centre:
                     if kind == BREAK:
                         state[a] = _ON_BREAK
                         self._staff(g, -1)
-                        _Event(self.env, duration, ROSTER, self._end_break, (g, a))
+                        self._break(duration, (g, a))
                     else:
                         state[a] = _ABSENT
             if kind == BREAK:
@@ -614,7 +623,17 @@ class _Centre:
 
     def _start_break(self, g: int, duration: float) -> None:
         self._staff(g, -1)
-        _Event(self.env, duration, ROSTER, self._end_break, g)
+        self._break(duration, g)
+
+    def _break(self, duration: float, value: object) -> None:
+        """Schedule the end of a break; with several days, at closing time at the latest."""
+        now, day = self.env.now, self.day_length
+        if day > 0:
+            close = (math.floor(now / day) + 1) * day
+            if close < self.plan.end and now + duration > close:
+                _Event(self.env, 0, ROSTER, self._end_break, value, at=close)
+                return
+        _Event(self.env, duration, ROSTER, self._end_break, value)
 
     def _end_break(self, event: _Event) -> None:
         if isinstance(event._value, tuple):  # an agent of a chat group
@@ -675,6 +694,8 @@ class _Centre:
                         self.in_system -= 1
             q.clear()
             self.waiting[t] = 0
+        for owed in self.owed_breaks:  # breaks still owed are not taken the next day
+            owed.clear()
 
     # --------------------------------------------------------------------- run
     def run(self) -> Outcome:

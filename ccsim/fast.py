@@ -317,6 +317,8 @@ def _simulate(
                 plan.type_email,
                 plan.type_voice,
                 plan.group_email_from,
+                int(plan.start_waiting.sum()),
+                plan.interval * plan.scenario.horizon.intervals if plan.n_days > 1 else 0.0,
             ),
             pool_data,
             pool_off,

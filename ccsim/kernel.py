@@ -108,7 +108,8 @@ def simulate_day(
     # callback plan: (threshold, acceptance, no_answer, dial_mean)
     cb_plan,
     # channels: (group_sessions, group_stretch, group_agents, type_email, type_voice,
-    # group_email_from)
+    # group_email_from, n_start = the first contacts, already waiting at the start,
+    # day_len = the length of a day when the run has several, else 0)
     channels,
     # follow-up pool (ccsim.streams.FollowUpPool): data, offsets, entries per type
     pool_data,
@@ -147,7 +148,8 @@ def simulate_day(
     c_callback_u, c_no_answer_u, c_dial, cb_state, cb_at = cb_rows
     cb_threshold, cb_acceptance, cb_no_answer, dial_mean = cb_plan
     callbacks = c_callback_u.shape[0] > 0
-    group_sessions, group_stretch, group_agents, type_email, type_voice, group_email_from = channels
+    (group_sessions, group_stretch, group_agents, type_email, type_voice, group_email_from,
+     n_start, day_len) = channels  # fmt: skip
     has_chat = group_sessions.max() > 1
     all_voice = type_voice.all()  # (flags that keep a calls-only day on its short path)
     has_email = type_email.any()
@@ -370,6 +372,9 @@ def simulate_day(
                 t_freed[c] = np.nan
             if not all_voice and not type_voice[c_type[c]]:  # chat, e-mail: no line, no IVR
                 ask = c
+            elif c < n_start:  # a call already waiting at the start: on a line, past the IVR
+                in_system += 1
+                ask = c
             else:
                 if (lines > 0 and in_system >= lines) or (
                     use_ivr and ivr_ports > 0 and in_ivr >= ivr_ports
@@ -509,6 +514,8 @@ def simulate_day(
                         if type_voice[t] and not (callbacks and cb_state[c] == _CALLBACK_ACCEPTED):
                             in_system -= 1
                     waiting[t] = 0
+                for g in range(n_groups):  # breaks still owed are not taken the next day
+                    b_head[g] = b_tail[g]
                 continue
             if has_chat and group_sessions[g] > 1:  # a chat group: its agents one by one
                 free_g = g
@@ -542,7 +549,7 @@ def simulate_day(
                                 staff_log[n_log, 2] = -1.0
                                 n_log += 1
                                 on_phones[g] -= 1
-                                pend_t[n_pend] = now + roster_duration[i]
+                                pend_t[n_pend] = _break_end(now, roster_duration[i], day_len, end)
                                 pend_k[n_pend] = _event(
                                     _PRIO[_BREAK_END], seq, a * n_groups + g, _BREAK_END
                                 )
@@ -571,7 +578,7 @@ def simulate_day(
                         staff_log[n_log, 2] = -1.0
                         n_log += 1
                         on_phones[g] -= 1
-                        pend_t[n_pend] = now + roster_duration[i]
+                        pend_t[n_pend] = _break_end(now, roster_duration[i], day_len, end)
                         pend_k[n_pend] = _event(_PRIO[_BREAK_END], seq, g, _BREAK_END)
                         n_pend += 1
                         seq += 1
@@ -703,7 +710,7 @@ def simulate_day(
                         staff_log[n_log, 2] = -1.0
                         n_log += 1
                         on_phones[g] -= 1
-                        pend_t[n_pend] = now + duration
+                        pend_t[n_pend] = _break_end(now, duration, day_len, end)
                         pend_k[n_pend] = _event(
                             _PRIO[_BREAK_END], seq, a * n_groups + g, _BREAK_END
                         )
@@ -770,7 +777,7 @@ def simulate_day(
                 staff_log[n_log, 2] = -1.0
                 n_log += 1
                 on_phones[g] -= 1
-                pend_t[n_pend] = now + duration
+                pend_t[n_pend] = _break_end(now, duration, day_len, end)
                 pend_k[n_pend] = _event(_PRIO[_BREAK_END], seq, g, _BREAK_END)
                 n_pend += 1
                 seq += 1
@@ -841,6 +848,16 @@ def simulate_day(
             fate[c] = _UNSERVED
     n_rows[0] = n_all
     return n_log
+
+
+@njit(inline="always", **_JIT)
+def _break_end(now, duration, day_len, end):
+    """When a break started now ends: with several days, at closing time at the latest."""
+    if day_len > 0:
+        close = (np.floor(now / day_len) + 1.0) * day_len
+        if close < end and now + duration > close:
+            return close
+    return now + duration
 
 
 @njit(inline="always", **_JIT)

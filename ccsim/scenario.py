@@ -618,6 +618,13 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
             if name not in types:
                 path = ("start_state", "waiting", name)
                 problems.append((path, _unknown("contact type", name, types)))
+        calls = sum(
+            n for name, n in s.start_state.waiting.items()
+            if name in types and s.contact_types[types.index(name)].channel == "voice"
+        )  # fmt: skip
+        if s.lines is not None and calls > s.lines:
+            problems.append((("start_state", "waiting"), f"{calls} calls already waiting "
+                             f"need {calls} trunk lines; the centre has {s.lines}"))  # fmt: skip
 
     if s.costs is not None:
         for name in s.costs.agent_groups:
@@ -639,6 +646,9 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
                 for name in value:
                     if name not in types:
                         problems.append((("ivr", key, name), _unknown("contact type", name, types)))
+                    elif s.contact_types[types.index(name)].channel != "voice":
+                        problems.append((("ivr", key, name), f"{name!r} is not a call: chat and "
+                                         "e-mail skip the IVR"))  # fmt: skip
         for name in types:
             if s.ivr.probability("deflection", name) + s.ivr.probability("abandon", name) > 1:
                 problems.append((("ivr",), f"deflection + abandon exceed 1 for {name!r}"))

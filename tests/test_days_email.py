@@ -189,3 +189,75 @@ def test_the_staffing_search_refuses_a_run_of_several_days() -> None:
 
     with pytest.raises(ValueError, match="works on one day"):
         search_staffing(ccsim.load_scenario(WEEK), replications=2)
+
+
+def test_calls_waiting_at_the_start_skip_the_ivr_and_hold_their_lines() -> None:
+    s = {
+        "name": "bad-noon",
+        "horizon": {"intervals": 1, "interval": "1h"},
+        "lines": 12,
+        "ivr": {"time": {"dist": "fixed", "mean": "30s"}, "deflection": 0.3, "ports": 2},
+        "start_state": {"waiting": {"calls": 10}},
+        "contact_types": [
+            {
+                "name": "calls",
+                "arrivals": {"rate_per_hour": 60},
+                "handle_time": {"dist": "exponential", "mean": "3min"},
+            }
+        ],  # fmt: skip
+        "agent_groups": [{"name": "team", "skills": ["calls"], "staffing": 2}],
+    }
+    for e in ccsim.ENGINES:
+        r = ccsim.simulate(scenario_from_dict(s), 2, seed=1, engine=e, records=True)
+        first = r.records[r.records["arrival"] == 0]
+        assert len(first) == 2 * 10
+        assert (first["fate"] == "answered").all()  # none blocked, none deflected
+        assert (first["queued"] == 0).all()  # in the queue from the start, not after the IVR
+    too_many = {**s, "start_state": {"waiting": {"calls": 13}}}
+    with pytest.raises(ccsim.ScenarioError, match="13 calls already waiting need 13 trunk"):
+        scenario_from_dict(too_many)
+
+
+def test_a_break_ends_at_closing_time_and_owed_breaks_do_not_cross_the_night() -> None:
+    s = {
+        "name": "late-break",
+        "horizon": {"start": "08:00", "intervals": 2, "interval": "30min"},
+        "days": [{"name": "Mon"}, {"name": "Tue"}],
+        "contact_types": [
+            {
+                "name": "calls",
+                "arrivals": {"rate_per_hour": 0},
+                "handle_time": {"dist": "fixed", "mean": "1min"},
+            }
+        ],  # fmt: skip
+        "agent_groups": [
+            {
+                "name": "team",
+                "skills": ["calls"],
+                "shifts": [
+                    {
+                        "start": "08:00",
+                        "end": "09:00",
+                        "agents": 1,
+                        "breaks": [{"start": "50min", "duration": "10min"}],
+                    }
+                ],
+            },
+        ],  # fmt: skip
+    }
+    plan = compile_plan(scenario_from_dict(s))
+    # busy from 08:40 until 08:58:20: the break starts then and is cut at 09:00 (closing)
+    rows = [{"type": "calls", "at": 2400, "handle": 1100}]
+    out = both(plan, rows)
+    assert out.staff_time.tolist()[:3] == [0.0, 3500.0, 3600.0]
+    staffed = ccsim.kpis.accumulate(plan, contacts_from_rows(plan, rows), out)[1][0, :, 1]
+    np.testing.assert_allclose(staffed, [1800, 1700, 1800, 1800 - 600])  # Tue's own break
+
+
+def test_the_ivr_takes_calls_only(tmp_path) -> None:
+    from tests.test_validation import GOOD, problems
+
+    text = GOOD.replace("    handle_time:", "    channel: chat\n    handle_time:") + (
+        "ivr: {time: {dist: fixed, mean: 10s}, deflection: {support: 0.2}}\n"
+    )
+    assert "ivr.deflection.support: 'support' is not a call" in problems(tmp_path, text)
