@@ -252,6 +252,7 @@ def _buffers(
     out["q_buf"] = out["q_all"][:n]
     out["followed"] = out["int8_all"][0, :n] if follow else _EMPTY["b"]
     out["callback"] = out["int8_all"][1, :n] if callbacks else _EMPTY["b"]
+    out["callbacks"] = callbacks
     if not callbacks:
         out["callback_at"] = _EMPTY["f"]
     columns: dict[str, np.ndarray] = {}
@@ -349,7 +350,7 @@ def _outcome(out: dict[str, Any], n_log: int, n: int) -> Outcome:
         c = {name: column[:n].copy() for name, column in out["contacts"].items() if len(column)}
         extra["contacts"] = Contacts(day_factor=out["day_factor"], **c)
         extra["followed"] = out["followed"][:n].copy()
-    if len(out["callback"]):
+    if out["callbacks"]:
         extra["callback"] = out["callback"][:n].copy()
         extra["callback_at"] = out["callback_at"][:n].copy()
     return Outcome(  # copies: the buffers are reused by the next replication
