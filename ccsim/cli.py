@@ -109,6 +109,7 @@ def validate(file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")]
     err.print(
         f"[green]ok[/green] {file}: {s.name!r}, {len(s.contact_types)} contact types, "
         f"{len(s.agent_groups)} agent groups, {s.horizon.intervals} intervals"
+        + (f" a day x {len(s.days)} days" if s.days else "")
     )
 
 
