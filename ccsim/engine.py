@@ -447,13 +447,17 @@ class _Centre:
             return
         _Event(self.env, self._talk_time(c, self.group[c]), DEPARTURE, self._end_talk, c)
 
+    def _holds_line(self, c: int) -> bool:
+        """Contact ``c`` holds a trunk line: a call, unless it accepted a callback."""
+        return self.voice[self.type[c]] and not (
+            self.callbacks and self.callback[c] == CALLBACK_ACCEPTED
+        )
+
     def _end_talk(self, event: _Event) -> None:
         c = event._value
         self.t_left[c] = self.env.now
-        if self.voice[self.type[c]] and not (
-            self.callbacks and self.callback[c] == CALLBACK_ACCEPTED
-        ):
-            self.in_system -= 1  # (a callback freed its line when it accepted)
+        if self._holds_line(c):
+            self.in_system -= 1
         if self.follow:
             self._repeat(c)
         if self.wrap[c] > 0:
@@ -522,14 +526,21 @@ class _Centre:
     # roster (leaves, breaks) is paid by agents whose load falls to 0; while it owes,
     # as many agents as it owes are *draining* (they take no new sessions), chosen
     # least-loaded first, so that the debt is paid as soon as their sessions end.
-    def _free_agent(self, g: int) -> int:
-        """The agent of chat group ``g`` who takes the next session, or -1."""
-        best, k = -1, self.sessions[g]
+    def _least_loaded(self, g: int, low: int, high: int) -> int:
+        """The least-loaded agent of chat group ``g`` on the phones, not draining.
+
+        Only agents with ``low`` <= sessions < ``high``; ties: the lowest index; -1: none.
+        """
+        best = -1
         load, state = self.load[g], self.astate[g]
         for a in range(len(load)):
-            if state[a] == _ON and load[a] < k and (best < 0 or load[a] < load[best]):
+            if state[a] == _ON and low <= load[a] < high and (best < 0 or load[a] < load[best]):
                 best = a
         return best
+
+    def _free_agent(self, g: int) -> int:
+        """The agent of chat group ``g`` who takes the next session, or -1."""
+        return self._least_loaded(g, 0, self.sessions[g])
 
     def _fill(self, g: int) -> None:
         """Free sessions of chat group ``g`` take queued contacts."""
@@ -545,7 +556,7 @@ class _Centre:
     def _designate(self, g: int) -> None:
         """Make as many agents draining as the group owes leaves and breaks."""
         debt = self.owed_leave[g] + len(self.owed_breaks[g])
-        load, state = self.load[g], self.astate[g]
+        state = self.astate[g]
         draining = state.count(_DRAINING)
         for a in range(len(state) - 1, -1, -1):  # owing less: the last ones back on
             if draining <= debt:
@@ -554,10 +565,7 @@ class _Centre:
                 state[a] = _ON
                 draining -= 1
         while draining < debt:
-            best = -1
-            for a in range(len(state)):
-                if state[a] == _ON and load[a] > 0 and (best < 0 or load[a] < load[best]):
-                    best = a
+            best = self._least_loaded(g, 1, self.sessions[g] + 1)  # busy ones: idle pay now
             if best < 0:
                 return
             state[best] = _DRAINING
@@ -688,9 +696,7 @@ class _Centre:
                 if self.fate[c] == _QUEUED:
                     self.fate[c] = UNSERVED
                     self.t_left[c] = now
-                    if self.voice[t] and not (
-                        self.callbacks and self.callback[c] == CALLBACK_ACCEPTED
-                    ):
+                    if self._holds_line(c):
                         self.in_system -= 1
             q.clear()
             self.waiting[t] = 0

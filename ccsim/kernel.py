@@ -618,14 +618,7 @@ def simulate_day(
                 if g < 0:
                     break
                 if has_chat and group_sessions[g] > 1:  # the least-loaded chat agent, free
-                    a = -1
-                    for b in range(group_agents[g]):
-                        if (
-                            a_state[g, b] == _ON
-                            and a_load[g, b] < group_sessions[g]
-                            and (a < 0 or a_load[g, b] < a_load[g, a])
-                        ):
-                            a = b
+                    a = _least_loaded(a_state, a_load, g, group_agents[g], 0, group_sessions[g])
                     if a < 0:
                         continue
                     a_load[g, a] += 1
@@ -729,15 +722,8 @@ def simulate_day(
                 if a_state[g, a] == _DRAINING:
                     a_state[g, a] = _ON
                     draining -= 1
-            while draining < debt:
-                best = -1
-                for a in range(group_agents[g]):
-                    if (
-                        a_state[g, a] == _ON
-                        and a_load[g, a] > 0
-                        and (best < 0 or a_load[g, a] < a_load[g, best])
-                    ):
-                        best = a
+            while draining < debt:  # busy agents (idle ones pay at once)
+                best = _least_loaded(a_state, a_load, g, group_agents[g], 1, group_sessions[g] + 1)
                 if best < 0:
                     break
                 a_state[g, best] = _DRAINING
@@ -748,13 +734,7 @@ def simulate_day(
             g = free_g
             a = -1
             if chat_g:  # the least-loaded agent with a free session takes the next
-                for b in range(group_agents[g]):
-                    if (
-                        a_state[g, b] == _ON
-                        and a_load[g, b] < group_sessions[g]
-                        and (a < 0 or a_load[g, b] < a_load[g, a])
-                    ):
-                        a = b
+                a = _least_loaded(a_state, a_load, g, group_agents[g], 0, group_sessions[g])
                 if a < 0:
                     break
             else:
@@ -848,6 +828,22 @@ def simulate_day(
             fate[c] = _UNSERVED
     n_rows[0] = n_all
     return n_log
+
+
+@njit(inline="always", **_JIT)
+def _least_loaded(a_state, a_load, g, n_agents, low, high):
+    """The least-loaded agent of chat group ``g`` on the phones, not draining.
+
+    Only agents with ``low`` <= sessions < ``high``; ties: the lowest index; -1: none
+    (the engine's ``_least_loaded``).
+    """
+    best = -1
+    for a in range(n_agents):
+        load = a_load[g, a]
+        if a_state[g, a] == _ON and low <= load and load < high:
+            if best < 0 or load < a_load[g, best]:
+                best = a
+    return best
 
 
 @njit(inline="always", **_JIT)
