@@ -34,12 +34,12 @@ WORKLOADS = ("w1-erlang-a", "w2-daily-load", "multiskill-day")
 
 def _arguments(plan, seed: int, replications: int) -> list[tuple]:
     """accumulate_day's arguments (less the counters) for each replication, copied."""
-    fplan = fast._follow_plan(plan)
+    tables = fast._tables(plan)
     kept = []
     for rep in range(replications):
         contacts = draw_contacts(plan, seed, rep)
         pool = followup_pool(plan, seed, rep, contacts)
-        out, n_log, n = fast._run(plan, contacts, day_roster(plan, seed, rep), pool, fplan)
+        out, n_log, n = fast._run(plan, contacts, day_roster(plan, seed, rep), pool, tables)
         c = out["contacts"]
         args = (
             n, c["type"], c["arrival"], c["interval"], c["ivr_time"], c["kind"],

@@ -68,7 +68,7 @@ def run_day(
     Outcome
         The fate and times of every contact and the staffing log.
     """
-    out, n_log, n_rows = _run(plan, contacts, roster, pool, _follow_plan(plan))
+    out, n_log, n_rows = _run(plan, contacts, roster, pool, _tables(plan))
     return _outcome(out, n_log, n_rows)
 
 
@@ -105,7 +105,7 @@ def run_replications(
     lock = threading.Lock()
     done = [0]
     workers = max(1, min(threads or os.cpu_count() or 1, replications))
-    fplan = _follow_plan(plan)
+    tables = _tables(plan)
 
     def work(first: int) -> None:
         out = None
@@ -113,7 +113,7 @@ def run_replications(
             contacts = draw_contacts(plan, seed, rep)
             pool = followup_pool(plan, seed, rep, contacts)
             roster = day_roster(plan, seed, rep)
-            out, n_log, n = _run(plan, contacts, roster, pool, fplan, out)
+            out, n_log, n = _run(plan, contacts, roster, pool, tables, out)
             c = out["contacts"]
             unserved, last_out = counters.accumulate_day(
                 n, c["type"], c["arrival"], c["interval"], c["ivr_time"], c["kind"],
@@ -163,20 +163,25 @@ _CALLBACK = ("callback_u", "no_answer_u", "dial_time")
 _EMPTY = {"f": np.empty(0), "i": np.empty(0, np.int64), "b": np.empty(0, np.int8)}
 
 
-def _cb_plan(plan: Plan) -> tuple:
-    """The plan's arrays that callbacks need in the kernel (see simulate_day)."""
-    return (plan.callback_threshold, plan.callback_acceptance, plan.callback_no_answer,
-            plan.dial_mean)  # fmt: skip
+def _tables(plan: Plan) -> tuple[tuple, tuple, tuple]:
+    """The plan's tables for the behaviours, as simulate_day takes them (once per run).
 
-
-def _follow_plan(plan: Plan) -> tuple:
-    """The plan's arrays that follow-ups need in the kernel (see simulate_day)."""
-    return (
+    Returns the follow-up plan, the callback plan and the channels (see simulate_day).
+    """
+    follow_ups = (
         plan.redial_p, plan.redial_max, plan.redial_mean, plan.fcr, plan.repeat_type,
         plan.repeat_max, plan.repeat_mean, plan.handle_mean, plan.wrap_up_mean,
         plan.patience_mean, plan.ivr_mean, plan.ivr_deflect, plan.ivr_abandon,
         float(plan.interval), float(plan.end),
     )  # fmt: skip
+    callbacks = (plan.callback_threshold, plan.callback_acceptance, plan.callback_no_answer,
+                 plan.dial_mean)  # fmt: skip
+    day_length = plan.interval * plan.scenario.horizon.intervals if plan.n_days > 1 else 0.0
+    channels = (
+        plan.group_sessions, plan.group_stretch, plan.group_agents, plan.type_email,
+        plan.type_voice, plan.group_email_from, int(plan.start_waiting.sum()), day_length,
+    )  # fmt: skip
+    return follow_ups, callbacks, channels
 
 
 def _run(
@@ -184,7 +189,7 @@ def _run(
     contacts: Contacts,
     roster: tuple[np.ndarray, ...] | None,
     pool: FollowUpPool | None,
-    fplan: tuple,
+    tables: tuple[tuple, tuple, tuple],
     out: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], int, int]:
     """Run one replication (again with a longer pool when the pool ran out).
@@ -202,7 +207,7 @@ def _run(
                 "or use engine='simpy')"
             )
         out = _buffers(plan, contacts, capacity, pool is not None, out)
-        n_log = _simulate(plan, out, roster, pool, fplan, len(contacts))
+        n_log = _simulate(plan, out, roster, pool, tables, len(contacts))
         if n_log >= 0:
             return out, n_log, int(out["n_rows"][0])
         pool.grow()  # type: ignore[union-attr]
@@ -275,7 +280,7 @@ def _simulate(
     out: dict[str, Any],
     roster: tuple[np.ndarray, ...] | None,
     pool: FollowUpPool | None,
-    fplan: tuple,
+    tables: tuple[tuple, tuple, tuple],
     n_first: int,
 ) -> int:
     c = out["contacts"]
@@ -309,18 +314,7 @@ def _simulate(
             plan.ivr_ports,
             plan.ivr is not None,
             plan.end + plan.max_drain,
-            fplan,
-            _cb_plan(plan),
-            (
-                plan.group_sessions,
-                plan.group_stretch,
-                plan.group_agents,
-                plan.type_email,
-                plan.type_voice,
-                plan.group_email_from,
-                int(plan.start_waiting.sum()),
-                plan.interval * plan.scenario.horizon.intervals if plan.n_days > 1 else 0.0,
-            ),
+            *tables,
             pool_data,
             pool_off,
             pool_size,

@@ -108,11 +108,11 @@ CORPUS = sorted(SCENARIOS.glob("*.yaml")) + sorted((ROOT / "tests" / "corpus").g
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
 def test_overload_notes_are_capacity_notes(path) -> None:
     plan = compile_plan(ccsim.load_scenario(path))
-    fplan = fast._follow_plan(plan)
+    tables = fast._tables(plan)
     for rep in range(1 if path.stem.startswith(("w", "multisite")) else 4):
         contacts = draw_contacts(plan, 3, rep)
         pool = followup_pool(plan, 3, rep, contacts)
-        out, n_log, n = fast._run(plan, contacts, day_roster(plan, 3, rep), pool, fplan)
+        out, n_log, n = fast._run(plan, contacts, day_roster(plan, 3, rep), pool, tables)
         c = out["contacts"]
         type_acc = np.zeros((plan.n_types, plan.n_intervals, counters.N_TYPE_FIELDS))
         group_acc = np.zeros((plan.n_groups, plan.n_intervals, counters.N_GROUP_FIELDS))
