@@ -272,13 +272,17 @@ class FollowUpPool:
         self.targets = plan.followup_targets()
         self._draw()
 
-    def _draw(self) -> None:
-        plan = self.plan
+    def _layout(self) -> None:
+        """Empty entries: ``size`` for each target type."""
         sizes = np.where(self.targets, self.size, 0)
         #: start of each type's entries in ``data`` (types + 1)
         self.offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
         #: (len(COLUMNS), entries) float64
         self.data = np.zeros((len(self.COLUMNS), int(self.offsets[-1])))
+
+    def _draw(self) -> None:
+        plan = self.plan
+        self._layout()
         for i in np.flatnonzero(self.targets):
             name = plan.type_names[i] + _POOL
 
@@ -300,6 +304,8 @@ class FollowUpPool:
 
     def grow(self) -> None:
         """Double every type's pool (its first entries unchanged)."""
+        if self.seed is None:
+            raise ValueError("the hand-made follow-up pool is too short for this timeline")
         self.size *= 2
         self._draw()
 
@@ -312,12 +318,10 @@ class FollowUpPool:
         accepts a callback), no_answer_u 1 (answers), dial_time 0.
         """
         pool = cls.__new__(cls)
-        pool.plan, pool.seed, pool.replication = plan, -1, -1
+        pool.plan, pool.seed, pool.replication = plan, None, None  # (cannot grow)
         pool.size = max((len(r) for r in rows.values()), default=0)
         pool.targets = np.array([name in rows for name in plan.type_names])
-        sizes = np.where(pool.targets, pool.size, 0)
-        pool.offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-        pool.data = np.zeros((len(cls.COLUMNS), int(pool.offsets[-1])))
+        pool._layout()
         default = {"patience": np.inf, "ivr_u": 1.0, "follow_u": 1.0, "callback_u": 1.0,
                    "no_answer_u": 1.0}  # fmt: skip
         for name, entries in rows.items():
@@ -325,11 +329,7 @@ class FollowUpPool:
             for k, col in enumerate(cls.COLUMNS):
                 for e, row in enumerate(entries):
                     pool.data[k, lo + e] = row.get(col, default.get(col, 0.0))
-        pool.grow = pool._cannot_grow  # type: ignore[method-assign]
         return pool
-
-    def _cannot_grow(self) -> None:
-        raise ValueError("the hand-made follow-up pool is too short for this timeline")
 
 
 def day_factors(plan: Plan, seed: int, replication: int) -> np.ndarray:
