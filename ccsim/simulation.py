@@ -151,17 +151,17 @@ def contact_records(plan: Plan, contacts: Contacts, out: Outcome, replication: i
     types = np.array(plan.type_names, dtype=object)
     groups = np.array((*plan.group_names, ""), dtype=object)
     wait = np.where(np.isnan(out.answered), out.left, out.answered) - out.queued
-    follow_ups = {}
+    behaviours = {}
     if contacts.kind is not None and out.followed is not None:
-        follow_ups = {
+        behaviours = {
             "kind": np.array(("first", "redial", "repeat"), dtype=object)[contacts.kind],
             "customer": contacts.customer,
             "followed": np.array(("", "redialled", "unresolved"), dtype=object)[out.followed],
         }
     if out.callback is not None:
         states = np.array(("", "declined", "accepted"), dtype=object)
-        follow_ups["callback"] = states[out.callback]
-        follow_ups["callback_at"] = out.callback_at
+        behaviours["callback"] = states[out.callback]
+        behaviours["callback_at"] = out.callback_at
     return pd.DataFrame(
         {
             "replication": replication,
@@ -177,7 +177,7 @@ def contact_records(plan: Plan, contacts: Contacts, out: Outcome, replication: i
             "left": out.left,
             "freed": out.freed,
             "wait": wait,
-            **follow_ups,
+            **behaviours,
         }
     )
 
