@@ -179,13 +179,17 @@ class Distribution(BaseModel):
             return np.ones(n)
         if d in ("gamma", "erlang"):
             shape = float(self.phases) if d == "erlang" else 1.0 / float(self.cv) ** 2
-            return rng.standard_gamma(shape, n) / shape
+            unit = rng.standard_gamma(shape, n)
+            unit /= shape  # (in place: no second array)
+            return unit
         if d == "lognormal":
             sigma2 = math.log1p(float(self.cv) ** 2)
             return rng.lognormal(-sigma2 / 2, math.sqrt(sigma2), n)
         if d == "weibull":
             shape = weibull_shape_for_cv(float(self.cv))
-            return rng.weibull(shape, n) / math.gamma(1 + 1 / shape)
+            unit = rng.weibull(shape, n)
+            unit /= math.gamma(1 + 1 / shape)
+            return unit
         if d == "uniform":
             half = math.sqrt(3) * self.shape_cv()
             return rng.uniform(1 - half, 1 + half, n)

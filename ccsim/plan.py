@@ -44,6 +44,7 @@ Staffing model (the rules both engines follow):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -139,17 +140,17 @@ class Plan:
             self.roster_duration,
         )  # fmt: skip
 
-    @property
+    @functools.cached_property
     def has_sessions(self) -> bool:
         """Some group handles several chat sessions at once."""
         return bool((self.group_sessions > 1).any())
 
-    @property
+    @functools.cached_property
     def has_callbacks(self) -> bool:
         """Some contact type offers callbacks (virtual hold)."""
         return bool(np.isfinite(self.callback_threshold).any())
 
-    @property
+    @functools.cached_property
     def has_followups(self) -> bool:
         """Some contact type has redials or repeat contacts."""
         return bool(self.redial_max.any() or self.repeat_max.any())
