@@ -103,6 +103,12 @@ def run_replications(
     run = FastRun(np.zeros(shape_t), np.zeros(shape_g), 0)
     counts = np.zeros(replications, dtype=np.int64)
     lock = threading.Lock()
+    # One thread draws at a time. Drawing is numpy calls from Python: two threads
+    # drawing at once pass the GIL back and forth at every call that releases it,
+    # which cost a quarter of the speed of multi-type scenarios on two cores; with
+    # the lock, one thread draws while the others are in the kernel (which releases
+    # the GIL). The numbers do not depend on it (each replication has its streams).
+    drawing = threading.Lock()
     done = [0]
     workers = max(1, min(threads or os.cpu_count() or 1, replications))
     tables = _tables(plan)
@@ -110,9 +116,10 @@ def run_replications(
     def work(first: int) -> None:
         out = None
         for rep in range(first, replications, workers):
-            contacts = draw_contacts(plan, seed, rep)
-            pool = followup_pool(plan, seed, rep, contacts)
-            roster = day_roster(plan, seed, rep)
+            with drawing:
+                contacts = draw_contacts(plan, seed, rep)
+                pool = followup_pool(plan, seed, rep, contacts)
+                roster = day_roster(plan, seed, rep)
             out, n_log, n = _run(plan, contacts, roster, pool, tables, out)
             c = out["contacts"]
             unserved, last_out = counters.accumulate_day(
