@@ -25,7 +25,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ccsim import __version__
-from ccsim.kpis import group_kpis
+from ccsim.kpis import SHARE_KPIS, group_kpis
 from ccsim.loader import load_scenario
 from ccsim.results import SimulationResult
 from ccsim.scenario import Scenario, ScenarioError
@@ -39,17 +39,6 @@ app = typer.Typer(
     help="ccsim: a discrete-event contact-centre simulator.",
 )
 err = Console(stderr=True, soft_wrap=True)
-
-_PERCENT = {
-    "service_level",
-    "service_level_answered",
-    "service_level_excl_short_abandons",
-    "p_wait",
-    "abandon_rate",
-    "block_rate",
-    "occupancy",
-    "fcr",
-}
 
 
 def _require_file(path: Path) -> None:
@@ -218,7 +207,7 @@ def compare_command(
         row = [kpi, _fmt(kpi, base.kpi(kpi), float("nan"), float("nan"))]
         for name in comparison.options:
             d = comparison.difference(name, kpi)
-            scale, unit = (100.0, " pt") if kpi in _PERCENT else (1.0, "")
+            scale, unit = (100.0, " pt") if kpi in SHARE_KPIS else (1.0, "")
             mark = "*" if d.significant else " "
             low, high = d.low * scale, d.high * scale
             row.append(f"{d.mean * scale:+,.2f}{unit} [{low:+,.2f}, {high:+,.2f}]{mark}")
@@ -499,7 +488,7 @@ class _progress:
 def _fmt(kpi: str, mean: float, lo: float, hi: float) -> str:
     if mean != mean:  # NaN
         return "-"
-    if kpi in _PERCENT:
+    if kpi in SHARE_KPIS:
         text = f"{100 * mean:.1f} %"
         return text if lo != lo else f"{text}  [{100 * lo:.1f}, {100 * hi:.1f}]"
     digits = 0 if kpi in {"offered", "answered", "abandoned", "blocked", "deflected"} else 1

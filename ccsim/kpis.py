@@ -138,6 +138,10 @@ FOLLOW_UP_KPIS = ("first_attempts", "redials", "repeats", "unique_customers", "f
 CALLBACK_KPIS = ("callbacks_offered", "callbacks_accepted", "callbacks_completed",
                  "callbacks_missed", "callback_delay_s")  # fmt: skip
 GROUP_KPIS = ("occupancy", "staffed_hours", "busy_hours", "handled")
+#: KPIs that are shares (0 to 1): tables and charts show them as percentages.
+SHARE_KPIS = frozenset(("service_level", "service_level_answered",
+                        "service_level_excl_short_abandons", "p_wait", "abandon_rate",
+                        "block_rate", "occupancy", "fcr"))  # fmt: skip
 
 _F = {name: i for i, name in enumerate(TYPE_FIELDS)}
 

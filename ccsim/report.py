@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
+from ccsim.kpis import SHARE_KPIS
 from ccsim.results import ALL, SimulationResult
 from ccsim.units import format_duration, parse_clock
 
@@ -58,8 +59,6 @@ CHART_HEADINGS = {
 FOREST_KPIS = ("service_level", "abandon_rate", "asa_s")
 
 # fmt: off
-_PERCENT = set("service_level service_level_answered service_level_excl_short_abandons p_wait "
-               "abandon_rate block_rate occupancy fcr".split())
 _SECONDS = {"asa_s", "mean_wait_s", "aht_s"}
 _LOWER_IS_BETTER = set("abandon_rate block_rate asa_s mean_wait_s p_wait abandoned blocked "
                        "unserved aht_s".split())
@@ -334,7 +333,7 @@ def forest_figure(comparison: Comparison, kpi: str = "service_level") -> Figure:
     """
     options = comparison.options
     fig, (ax,) = _new_figure(height=1.8 + 0.55 * len(options))
-    scale = 100.0 if kpi in _PERCENT else 1.0
+    scale = 100.0 if kpi in SHARE_KPIS else 1.0
     for y, option in enumerate(options):
         d = comparison.difference(option, kpi)
         mean, low, high = (v * scale for v in (d.mean, d.low, d.high))
@@ -348,7 +347,7 @@ def forest_figure(comparison: Comparison, kpi: str = "service_level") -> Figure:
     ax.set_ylim(len(options) - 0.5, -0.5)
     ax.margins(x=0.1)
     ax.grid(True, axis="x", alpha=0.3)
-    unit = "percentage points" if kpi in _PERCENT else ("seconds" if kpi in _SECONDS else "")
+    unit = "percentage points" if kpi in SHARE_KPIS else ("seconds" if kpi in _SECONDS else "")
     better = "lower" if kpi in _LOWER_IS_BETTER else "higher"
     xlabel = f"Difference to the base ({unit or kpi}; {better} is better)"
     ax.set(title=f"{_label(kpi)}: option - base, paired, 95 % CI", xlabel=xlabel, ylabel="Option")
@@ -388,8 +387,8 @@ def _value(kpi: str, value: float, signed: bool = False) -> str:
     if value is None or not math.isfinite(value):
         return "–"
     if signed:  # a difference: percentage points, seconds or contacts
-        return f"{value * (100 if kpi in _PERCENT else 1):+.2f}"
-    if kpi in _PERCENT:
+        return f"{value * (100 if kpi in SHARE_KPIS else 1):+.2f}"
+    if kpi in SHARE_KPIS:
         return f"{100 * value:.1f} %"
     return f"{value:.1f} s" if kpi in _SECONDS else _num(value)
 
