@@ -24,7 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import ccsim
@@ -93,7 +92,7 @@ def test_w1_minimal_kernel(benchmark, record_throughput):
     record_throughput("W1", "minimal_kernel", len(c))
 
 
-def test_w1_1000_replications(benchmark):
+def test_w1_1000_replications(benchmark, record_seconds):
     """Wall time of the command, start-up with a warm compile cache included."""
     command = [
         sys.executable,
@@ -116,5 +115,4 @@ def test_w1_1000_replications(benchmark):
 
     benchmark.group = "W1 x 1000"
     benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
-    if benchmark.stats is not None:  # None with --benchmark-disable (one untimed call)
-        benchmark.extra_info["seconds"] = float(np.median(benchmark.stats.stats.data))
+    record_seconds("W1 x 1000")
