@@ -4,7 +4,8 @@ Both engines read the same plan and the same contacts and follow the same rules,
 with the same seed every contact must meet the same fate (answered, abandoned,
 blocked, deflected, hung up in the IVR, unserved), by the same group, at the same
 times. This is the guard for every feature: a scenario corpus that together uses all
-of them, plus hand-made timelines full of exact ties.
+of them (``tests/test_corpus_coverage.py`` checks that they do), plus hand-made
+timelines full of exact ties.
 """
 
 from __future__ import annotations
