@@ -131,7 +131,8 @@ def used(model: type[BaseModel], data: object, prefix: str = "") -> set[str]:
         path = f"{prefix}{name}"
         out.add(path)
         out.add(f"{path}:{_value_kind(value)}")
-        out.add(f"{path}={value}")
+        if isinstance(value, str):  # (choices are words)
+            out.add(f"{path}={value}")
         for form in _forms(info.annotation):
             section = _section(form)
             if section is None:
