@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import ccsim
+from ccsim import ScenarioError
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+
+
+def load_text(tmp_path, text: str):
+    """Write a scenario's YAML (dedented) to a file under ``tmp_path`` and load it."""
+    path = tmp_path / "centre.yaml"
+    path.write_text(textwrap.dedent(text))
+    return ccsim.load_scenario(path)
+
+
+def problems(tmp_path, text: str) -> str:
+    """The message of the ScenarioError that loading ``text`` raises."""
+    with pytest.raises(ScenarioError) as info:
+        load_text(tmp_path, text)
+    return str(info.value)
 
 
 def stationary(

@@ -7,8 +7,6 @@ busy ones after their call, each for the activity's whole length.
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pytest
 
@@ -19,6 +17,7 @@ from ccsim.loader import scenario_from_dict
 from ccsim.plan import BREAK, JOIN, LEAVE, compile_plan
 from ccsim.staffing import _with_staffing, activity_floor
 from ccsim.streams import contacts_from_rows, day_roster
+from tests.helpers import load_text, problems
 from tests.test_equivalence import assert_same_outcome
 from tests.test_timelines import ctype, group, make_plan, staffing_log, timeline
 
@@ -41,18 +40,6 @@ agent_groups:
       - {name: team meeting, start: "10:00", duration: 30min, agents: 4}
       - {name: training, start: "09:00", end: "11:00", agents: 2}
 """
-
-
-def load_text(tmp_path, text: str):
-    path = tmp_path / "centre.yaml"
-    path.write_text(textwrap.dedent(text))
-    return ccsim.load_scenario(path)
-
-
-def problems(tmp_path, text: str) -> str:
-    with pytest.raises(ScenarioError) as info:
-        load_text(tmp_path, text)
-    return str(info.value)
 
 
 MEETING = '{name: team meeting, start: "10:00", duration: 30min, agents: 4}'

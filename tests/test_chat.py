@@ -190,7 +190,8 @@ def test_stretch_lengthens_sessions_and_lowers_service() -> None:
 
 
 def test_bad_chat_keys_are_named(tmp_path) -> None:
-    from tests.test_validation import GOOD, problems
+    from tests.helpers import problems
+    from tests.test_validation import GOOD
 
     text = GOOD.replace("    staffing: 2\n", "    staffing: 2\n    concurrency: 3\n")
     assert "agent_groups[0].concurrency: a group with concurrency serves chat types only" in (

@@ -166,7 +166,8 @@ def test_weekday_arrivals_follow_the_volume_within_monte_carlo_error() -> None:
 
 
 def test_bad_day_and_start_keys_are_named(tmp_path) -> None:
-    from tests.test_validation import GOOD, problems
+    from tests.helpers import problems
+    from tests.test_validation import GOOD
 
     text = GOOD + (
         "days:\n  - {name: Mon, volume: {suport: 2}}\n"
@@ -255,7 +256,8 @@ def test_a_break_ends_at_closing_time_and_owed_breaks_do_not_cross_the_night() -
 
 
 def test_the_ivr_takes_calls_only(tmp_path) -> None:
-    from tests.test_validation import GOOD, problems
+    from tests.helpers import problems
+    from tests.test_validation import GOOD
 
     text = GOOD.replace("    handle_time:", "    channel: chat\n    handle_time:") + (
         "ivr: {time: {dist: fixed, mean: 10s}, deflection: {support: 0.2}}\n"

@@ -235,7 +235,8 @@ def test_probability_zero_and_full_resolution_change_nothing() -> None:
 
 
 def test_bad_follow_up_keys_are_named(tmp_path) -> None:
-    from tests.test_validation import GOOD, problems
+    from tests.helpers import problems
+    from tests.test_validation import GOOD
 
     text = GOOD.replace(
         "    patience: {dist: exponential, mean: 3min}\n",

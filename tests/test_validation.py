@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 import ccsim
 from ccsim import ScenarioError
+from tests.helpers import load_text, problems
 
 GOOD = """\
 name: t
@@ -25,18 +24,6 @@ agent_groups:
     skills: [support]
     staffing: 2
 """
-
-
-def load_text(tmp_path, text: str):
-    path = tmp_path / "centre.yaml"
-    path.write_text(textwrap.dedent(text))
-    return ccsim.load_scenario(path)
-
-
-def problems(tmp_path, text: str) -> str:
-    with pytest.raises(ScenarioError) as info:
-        load_text(tmp_path, text)
-    return str(info.value)
 
 
 def test_the_good_scenario_loads(tmp_path) -> None:
