@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 
 import ccsim
-from ccsim import fast
-from ccsim.loader import read_yaml
+from ccsim.engines import fast
 from ccsim.plan import compile_plan
+from ccsim.scenario.loader import read_yaml
 from ccsim.streams import draw_contacts, followup_pool
 
 pytestmark = pytest.mark.benchmark

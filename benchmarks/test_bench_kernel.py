@@ -28,7 +28,7 @@ import pytest
 
 import ccsim
 from benchmarks.peers import minimal_kernel
-from ccsim import fast
+from ccsim.engines import fast
 from ccsim.plan import compile_plan
 from ccsim.streams import draw_contacts, followup_pool
 

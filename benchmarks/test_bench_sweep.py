@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import ccsim
-from ccsim.sweeps import sweep
+from ccsim.whatif.sweeps import sweep
 
 pytestmark = pytest.mark.benchmark
 

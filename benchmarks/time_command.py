@@ -24,7 +24,8 @@ import numpy as np
 
 DRIVER = """
 import sys, time
-from ccsim import cli, fast
+from ccsim.cli import app as cli
+from ccsim.engines import fast
 run = fast.run_replications
 def timed(*args, **kwargs):
     start = time.time()

@@ -1,4 +1,4 @@
-"""Time the fast engine's KPI counters (``ccsim.counters.accumulate_day``) alone.
+"""Time the fast engine's KPI counters (``ccsim.engines.counters.accumulate_day``) alone.
 
 Run from the repository root::
 
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 import ccsim
-from ccsim import counters, fast
+from ccsim.engines import counters, fast
 from ccsim.plan import compile_plan
 from ccsim.streams import day_roster, draw_contacts, followup_pool
 

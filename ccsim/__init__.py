@@ -11,9 +11,9 @@ abandonment and occupancy with confidence intervals.
 >>> result.summary  # doctest: +SKIP
 """
 
-from ccsim.loader import load_scenario
-from ccsim.results import SimulationResult
-from ccsim.scenario import Scenario, ScenarioError
+from ccsim.results.tables import SimulationResult
+from ccsim.scenario.loader import load_scenario
+from ccsim.scenario.model import Scenario, ScenarioError
 from ccsim.simulation import ENGINES, CapacityWarning, simulate
 
 __version__ = "0.1.0"
@@ -21,9 +21,9 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "erlang": ("ccsim.erlang", None),
-    "compare": ("ccsim.comparison", "compare"),
-    "sweep": ("ccsim.sweeps", "sweep"),
-    "load_options": ("ccsim.options", "load_options"),
+    "compare": ("ccsim.whatif.comparison", "compare"),
+    "sweep": ("ccsim.whatif.sweeps", "sweep"),
+    "load_options": ("ccsim.whatif.options", "load_options"),
 }
 
 

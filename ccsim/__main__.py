@@ -1,5 +1,5 @@
 """Allow ``python -m ccsim``."""
 
-from ccsim.cli import main
+from ccsim.cli.app import main
 
 main()

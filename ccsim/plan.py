@@ -50,9 +50,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ccsim.distributions import Distribution
-from ccsim.scenario import Activity, ContactType, Scenario
-from ccsim.units import parse_clock
+from ccsim.scenario.distributions import Distribution
+from ccsim.scenario.model import Activity, ContactType, Scenario
+from ccsim.scenario.units import parse_clock
 
 __all__ = ["BREAK", "CLOSE", "JOIN", "LEAVE", "POLICIES", "Plan", "compile_plan", "roster_arrays"]
 

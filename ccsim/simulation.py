@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ccsim.kpis import accumulate, capacity_notes
-from ccsim.loader import load_scenario
-from ccsim.outcome import FATES, Outcome
 from ccsim.plan import Plan, compile_plan
-from ccsim.results import SimulationResult
-from ccsim.scenario import Scenario
+from ccsim.results.kpis import accumulate, capacity_notes
+from ccsim.results.outcome import FATES, Outcome
+from ccsim.results.tables import SimulationResult
+from ccsim.scenario.loader import load_scenario
+from ccsim.scenario.model import Scenario
 from ccsim.streams import Contacts, day_roster, draw_contacts, followup_pool
 
 if TYPE_CHECKING:
@@ -90,14 +90,14 @@ def simulate(
     plan = compile_plan(scenario)
     replications, seed = int(replications), int(seed)
     if engine == "fast":
-        from ccsim import fast  # numba is loaded only for the fast engine
+        from ccsim.engines import fast  # numba is loaded only for the fast engine
 
         run = fast.run_replications(plan, seed, replications, records, threads, progress)
         type_acc, group_acc = run.type_acc, run.group_acc
         simulated, notes = run.contacts_simulated, run.notes
         frames = [contact_records(plan, c, o, rep) for rep, (c, o) in sorted(run.outcomes.items())]
     else:
-        from ccsim import engine as simpy_engine  # simpy is loaded only for this engine
+        from ccsim.engines import reference as simpy_engine  # simpy is loaded only for this engine
 
         type_accs, group_accs, frames, notes = [], [], [], []
         simulated = 0

@@ -75,8 +75,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
 
-from ccsim.distributions import Distribution
 from ccsim.plan import Plan, roster_arrays
+from ccsim.scenario.distributions import Distribution
 
 __all__ = [
     "STREAMS",

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 
 import ccsim
-from ccsim.costs import daily_costs, scheduled_hours
 from ccsim.plan import compile_plan
-from ccsim.staffing import search_staffing
 from ccsim.streams import day_factors
+from ccsim.whatif.costs import daily_costs, scheduled_hours
+from ccsim.whatif.staffing import search_staffing
 
 HERE = Path(__file__).resolve().parent
 

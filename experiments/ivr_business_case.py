@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 import ccsim
-from ccsim.report import compare_report
+from ccsim.report.html import compare_report
 
 HERE = Path(__file__).resolve().parent
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 import ccsim
-from ccsim.costs import scheduled_hours
-from ccsim.loader import scenario_from_dict
 from ccsim.plan import compile_plan
+from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import day_roster
+from ccsim.whatif.costs import scheduled_hours
 from tests.helpers import assert_matches
 
 

@@ -11,12 +11,14 @@ import numpy as np
 import pytest
 
 import ccsim
-from ccsim import ScenarioError, engine, fast
-from ccsim.costs import activity_hours, daily_costs, scheduled_hours
-from ccsim.loader import scenario_from_dict
+from ccsim import ScenarioError
+from ccsim.engines import fast
+from ccsim.engines import reference as engine
 from ccsim.plan import BREAK, JOIN, LEAVE, compile_plan
-from ccsim.staffing import _with_staffing, activity_floor
+from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import contacts_from_rows, day_roster
+from ccsim.whatif.costs import activity_hours, daily_costs, scheduled_hours
+from ccsim.whatif.staffing import _with_staffing, activity_floor
 from tests.helpers import load_text, problems
 from tests.test_equivalence import assert_same_outcome
 from tests.test_timelines import ctype, group, make_plan, staffing_log, timeline

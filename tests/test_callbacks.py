@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 import ccsim
-from ccsim import engine, fast
-from ccsim.loader import read_yaml, scenario_from_dict
-from ccsim.outcome import (
+from ccsim.engines import fast
+from ccsim.engines import reference as engine
+from ccsim.plan import Plan, compile_plan
+from ccsim.results.outcome import (
     ABANDONED,
     ANSWERED,
     BLOCKED,
@@ -21,7 +22,7 @@ from ccsim.outcome import (
     CALLBACK_MISSED,
     NO_CALLBACK,
 )
-from ccsim.plan import Plan, compile_plan
+from ccsim.scenario.loader import read_yaml, scenario_from_dict
 from ccsim.streams import contacts_from_rows
 from tests.test_equivalence import assert_same_outcome
 

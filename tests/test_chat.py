@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 
 import ccsim
-from ccsim import engine, erlang, fast
-from ccsim.loader import scenario_from_dict
-from ccsim.outcome import ANSWERED, UNSERVED
+from ccsim import erlang
+from ccsim.engines import fast
+from ccsim.engines import reference as engine
 from ccsim.plan import Plan, compile_plan
+from ccsim.results.outcome import ANSWERED, UNSERVED
+from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import contacts_from_rows
 from tests.helpers import assert_matches, stationary
 from tests.test_equivalence import assert_same_outcome

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ccsim.cli import app
+from ccsim.cli.app import app
 from tests.helpers import SCENARIOS
 
 runner = CliRunner()

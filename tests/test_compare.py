@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 import ccsim
-from ccsim.comparison import compare, paired_difference
+from ccsim.whatif.comparison import compare, paired_difference
 from tests.helpers import SCENARIOS
 
 

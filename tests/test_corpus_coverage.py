@@ -18,12 +18,12 @@ from collections.abc import Iterator
 import yaml
 from pydantic import BaseModel
 
-from ccsim.distributions import Distribution
-from ccsim.scenario import Scenario
+from ccsim.scenario.distributions import Distribution
+from ccsim.scenario.model import Scenario
 from tests.test_equivalence import CORPUS
 
 #: Sections that work the same wherever they appear, checked once for the whole file:
-#: a distribution is sampled by the same code (ccsim.distributions) for every key, and
+#: a distribution is sampled by the same code (ccsim.scenario.distributions) for every key, and
 #: both engines read the same drawn values.
 SHARED = {Distribution: "distribution"}
 

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 import ccsim
-from ccsim.costs import cost_table, daily_costs, finance, scheduled_hours
-from ccsim.engine import run_replication
-from ccsim.kpis import accumulate
-from ccsim.loader import scenario_from_dict
+from ccsim.engines.reference import run_replication
 from ccsim.plan import compile_plan
-from ccsim.results import SimulationResult
+from ccsim.results.kpis import accumulate
+from ccsim.results.tables import SimulationResult
+from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import contacts_from_rows
+from ccsim.whatif.costs import cost_table, daily_costs, finance, scheduled_hours
 from tests.helpers import SCENARIOS
 
 SPEC = {

@@ -1,10 +1,10 @@
-"""The fast engine's KPI counters (``ccsim.counters``) on spans that end on the edges.
+"""The fast engine's KPI counters (``ccsim.engines.counters``) on spans that end on the edges.
 
 ``accumulate_day`` starts each time span (busy, in queue, staffed) at the interval
 holding its start and stops at the one holding its end. These tests check it against
 the plain definition, every span against every counted interval, with times one
 floating-point step either side of interval starts and of the warm-up, and that the
-overload notes it finds on its way are :func:`ccsim.kpis.capacity_notes`.
+overload notes it finds on its way are :func:`ccsim.results.kpis.capacity_notes`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 import ccsim
-from ccsim import counters, fast
-from ccsim.kernel import _ABANDONED, _ANSWERED
-from ccsim.kpis import capacity_notes
+from ccsim.engines import counters, fast
+from ccsim.engines.kernel import _ABANDONED, _ANSWERED
 from ccsim.plan import compile_plan
+from ccsim.results.kpis import capacity_notes
 from ccsim.streams import day_roster, draw_contacts, followup_pool
 from tests.helpers import ROOT, SCENARIOS
 

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 import ccsim
-from ccsim import engine, fast
-from ccsim.loader import scenario_from_dict
-from ccsim.outcome import ANSWERED, UNSERVED
+from ccsim.engines import fast
+from ccsim.engines import reference as engine
 from ccsim.plan import CLOSE, JOIN, LEAVE, Plan, compile_plan
+from ccsim.results.outcome import ANSWERED, UNSERVED
+from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import contacts_from_rows, draw_contacts
 from tests.helpers import assert_matches
 from tests.test_equivalence import assert_same_outcome
@@ -146,7 +147,7 @@ def test_costs_per_day_of_a_run_of_identical_days() -> None:
     two = ccsim.load_scenario(
         {**one.model_dump(mode="json"), "days": [{"name": "a"}, {"name": "b"}]}
     )
-    from ccsim.costs import daily_costs
+    from ccsim.whatif.costs import daily_costs
 
     a = daily_costs(ccsim.simulate(one, 2, seed=1, engine="fast"))
     b = daily_costs(ccsim.simulate(two, 2, seed=1, engine="fast"))
@@ -186,7 +187,7 @@ def test_bad_day_and_start_keys_are_named(tmp_path) -> None:
 
 
 def test_the_staffing_search_refuses_a_run_of_several_days() -> None:
-    from ccsim.staffing import search_staffing
+    from ccsim.whatif.staffing import search_staffing
 
     with pytest.raises(ValueError, match="works on one day"):
         search_staffing(ccsim.load_scenario(WEEK), replications=2)
@@ -251,7 +252,7 @@ def test_a_break_ends_at_closing_time_and_owed_breaks_do_not_cross_the_night() -
     rows = [{"type": "calls", "at": 2400, "handle": 1100}]
     out = both(plan, rows)
     assert out.staff_time.tolist()[:3] == [0.0, 3500.0, 3600.0]
-    staffed = ccsim.kpis.accumulate(plan, contacts_from_rows(plan, rows), out)[1][0, :, 1]
+    staffed = ccsim.results.kpis.accumulate(plan, contacts_from_rows(plan, rows), out)[1][0, :, 1]
     np.testing.assert_allclose(staffed, [1800, 1700, 1800, 1800 - 600])  # Tue's own break
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from ccsim.distributions import DIST_NAMES, Distribution, weibull_shape_for_cv
-from ccsim.loader import scenario_from_dict
-from ccsim.scenario import ScenarioError
+from ccsim.scenario.distributions import DIST_NAMES, Distribution, weibull_shape_for_cv
+from ccsim.scenario.loader import scenario_from_dict
+from ccsim.scenario.model import ScenarioError
 
 N = 200_000
 Z = 4.0

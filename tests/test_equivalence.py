@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 import ccsim
-from ccsim import engine, fast
-from ccsim.loader import scenario_from_dict
+from ccsim.engines import fast
+from ccsim.engines import reference as engine
 from ccsim.plan import compile_plan
+from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import contacts_from_rows
 from tests.helpers import ROOT, SCENARIOS
 

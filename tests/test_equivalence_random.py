@@ -16,7 +16,7 @@ import pytest
 
 import ccsim
 from ccsim import ScenarioError
-from ccsim.loader import scenario_from_dict
+from ccsim.scenario.loader import scenario_from_dict
 
 pytestmark = pytest.mark.filterwarnings("ignore::ccsim.CapacityWarning")
 

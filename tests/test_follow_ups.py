@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 import ccsim
-from ccsim import engine, fast
-from ccsim.loader import scenario_from_dict
-from ccsim.outcome import ABANDONED, ANSWERED, BLOCKED, NOT_FOLLOWED, REDIALLED, UNRESOLVED
+from ccsim.engines import fast
+from ccsim.engines import reference as engine
 from ccsim.plan import Plan, compile_plan
+from ccsim.results.outcome import ABANDONED, ANSWERED, BLOCKED, NOT_FOLLOWED, REDIALLED, UNRESOLVED
+from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import FIRST, REDIAL, REPEAT, FollowUpPool, contacts_from_rows
 from tests.test_equivalence import assert_same_outcome
 
@@ -170,7 +171,7 @@ def test_the_pool_grows_without_changing_results(monkeypatch) -> None:
         "ccsim.streams.followup_pool",
         lambda plan, seed, rep, contacts: FollowUpPool(plan, seed, rep, 1),
     )
-    for module in ("ccsim.simulation", "ccsim.fast"):
+    for module in ("ccsim.simulation", "ccsim.engines.fast"):
         monkeypatch.setattr(
             f"{module}.followup_pool",
             lambda plan, seed, rep, contacts: FollowUpPool(plan, seed, rep, 1),
@@ -214,7 +215,7 @@ def without(spec: dict, *keys: str) -> dict:
 
 
 def test_probability_zero_and_full_resolution_change_nothing() -> None:
-    from ccsim.loader import read_yaml
+    from ccsim.scenario.loader import read_yaml
 
     spec, _ = read_yaml(CORPUS, "a scenario file")
     plain = scenario_from_dict(without(spec, "redial", "repeat"))

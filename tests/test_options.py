@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ccsim.loader import scenario_from_dict
-from ccsim.options import (
+from ccsim.scenario.loader import scenario_from_dict
+from ccsim.scenario.model import ScenarioError
+from ccsim.whatif.options import (
     Option,
     OptionCosts,
     OptionsError,
@@ -20,7 +21,6 @@ from ccsim.options import (
     load_options,
     option_scenarios,
 )
-from ccsim.scenario import ScenarioError
 from tests.helpers import ROOT
 
 # Four half hours from 08:00: two queues behind an IVR, three groups (one on a shift).

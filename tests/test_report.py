@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 import ccsim
 from ccsim import report
-from ccsim.loader import scenario_from_dict
+from ccsim.scenario.loader import scenario_from_dict
 from tests.helpers import ROOT, SCENARIOS, stationary
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -98,11 +98,11 @@ def test_service_level_figure_draws_every_target(day) -> None:
 
 
 def test_staffing_figure_has_one_panel_per_group_and_erlang_a(day) -> None:
-    from ccsim.staffing import erlang_start
+    from ccsim.whatif.requirement import erlang_requirement
 
     fig = report.staffing_figure(day)
     assert len(fig.axes) == day.plan.n_groups
-    need = erlang_start(day.plan)
+    need = erlang_requirement(day.plan)
     for j, ax in enumerate(fig.axes):
         assert day.plan.group_names[j] in ax.get_title()
         (erlang,) = [line for line in ax.lines if line.get_label() == "Erlang A"]
@@ -126,7 +126,7 @@ def test_offered_figure_plots_the_queue_length_when_results_have_it(helpdesk) ->
 
 
 def test_cost_figure_needs_costs(day, helpdesk) -> None:
-    from ccsim.costs import COMPONENTS
+    from ccsim.whatif.costs import COMPONENTS
 
     (ax,) = report.cost_figure(day).axes
     assert [t.get_text() for t in ax.get_yticklabels()] == list(COMPONENTS)

@@ -7,7 +7,7 @@ import pytest
 
 import ccsim
 from ccsim import erlang
-from ccsim.staffing import search_staffing
+from ccsim.whatif.staffing import search_staffing
 from tests.helpers import SCENARIOS
 
 
@@ -73,8 +73,8 @@ def test_shift_only_scenarios_are_refused() -> None:
 
 
 def test_a_budget_buys_the_highest_target_it_affords() -> None:
-    from ccsim.costs import daily_costs
-    from ccsim.staffing import search_budget
+    from ccsim.whatif.costs import daily_costs
+    from ccsim.whatif.staffing import search_budget
 
     spec = stationary_day(intervals=4)
     spec["costs"] = {"agents": {"hourly_wage": 20}}

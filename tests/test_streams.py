@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 import ccsim
-from ccsim.loader import scenario_from_dict
 from ccsim.plan import Plan, compile_plan
+from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import STREAMS, Contacts, draw_contacts, poisson_arrivals, stream
 from tests.helpers import assert_matches, stationary
 

@@ -7,8 +7,8 @@ import json
 import pytest
 
 import ccsim
-from ccsim import sweeps as sweep_module
-from ccsim.sweeps import grid_points, sweep
+from ccsim.whatif import sweeps as sweep_module
+from ccsim.whatif.sweeps import grid_points, sweep
 from tests.helpers import SCENARIOS
 
 GRID = {"agent_groups.team.staffing": ["+0", "+1", "+2"]}
@@ -124,7 +124,7 @@ def test_a_killed_sweep_command_resumes_without_redoing_finished_points(tmp_path
 
 
 def test_unquoted_signed_values_in_a_sweep_file_are_relative(tmp_path) -> None:
-    from ccsim.sweeps import load_sweep
+    from ccsim.whatif.sweeps import load_sweep
 
     file = tmp_path / "s.sweep.yaml"
     file.write_text(

@@ -13,10 +13,10 @@ import math
 import numpy as np
 import pytest
 
-from ccsim.engine import FATES, Outcome, run_replication
-from ccsim.kpis import accumulate, group_kpis, type_kpis
-from ccsim.loader import scenario_from_dict
+from ccsim.engines.reference import FATES, Outcome, run_replication
 from ccsim.plan import Plan, compile_plan
+from ccsim.results.kpis import accumulate, group_kpis, type_kpis
+from ccsim.scenario.loader import scenario_from_dict
 from ccsim.simulation import contact_records
 from ccsim.streams import Contacts, contacts_from_rows, draw_contacts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccsim.units import format_duration, parse_clock, parse_duration
+from ccsim.scenario.units import format_duration, parse_clock, parse_duration
 
 # ----------------------------------------------------------------- parse_duration
 

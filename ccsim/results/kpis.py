@@ -49,7 +49,8 @@ from statistics import NormalDist
 
 import numpy as np
 
-from ccsim.outcome import (
+from ccsim.plan import Plan
+from ccsim.results.outcome import (
     ABANDONED,
     ANSWERED,
     BLOCKED,
@@ -62,7 +63,6 @@ from ccsim.outcome import (
     UNSERVED,
     Outcome,
 )
-from ccsim.plan import Plan
 from ccsim.streams import REDIAL, REPEAT, Contacts
 
 __all__ = [

@@ -1,7 +1,7 @@
 """The fast engine: replications through the numba kernel, in parallel.
 
-``engine="fast"`` runs exactly the model of the SimPy engine (:mod:`ccsim.engine`)
-through the compiled kernel (:mod:`ccsim.kernel`): the same plan, the same contacts
+``engine="fast"`` runs exactly the model of the SimPy engine (:mod:`ccsim.engines.reference`)
+through the compiled kernel (:mod:`ccsim.engines.kernel`): the same plan, the same contacts
 drawn from the same streams, the same rules and tie-breaks, so the same seed gives the
 same fate to every contact. Replications run on all cores (threads; the kernel
 releases the GIL) and each writes its own slot of the result, so the numbers do not
@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from ccsim import counters, kernel
-from ccsim.kpis import GROUP_FIELDS, TYPE_FIELDS
-from ccsim.outcome import Outcome
+from ccsim.engines import counters, kernel
 from ccsim.plan import BREAK, Plan
+from ccsim.results.kpis import GROUP_FIELDS, TYPE_FIELDS
+from ccsim.results.outcome import Outcome
 from ccsim.streams import Contacts, FollowUpPool, day_roster, draw_contacts, followup_pool
 
 __all__ = ["FastRun", "run_day", "run_replications"]
@@ -152,7 +152,7 @@ def run_replications(
 
 
 def _capacity_notes(plan: Plan, n: int, unserved: int, last_out: float) -> list[tuple[str, float]]:
-    """:func:`ccsim.kpis.capacity_notes` from what ``accumulate_day`` found on its way."""
+    """:func:`ccsim.results.kpis.capacity_notes` from what ``accumulate_day`` found on its way."""
     notes: list[tuple[str, float]] = []
     if unserved:
         notes.append(("unserved", int(unserved)))

@@ -47,7 +47,7 @@ scenario files::
     centre.options.yaml:14: options[2].changes.agent_groups.teem.staffing: unknown
     agent group 'teem'; did you mean 'team'? (option 'hire-5')
 
-Costs are inputs carried to the comparison (:mod:`ccsim.comparison`); the number of
+Costs are inputs carried to the comparison (:mod:`ccsim.whatif.comparison`); the number of
 agents an option adds, for ``per_new_agent``, is :func:`added_agents`.
 """
 
@@ -60,7 +60,15 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ccsim.changes import (
+from ccsim.scenario.loader import (
+    _is_tag,
+    _line_of,
+    _message,
+    load_scenario,
+    read_yaml,
+)
+from ccsim.scenario.model import Scenario, ScenarioError
+from ccsim.whatif.changes import (
     OptionsError,
     _at,
     _changed,
@@ -70,14 +78,6 @@ from ccsim.changes import (
     _unknown_key,
     apply_changes,
 )
-from ccsim.loader import (
-    _is_tag,
-    _line_of,
-    _message,
-    load_scenario,
-    read_yaml,
-)
-from ccsim.scenario import Scenario, ScenarioError
 
 __all__ = [
     "Option",
@@ -362,7 +362,7 @@ def added_agents(base: Scenario, changed: Scenario) -> dict[str, float]:
         staffed agents over the base, clipped at 0 (a group new in the option counts
         from 0). The peak is the largest staffing of any interval or, for a group on
         shifts, the most agents on shift at one time (agents on a break still count).
-        This is :func:`ccsim.costs.added_agents`, the count the finance view of a
+        This is :func:`ccsim.whatif.costs.added_agents`, the count the finance view of a
         comparison uses, on the two scenarios' rosters: staffing changes after the
         end of the last interval do not count.
 
@@ -371,7 +371,7 @@ def added_agents(base: Scenario, changed: Scenario) -> dict[str, float]:
     Staffing [4, 6, 5] becoming [5, 8, 5] adds 2 (peak 6 to 8). Three agents moved
     from one group to a new one count 3 for the new group and 0 for the old one.
     """
-    from ccsim import costs  # the finance view counts new agents the same way
     from ccsim.plan import compile_plan
+    from ccsim.whatif import costs  # the finance view counts new agents the same way
 
     return costs.added_agents(compile_plan(base), compile_plan(changed))

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ccsim.kpis import (
+from ccsim.plan import Plan
+from ccsim.results.kpis import (
     CALLBACK_KPIS,
     FOLLOW_UP_KPIS,
     GROUP_KPIS,
@@ -29,8 +30,7 @@ from ccsim.kpis import (
     mean_ci,
     type_kpis,
 )
-from ccsim.plan import Plan
-from ccsim.units import parse_clock
+from ccsim.scenario.units import parse_clock
 
 if TYPE_CHECKING:  # pandas is imported when a table is asked for (quick start-up)
     import pandas as pd
@@ -274,7 +274,7 @@ class SimulationResult:
         }
 
     def _cost_block(self) -> dict[str, Any]:
-        from ccsim.costs import cost_table
+        from ccsim.whatif.costs import cost_table
 
         return {
             r["component"]: {

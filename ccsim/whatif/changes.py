@@ -23,9 +23,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel
 
-from ccsim.loader import scenario_from_dict
-from ccsim.scenario import Scenario, ScenarioError, _unknown
-from ccsim.units import Duration, parse_duration
+from ccsim.scenario.checks import unknown_name
+from ccsim.scenario.loader import scenario_from_dict
+from ccsim.scenario.model import Scenario, ScenarioError
+from ccsim.scenario.units import Duration, parse_duration
 
 __all__ = ["NAMED_LISTS", "OptionsError", "apply_changes"]
 
@@ -195,7 +196,7 @@ def _find(node: Any, part: str, path: Path_, data: dict, value: Any, last: bool)
         names = [item.get("name") for item in node]
         if part in names:
             return names.index(part)
-        raise _ChangeError(_unknown(NAMED_LISTS[str(path[0])], part, names))
+        raise _ChangeError(unknown_name(NAMED_LISTS[str(path[0])], part, names))
     if isinstance(node, list):
         if part.isdigit() and int(part) < len(node):
             return int(part)

@@ -15,7 +15,7 @@ of the KPI counters of a run; they never run a simulation. Per replication:
 Agent costs cover the whole planning day (warm-up included: agents are paid then too);
 telephony, IVR and abandonment count the contacts of the counted window. The day's
 total is annualised with ``working_days_per_year``. For options (see
-:mod:`ccsim.comparison`), :func:`finance` turns the paired difference in daily cost into
+:mod:`ccsim.whatif.comparison`), :func:`finance` turns the paired difference in daily cost into
 annual savings, and with the option's one-off and recurring costs into ROI, payback in
 months and NPV over a number of years at a discount rate.
 """
@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ccsim.kpis import TYPE_FIELDS, mean_ci, paired_difference, type_kpis
 from ccsim.plan import BREAK, JOIN, LEAVE, Plan
-from ccsim.scenario import Costs
+from ccsim.results.kpis import TYPE_FIELDS, mean_ci, paired_difference, type_kpis
+from ccsim.scenario.model import Costs
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ccsim.results import SimulationResult
+    from ccsim.results.tables import SimulationResult
 
 __all__ = [
     "COMPONENTS",

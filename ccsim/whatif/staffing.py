@@ -23,25 +23,25 @@ is a scenario with the new staffing, its KPIs and, with a cost model, its cost.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ccsim.kpis import type_kpis
-from ccsim.loader import scenario_from_dict
 from ccsim.plan import Plan, compile_plan
-from ccsim.results import SimulationResult
-from ccsim.scenario import Scenario, activity_needs
+from ccsim.results.kpis import type_kpis
+from ccsim.results.tables import SimulationResult
+from ccsim.scenario.checks import activity_needs
+from ccsim.scenario.loader import scenario_from_dict
+from ccsim.scenario.model import Scenario
 from ccsim.simulation import DEFAULT_SEED, CapacityWarning, simulate
+from ccsim.whatif.requirement import erlang_requirement
 
 __all__ = [
     "BudgetResult",
     "StaffingResult",
     "activity_floor",
-    "erlang_start",
     "search_budget",
     "search_staffing",
 ]
@@ -57,40 +57,6 @@ class StaffingResult:
     result: SimulationResult
     evaluations: int
     met: bool  # every target met in every interval with contacts
-
-
-def erlang_start(plan: Plan, max_abandon: float | None = None) -> np.ndarray:
-    """Erlang A agents per (group, interval), each type's need on its first group.
-
-    Chat needs are in sessions: divided by the group's ``concurrency`` (rounded up).
-    E-mail (deferred work) needs its workload, rate x handle time, rounded up.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (groups, intervals), integers.
-    """
-    from ccsim.erlang import erlang_a_agents, erlang_c_agents
-
-    need = np.zeros((plan.n_groups, plan.n_intervals), dtype=np.int64)
-    for t in range(plan.n_types):
-        g = int(plan.type_groups[t, 0])
-        for k in range(plan.n_intervals):
-            rate = float(plan.rate[t, k])
-            if rate <= 0:
-                continue
-            handle = plan.handle_mean[t, k] / plan.group_speed[g] + plan.wrap_up_mean[t, k]
-            threshold, target = float(plan.sl_threshold[t]), float(plan.sl_target[t])
-            if plan.type_email[t]:  # deferred work: its workload, no queueing target
-                n = math.ceil(rate * handle - 1e-9)
-            elif plan.patience[t] is None:
-                n = erlang_c_agents(rate, handle, threshold, target)
-            else:
-                patience = float(plan.patience_mean[t, k])
-                n = erlang_a_agents(rate, handle, patience, threshold, target, max_abandon)
-            sessions = int(plan.group_sessions[g])  # chat: Erlang counts sessions
-            need[g, k] += -(-n // sessions)
-    return need
 
 
 def search_staffing(
@@ -132,7 +98,7 @@ def search_staffing(
     searched = [j for j, g in enumerate(scenario.agent_groups) if g.staffing is not None]
     if not searched:
         raise ValueError("no agent group is staffed per interval: nothing to search")
-    start = erlang_start(plan, max_abandon)
+    start = erlang_requirement(plan, max_abandon)
     floor = activity_floor(scenario, plan)
     staffing = np.maximum(start, floor)
     primary = [int(plan.type_groups[t, 0]) for t in range(plan.n_types)]
@@ -249,7 +215,7 @@ def search_budget(
         Without a ``costs:`` section, or when even staffing for a 1 % target (the
         fewest agents the search keeps) costs more than the budget.
     """
-    from ccsim.costs import daily_costs
+    from ccsim.whatif.costs import daily_costs
 
     if scenario.costs is None:
         raise ValueError("a budget search needs a costs: section in the scenario")

@@ -1,49 +1,20 @@
-"""Queueing formulas for contact-centre planning: Erlang B, C and A.
+"""Erlang B and C (M/M/n/n, M/M/n/K, M/M/n), staffing rules and the Halfin-Whitt rule.
 
-A contact centre is, to a first approximation, a queue with ``n`` identical *agents*
-(servers). Contacts arrive at random (Poisson) at ``arrival_rate`` per second and each
-keeps an agent busy for an exponentially distributed *handle time* with mean
-``mean_handle`` seconds. The *offered load* in Erlangs is
-
-    a = arrival_rate * mean_handle,
-
-the average number of agents that would be busy if every contact were served. With
-``n`` agents the *agent occupancy* is the carried load divided by ``n``.
-
-Three classical models cover the usual planning questions:
-
-* **Erlang B** (M/M/n/n, :func:`erlang_b`): no queue at all; a contact that finds every
-  agent busy is lost (a busy tone). :func:`mmck_blocking` / :func:`mmck_metrics`
-  generalise this to a finite number of lines (M/M/n/K): ``K - n`` contacts can wait,
-  further arrivals are blocked.
-* **Erlang C** (M/M/n, :func:`erlang_c`): an infinite, infinitely patient queue. It gives
-  the probability of waiting, the average speed of answer (ASA) and the service level
-  (share of contacts answered within a threshold such as 20 s). It only exists when
-  ``a < n``.
-* **Erlang A** (M/M/n+M, :func:`erlang_a`): as Erlang C but every waiting contact has an
-  exponentially distributed *patience* with mean ``mean_patience``; a contact whose
-  patience runs out before an agent picks it up abandons. Abandonment keeps the queue
-  stable even when ``a >= n``, and Erlang A is usually far more realistic than Erlang C.
-
-The staffing helpers (:func:`erlang_c_agents`, :func:`erlang_a_agents`) search the
-fewest agents that reach a service-level target, and :func:`square_root_staffing` /
-:func:`halfin_whitt_beta` give the Halfin-Whitt rule of thumb ``n = a + beta*sqrt(a)``.
-
-This module is the public front: the Erlang A machinery (:class:`ErlangAResult`,
-:func:`erlang_a`, :func:`erlang_a_agents`) lives in :mod:`ccsim.erlang_a` and is
-re-exported here, so every formula is imported from ``ccsim.erlang``.
-
-Everything is computed with recurrences and in log space, never with factorials or
-large powers, so the functions stay accurate for thousands of agents and offered loads
-of thousands of Erlangs. Besides planning, they serve as exact oracles against which the
-simulator is tested.
+The formulas of :mod:`ccsim.erlang` (the public front, which re-exports them) other
+than Erlang A: loss and finite-queue systems (:func:`erlang_b`, :func:`mmck_blocking`,
+:func:`mmck_metrics`), the infinitely patient queue (:func:`erlang_c`,
+:func:`erlang_c_asa`, :func:`erlang_c_service_level`), and the fewest agents meeting a
+target (:func:`erlang_c_agents`, :func:`square_root_staffing`, :func:`halfin_whitt_beta`).
+:func:`erlang_a` and :func:`erlang_a_agents` are re-exported from
+:mod:`ccsim.erlang.abandonment` so that this module's ``__all__`` lists every formula.
+All arithmetic is by recurrences in log space (see the package docstring).
 """
 
 from __future__ import annotations
 
 import math
 
-from ccsim._erlang_common import (
+from ccsim.erlang._common import (
     _MAX_AGENTS,
     _count,
     _erlang_b_value,
@@ -54,7 +25,7 @@ from ccsim._erlang_common import (
     _logaddexp,
     _real,
 )
-from ccsim.erlang_a import ErlangAResult, erlang_a, erlang_a_agents
+from ccsim.erlang.abandonment import ErlangAResult, erlang_a, erlang_a_agents
 
 __all__ = [
     "ErlangAResult",

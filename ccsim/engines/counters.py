@@ -1,8 +1,8 @@
 """The fast engine's KPI counters: one replication's contacts added up, compiled.
 
-:func:`accumulate_day` follows :func:`ccsim.kpis.accumulate` definition by definition
+:func:`accumulate_day` follows :func:`ccsim.results.kpis.accumulate` definition by definition
 (same counters, same intervals, same clipping to the counted window) on the arrays the
-kernel (:mod:`ccsim.kernel`) fills, so that a run's memory does not grow with its
+kernel (:mod:`ccsim.engines.kernel`) fills, so that a run's memory does not grow with its
 number of replications and both engines give the same counters.
 """
 
@@ -13,7 +13,7 @@ import sys
 import numpy as np
 from numba import njit
 
-from ccsim.kernel import (
+from ccsim.engines.kernel import (
     _ABANDONED,
     _ANSWERED,
     _BLOCKED,
@@ -30,7 +30,7 @@ from ccsim.kernel import (
     _UNSERVED,
 )
 
-# Type counter fields (as ccsim.kpis.TYPE_FIELDS).
+# Type counter fields (as ccsim.results.kpis.TYPE_FIELDS).
 (
     _F_ARRIVED,
     _F_OFFERED,
@@ -181,12 +181,12 @@ def accumulate_day(
 ):
     """Add one replication's ``n`` contacts and staffing log into the KPI counters.
 
-    Same definitions as :func:`ccsim.kpis.accumulate`; ``type_acc`` is (types,
+    Same definitions as :func:`ccsim.results.kpis.accumulate`; ``type_acc`` is (types,
     intervals, N_TYPE_FIELDS) and ``group_acc`` (groups, intervals, N_GROUP_FIELDS).
     ``c_kind`` and ``followed`` are empty without follow-ups, ``c_dial``, ``cb_state``
     and ``cb_at`` without callbacks.
 
-    Returns what :func:`ccsim.kpis.capacity_notes` needs, found on the way: the number
+    Returns what :func:`ccsim.results.kpis.capacity_notes` needs, found on the way: the number
     of unserved contacts and the last time a contact left the queue (answered or
     abandoned; ``end`` if none did later), warm-up contacts included.
 

@@ -1,9 +1,9 @@
-"""Private helpers shared by :mod:`ccsim.erlang` and :mod:`ccsim.erlang_a`.
+"""Private helpers shared by :mod:`ccsim.erlang` and :mod:`ccsim.erlang.abandonment`.
 
 Argument checks that name the offending argument, log-space arithmetic, and the bare
 Erlang B / Erlang C recurrences without argument checks. They sit below both public
 modules so that :mod:`ccsim.erlang` can re-export the Erlang A functions while
-:mod:`ccsim.erlang_a` still reuses Erlang B and C, without an import cycle. Nothing here
+:mod:`ccsim.erlang.abandonment` still reuses Erlang B and C, without an import cycle. Nothing here
 is public API: import the formulas from :mod:`ccsim.erlang`.
 """
 

@@ -25,10 +25,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ccsim import __version__
-from ccsim.kpis import SHARE_KPIS, group_kpis
-from ccsim.loader import load_scenario
-from ccsim.results import SimulationResult
-from ccsim.scenario import Scenario, ScenarioError
+from ccsim.results.kpis import SHARE_KPIS, group_kpis
+from ccsim.results.tables import SimulationResult
+from ccsim.scenario.loader import load_scenario
+from ccsim.scenario.model import Scenario, ScenarioError
 from ccsim.simulation import DEFAULT_SEED, ENGINES, CapacityWarning, simulate
 
 __all__ = ["app", "main"]
@@ -61,14 +61,14 @@ def _start_engine(engine: str) -> None:
     """Before the ``ccsim`` command simulates (nothing when ``app`` runs in a test).
 
     The fast engine lets numba load without SciPy's linear algebra (see
-    :func:`ccsim.counters.skip_blas_probe`). What start-up made (modules, classes, the
+    :func:`ccsim.engines.counters.skip_blas_probe`). What start-up made (modules, classes, the
     scenario) lives until the end, so the garbage collector leaves it out of its full
     collections from here on (``gc.freeze``).
     """
     if not _COMMAND:
         return
     if engine == "fast":
-        from ccsim.counters import skip_blas_probe
+        from ccsim.engines.counters import skip_blas_probe
 
         skip_blas_probe()
     gc.freeze()
@@ -140,7 +140,7 @@ def run(
             result.records.to_parquet(records, index=False)
         err.print(f"{len(result.records):,} contact records written to {records}")
     if report is not None:
-        from ccsim.report import run_report
+        from ccsim.report.html import run_report
 
         run_report(result, report)
         err.print(f"report written to {report}")
@@ -165,7 +165,7 @@ def compare_command(
     ] = None,
 ) -> None:
     """Compare options with the base on common random numbers (paired 95 % CIs)."""
-    from ccsim.comparison import compare
+    from ccsim.whatif.comparison import compare
 
     _check_engine(engine)
     _start_engine(engine)
@@ -182,7 +182,7 @@ def compare_command(
         comparison.table().to_csv(out / "differences.csv", index=False)
         err.print(f"results written to {out}/")
     if report is not None:
-        from ccsim.report import compare_report
+        from ccsim.report.html import compare_report
 
         compare_report(comparison, report)
         err.print(f"report written to {report}")
@@ -279,7 +279,7 @@ def sweep_command(
     ] = None,
 ) -> None:
     """Run every point of a grid over a scenario; one row of KPIs (and cost) per point."""
-    from ccsim.sweeps import load_sweep, sweep
+    from ccsim.whatif.sweeps import load_sweep, sweep
 
     _check_engine(engine)
     _start_engine(engine)
@@ -354,7 +354,7 @@ def staff_command(
     With --budget: the highest service-level target (the same for every type) whose
     staffing costs at most the budget per day (needs a costs: section).
     """
-    from ccsim.staffing import search_budget, search_staffing
+    from ccsim.whatif.staffing import search_budget, search_staffing
 
     _check_engine(engine)
     _start_engine(engine)
@@ -392,8 +392,8 @@ def staff_command(
         err.print(f"staffed scenario written to {write}")
     cost = None
     if found.scenario.costs is not None:
-        from ccsim.costs import daily_costs
-        from ccsim.kpis import mean_ci
+        from ccsim.results.kpis import mean_ci
+        from ccsim.whatif.costs import daily_costs
 
         mean, low, high, _ = mean_ci(daily_costs(found.result)["total"])
         cost = {"mean": float(mean), "ci95": [float(low), float(high)]}
@@ -497,7 +497,7 @@ def _fmt(kpi: str, mean: float, lo: float, hi: float) -> str:
 
 
 def _print_costs(result: SimulationResult) -> None:
-    from ccsim.costs import cost_table
+    from ccsim.whatif.costs import cost_table
 
     currency = result.scenario.costs.currency  # type: ignore[union-attr]
     table = Table(title=f"costs ({currency}); mean and 95 % CI per day, mean per year")

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ccsim.scenario import Scenario, ScenarioError
+from ccsim.scenario.model import Scenario, ScenarioError
 
 __all__ = ["load_scenario", "read_yaml", "scenario_from_dict"]
 

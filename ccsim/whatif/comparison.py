@@ -23,9 +23,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ccsim.kpis import Difference, paired_difference
-from ccsim.results import SimulationResult
-from ccsim.scenario import Scenario
+from ccsim.results.kpis import Difference, paired_difference
+from ccsim.results.tables import SimulationResult
+from ccsim.scenario.model import Scenario
 from ccsim.simulation import DEFAULT_SEED, simulate
 
 if TYPE_CHECKING:
@@ -104,11 +104,11 @@ class Comparison:
 
         Needs a ``costs:`` section in the base scenario. Daily costs are paired
         replication by replication (common random numbers); see
-        :func:`ccsim.costs.finance` for the formulas.
+        :func:`ccsim.whatif.costs.finance` for the formulas.
         """
         import pandas as pd
 
-        from ccsim import costs as cost_model
+        from ccsim.whatif import costs as cost_model
 
         base = self.results["base"]
         if base.scenario.costs is None:
@@ -194,7 +194,7 @@ def compare(
     Parameters
     ----------
     options : str, pathlib.Path or mapping
-        An options file (see :mod:`ccsim.options`), or a mapping of name to scenario
+        An options file (see :mod:`ccsim.whatif.options`), or a mapping of name to scenario
         whose first entry (or the one named ``"base"``) is the base.
     replications : int
         Replications per option (the same replications, paired, in every option).
@@ -217,7 +217,7 @@ def compare(
             first = next(iter(scenarios))
             scenarios = {"base": scenarios.pop(first), **scenarios}
     else:
-        from ccsim import options as options_module
+        from ccsim.whatif import options as options_module
 
         file = options_module.load_options(options)
         scenarios = options_module.option_scenarios(file)

@@ -1,16 +1,16 @@
 """The numba kernel: the SimPy engine's model, compiled, for large Monte Carlo runs.
 
 This module holds only ``@njit`` code: arrays in, arrays out. It follows
-:mod:`ccsim.engine` rule by rule and handler by handler -- the same events, scheduled
+:mod:`ccsim.engines.reference` rule by rule and handler by handler -- the same events, scheduled
 in the same order, on a binary heap ordered like SimPy's (time, priority, insertion
 number), with the same floating-point arithmetic for event times (arrivals and roster events at
 their exact times, every other event at ``now + delay``) -- so that, given the
 same plan and the same contacts, every contact meets the same fate at the same times.
-:mod:`ccsim.fast` is the public wrapper that prepares the arrays and runs
+:mod:`ccsim.engines.fast` is the public wrapper that prepares the arrays and runs
 replications in parallel. JIT options are set once here (``_JIT``); compiled code is
 cached on disk.
 
-The KPI counters of a replication are added up by :mod:`ccsim.counters`.
+The KPI counters of a replication are added up by :mod:`ccsim.engines.counters`.
 """
 
 from __future__ import annotations
@@ -28,15 +28,15 @@ _ARRIVE, _IVR_END, _ABANDON, _TALK_END, _WRAP_END, _ROSTER, _BREAK_END, _FOLLOW,
 _PRIO = np.array([5, 4, 3, 2, 2, 1, 1, 6, 2], dtype=np.int64)
 _ARRIVAL_PRIO = 5  # arrivals come from their array; they precede follow-ups (6)
 
-# Fates (as ccsim.engine).
+# Fates (as ccsim.engines.reference).
 _PENDING, _ANSWERED, _ABANDONED, _BLOCKED, _DEFLECTED, _IVR_ABANDONED, _UNSERVED, _MISSED = range(8)
 _QUEUED = -1
 _JOIN, _LEAVE, _BREAK, _CLOSE = 0, 1, 2, 3
-# Follow-ups (as ccsim.outcome / ccsim.streams).
+# Follow-ups (as ccsim.results.outcome / ccsim.streams).
 _NOT_FOLLOWED, _REDIALLED, _UNRESOLVED = 0, 1, 2
 _REDIAL, _REPEAT = 1, 2
 _NO_CALLBACK, _CALLBACK_DECLINED, _CALLBACK_ACCEPTED = 0, 1, 2
-# State of an agent of a chat group (as ccsim.engine).
+# State of an agent of a chat group (as ccsim.engines.reference).
 _ABSENT, _ON, _DRAINING, _ON_BREAK = 0, 1, 2, 3
 
 

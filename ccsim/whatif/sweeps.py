@@ -2,7 +2,7 @@
 
 A capacity planner asks "what service level do 10, 12, ... 20 agents give, with and
 without the new CRM?". A sweep is a grid over dotted paths of the scenario (the same
-changes an options file writes, see :mod:`ccsim.changes`) or a list of points; every
+changes an options file writes, see :mod:`ccsim.whatif.changes`) or a list of points; every
 point runs the same replications on the same seed (so neighbouring points are compared
 on common random numbers) and becomes one row of a tidy table: the point's values, each
 KPI's mean and 95 % interval, and the daily cost when the scenario has a cost model.
@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ccsim import __version__
-from ccsim.kpis import TYPE_KPIS
-from ccsim.scenario import Scenario
+from ccsim.results.kpis import TYPE_KPIS
+from ccsim.scenario.model import Scenario
 from ccsim.simulation import DEFAULT_SEED, simulate
 
 if TYPE_CHECKING:
@@ -71,8 +71,8 @@ def load_sweep(path: str | Path) -> tuple[Scenario, SweepFile]:
     """Load a sweep file and its base scenario (errors name file, line and key)."""
     from pydantic import ValidationError
 
-    from ccsim.loader import _line_of, _problems, load_scenario, read_yaml
-    from ccsim.scenario import ScenarioError
+    from ccsim.scenario.loader import _line_of, _problems, load_scenario, read_yaml
+    from ccsim.scenario.model import ScenarioError
 
     path = Path(path)
     data, node = read_yaml(path, "a sweep file")
@@ -186,7 +186,7 @@ def sweep(
     """
     import pandas as pd
 
-    from ccsim.changes import apply_changes
+    from ccsim.whatif.changes import apply_changes
 
     points = grid_points(grid)
     variants = [apply_changes(scenario, p, option=f"point {i}") for i, p in enumerate(points)]
@@ -257,8 +257,8 @@ def _run_point(
             row[f"{r.kpi}_ci95_low"] = r.ci95_low
             row[f"{r.kpi}_ci95_high"] = r.ci95_high
     if scenario.costs is not None:
-        from ccsim.costs import daily_costs
-        from ccsim.kpis import mean_ci
+        from ccsim.results.kpis import mean_ci
+        from ccsim.whatif.costs import daily_costs
 
         mean, low, high, _ = mean_ci(daily_costs(result)["total"])
         row.update(cost_per_day=float(mean), cost_per_day_ci95_low=float(low),

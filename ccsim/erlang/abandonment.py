@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ccsim._erlang_common import (
+from ccsim.erlang._common import (
     _MAX_AGENTS,
     _count,
     _erlang_c_value,

@@ -35,7 +35,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ccsim.units import Duration
+from ccsim.scenario.units import Duration
 
 __all__ = ["DIST_NAMES", "Distribution", "weibull_shape_for_cv"]
 

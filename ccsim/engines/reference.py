@@ -73,7 +73,8 @@ from heapq import heappush
 import numpy as np
 import simpy
 
-from ccsim.outcome import (
+from ccsim.plan import BREAK, CLOSE, JOIN, Plan
+from ccsim.results.outcome import (
     ABANDONED,
     ANSWERED,
     BLOCKED,
@@ -91,7 +92,6 @@ from ccsim.outcome import (
     UNSERVED,
     Outcome,
 )
-from ccsim.plan import BREAK, CLOSE, JOIN, Plan
 from ccsim.streams import REDIAL, REPEAT, Contacts, FollowUpPool
 
 __all__ = ["FATES", "Outcome", "run_replication"]

@@ -1,0 +1,18 @@
+"""What a centre is: the scenario's typed models, its checks, and reading it from YAML.
+
+* :mod:`ccsim.scenario.model`: the pydantic models (contact types, agent groups, shifts,
+  IVR, costs, days) and :class:`ScenarioError`.
+* :mod:`ccsim.scenario.checks`: what the field types alone cannot check (names, lengths,
+  shifts, activities).
+* :mod:`ccsim.scenario.loader`: YAML in, a validated :class:`Scenario` out, every problem
+  with its file, line and key path.
+* :mod:`ccsim.scenario.units`: durations and clock times as planners write them.
+* :mod:`ccsim.scenario.distributions`: handle-time, patience and IVR-time shapes.
+
+Scenario code is data only: it imports none of the engines, numba, SimPy or matplotlib.
+"""
+
+from ccsim.scenario.loader import load_scenario, scenario_from_dict
+from ccsim.scenario.model import Scenario, ScenarioError
+
+__all__ = ["Scenario", "ScenarioError", "load_scenario", "scenario_from_dict"]

@@ -1,0 +1,370 @@
+"""What a scenario's field types alone cannot check: names, lengths, shifts, activities.
+
+A scenario is valid only as a whole: a routing list must name groups that exist, a
+per-interval list must have one value per interval, a shift must end after it starts
+and its breaks must fit in it, a planned activity (a meeting, training) must find the
+agents it takes off the phones among those scheduled then. :func:`consistency_problems`
+checks all of that after pydantic has checked each field, and returns every problem with
+its key path, so that the loader can report them together with file and line.
+:func:`scheduled_agents` and :func:`activity_needs` answer the same questions for the
+staffing search.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ccsim.scenario.units import parse_clock
+
+if TYPE_CHECKING:
+    from ccsim.scenario.model import AgentGroup, Scenario, Shift
+
+__all__ = ["activity_needs", "consistency_problems", "scheduled_agents", "unknown_name"]
+
+
+def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
+    """Check what the field types alone cannot: names, list lengths, shifts.
+
+    Returns
+    -------
+    list of (path, message)
+        Empty when the scenario is consistent.
+    """
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    n = s.horizon.intervals
+    types = s.type_names
+    groups = s.group_names
+
+    def per_interval(path: tuple[str | int, ...], value: object, what: str) -> None:
+        if isinstance(value, list) and len(value) != n:
+            problems.append(
+                (path, f"{what} has {len(value)} values; expected {n} (one per interval) or one")
+            )
+
+    if s.horizon.interval <= 0:
+        problems.append((("horizon", "interval"), "the interval length must be positive"))
+    if s.horizon.warmup >= s.horizon.length:
+        problems.append((("horizon", "warmup"), "the warm-up covers the whole horizon"))
+    try:
+        s.day_start()
+    except ValueError as exc:
+        problems.append((("horizon", "start"), str(exc)))
+
+    for names, key in ((types, "contact_types"), (groups, "agent_groups")):
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                problems.append(((key, i, "name"), f"duplicate name {name!r}"))
+            seen.add(name)
+
+    for i, t in enumerate(s.contact_types):
+        base: tuple[str | int, ...] = ("contact_types", i)
+        per_interval(
+            (*base, "arrivals", "rate_per_hour"), t.arrivals.rate_per_hour, "rate_per_hour"
+        )
+        for key in ("handle_time", "wrap_up", "patience"):
+            dist = getattr(t, key)
+            if dist is not None:
+                per_interval((*base, key, "mean"), dist.mean, "mean")
+        if t.groups is not None:
+            for j, g in enumerate(t.groups):
+                if g not in groups:
+                    problems.append(((*base, "groups", j), unknown_name("group", g, groups)))
+                elif t.name not in s.agent_groups[groups.index(g)].skills:
+                    problems.append(((*base, "groups", j), f"group {g!r} has no skill {t.name!r}"))
+        if not any(t.name in g.skills for g in s.agent_groups):
+            problems.append(((*base, "name"), f"no agent group has the skill {t.name!r}"))
+        if t.channel == "email":
+            for key in ("patience", "callback", "redial"):
+                if getattr(t, key) is not None:
+                    problems.append(((*base, key), f"an e-mail type takes no {key} (it waits "
+                                     "in the backlog until an agent takes it)"))  # fmt: skip
+        elif t.channel == "chat" and t.callback is not None:
+            problems.append(((*base, "callback"), "callbacks are for calls (channel: voice)"))
+        elif t.due is not None:
+            problems.append(((*base, "due"), "due is for channel: email; real-time types "
+                             "use service_level.threshold"))  # fmt: skip
+        if t.callback is not None:
+            per_interval(
+                (*base, "callback", "dial_time", "mean"), t.callback.dial_time.mean, "mean"
+            )
+        if t.redial is not None:
+            per_interval((*base, "redial", "delay", "mean"), t.redial.delay.mean, "mean")
+        if t.repeat is not None:
+            per_interval((*base, "repeat", "delay", "mean"), t.repeat.delay.mean, "mean")
+            if t.repeat.as_type is not None and t.repeat.as_type not in types:
+                path = (*base, "repeat", "as_type")
+                problems.append((path, unknown_name("contact type", t.repeat.as_type, types)))
+
+    for i, g in enumerate(s.agent_groups):
+        base = ("agent_groups", i)
+        for j, skill in enumerate(g.skills):
+            if skill not in types:
+                problems.append(((*base, "skills", j), unknown_name("contact type", skill, types)))
+        if len(set(g.skills)) != len(g.skills):
+            problems.append(((*base, "skills"), "a skill is listed twice"))
+        if (g.staffing is None) == (g.shifts is None):
+            problems.append((base, "give either staffing (per interval) or shifts, not both"))
+        per_interval((*base, "staffing"), g.staffing, "staffing")
+        routed = [
+            t
+            for t in s.contact_types
+            if t.name in g.skills and (t.groups is None or g.name in t.groups)
+        ]
+        if g.skills and all(k in types for k in g.skills) and not routed:
+            problems.append(
+                (
+                    (*base, "skills"),
+                    f"group {g.name!r} serves no contact type: the routing order "
+                    "(groups) of every type in its skills leaves it out",
+                )
+            )
+        for j, shift in enumerate(g.shifts or []):
+            problems.extend(_shift_problems(s, shift, (*base, "shifts", j)))
+        problems.extend(_activity_problems(s, g, (*base, "activities")))
+        if g.concurrency > 1:
+            voice = [
+                k
+                for k in g.skills
+                if k in types and s.contact_types[types.index(k)].channel != "chat"
+            ]
+            if voice:
+                problems.append(
+                    ((*base, "concurrency"), f"a group with concurrency serves chat types only; "
+                     f"{', '.join(voice)} {'is' if len(voice) == 1 else 'are'} not channel: chat")
+                )  # fmt: skip
+        if isinstance(g.stretch, list) and len(g.stretch) != g.concurrency:
+            problems.append(
+                ((*base, "stretch"), f"stretch has {len(g.stretch)} factors; expected one per "
+                 f"session (concurrency {g.concurrency})")
+            )  # fmt: skip
+        if g.fcr is not None:
+            repeating = [t.name for t in s.contact_types if t.repeat is not None]
+            named = g.fcr if isinstance(g.fcr, dict) else {}
+            for name in named:
+                if name not in types:
+                    problems.append(
+                        ((*base, "fcr", name), unknown_name("contact type", name, types))
+                    )
+                elif name not in repeating:
+                    problems.append(
+                        ((*base, "fcr", name), f"contact type {name!r} has no repeat (add "
+                         "contact_types[].repeat with its fcr and delay)")
+                    )  # fmt: skip
+            if not named and not any(k in repeating for k in g.skills):
+                problems.append(
+                    ((*base, "fcr"), "none of the group's skills has a repeat (add "
+                     "contact_types[].repeat with its fcr and delay)")
+                )  # fmt: skip
+
+    for d, day in enumerate(s.days or []):
+        if isinstance(day.volume, dict):
+            for name in day.volume:
+                if name not in types:
+                    path = ("days", d, "volume", name)
+                    problems.append((path, unknown_name("contact type", name, types)))
+        for name, staff in day.staffing.items():
+            path = ("days", d, "staffing", name)
+            if name not in groups:
+                problems.append((path, unknown_name("agent group", name, groups)))
+            elif s.agent_groups[groups.index(name)].staffing is None:
+                problems.append((path, f"group {name!r} is staffed by shifts; a day can only "
+                                 "replace staffing per interval"))  # fmt: skip
+            else:
+                per_interval(path, staff, "staffing")
+    if s.days is not None and len({d.name for d in s.days}) != len(s.days):
+        problems.append((("days",), "day names must be unique"))
+    if s.start_state is not None:
+        for name in s.start_state.waiting:
+            if name not in types:
+                path = ("start_state", "waiting", name)
+                problems.append((path, unknown_name("contact type", name, types)))
+        calls = sum(
+            n for name, n in s.start_state.waiting.items()
+            if name in types and s.contact_types[types.index(name)].channel == "voice"
+        )  # fmt: skip
+        if s.lines is not None and calls > s.lines:
+            problems.append((("start_state", "waiting"), f"{calls} calls already waiting "
+                             f"need {calls} trunk lines; the centre has {s.lines}"))  # fmt: skip
+
+    if s.costs is not None:
+        for name in s.costs.agent_groups:
+            if name not in groups:
+                problems.append(
+                    (("costs", "agent_groups", name), unknown_name("agent group", name, groups))
+                )
+        if isinstance(s.costs.abandoned_contact, dict):
+            for name in s.costs.abandoned_contact:
+                if name not in types:
+                    path = ("costs", "abandoned_contact", name)
+                    problems.append((path, unknown_name("contact type", name, types)))
+
+    if s.ivr is not None:
+        per_interval(("ivr", "time", "mean"), s.ivr.time.mean, "mean")
+        for key in ("deflection", "abandon"):
+            value = getattr(s.ivr, key)
+            if isinstance(value, dict):
+                for name in value:
+                    if name not in types:
+                        problems.append(
+                            (("ivr", key, name), unknown_name("contact type", name, types))
+                        )
+                    elif s.contact_types[types.index(name)].channel != "voice":
+                        problems.append((("ivr", key, name), f"{name!r} is not a call: chat and "
+                                         "e-mail skip the IVR"))  # fmt: skip
+        for name in types:
+            if s.ivr.probability("deflection", name) + s.ivr.probability("abandon", name) > 1:
+                problems.append((("ivr",), f"deflection + abandon exceed 1 for {name!r}"))
+    return problems
+
+
+def _shift_problems(
+    s: Scenario, shift: Shift, path: tuple[str | int, ...]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    try:
+        day_start = s.day_start()
+    except ValueError:
+        return out
+    times = {}
+    for key in ("start", "end"):
+        try:
+            times[key] = parse_clock(getattr(shift, key), day_start)
+        except ValueError as exc:
+            out.append(((*path, key), str(exc)))
+    if len(times) == 2 and times["end"] <= times["start"]:
+        out.append(((*path, "end"), "a shift must end after it starts"))
+    length = times.get("end", 0.0) - times.get("start", 0.0)
+    for k, brk in enumerate(shift.breaks):
+        latest = brk.window[1] if brk.window is not None else (brk.start or 0.0)
+        if len(times) == 2 and latest + brk.duration > length:
+            out.append(((*path, "breaks", k), "the break does not fit in the shift"))
+    return out
+
+
+def _activity_problems(
+    s: Scenario, group: AgentGroup, path: tuple[str | int, ...]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """Times of a group's activities, and whether its schedule has the agents for them."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    try:
+        day_start = s.day_start()
+    except ValueError:
+        return out
+    length = s.horizon.length
+    spans: dict[int, tuple[float, float]] = {}
+    for j, act in enumerate(group.activities):
+        key = "duration" if act.duration is not None else "end"
+        try:
+            start = parse_clock(act.start, day_start)
+        except ValueError as exc:
+            out.append(((*path, j, "start"), str(exc)))
+            continue
+        try:
+            stop = act.span(day_start)[1]
+        except ValueError as exc:
+            out.append(((*path, j, key), str(exc)))
+            continue
+        if stop <= start:
+            message = "an activity must end after it starts"
+            if key == "duration":
+                message = "an activity must last more than 0s"
+            out.append(((*path, j, key), message))
+        elif start >= length:
+            message = f"the activity starts at or after the end of the day ({_clock(length, s)})"
+            out.append(((*path, j, "start"), message))
+        elif stop > length:
+            message = f"the activity ends after the end of the day ({_clock(length, s)})"
+            out.append(((*path, j, key), message))
+        else:
+            spans[j] = (start, stop)
+    out.sort(key=lambda problem: problem[0][len(path)])  # by activity
+    needs = _in_progress(spans, [a.agents for a in group.activities])
+    for j, need in needs.items():
+        start = spans[j][0]
+        have = scheduled_agents(s, group, start)
+        if have is None or need <= have:
+            continue
+        act = group.activities[j]
+        others = need - act.agents
+        also = f" ({others} more are on other activities then)" if others else ""
+        out.append(
+            (
+                (*path, j, "agents"),
+                f"{act.name!r} needs {_agents(act.agents)} at {_clock(start, s)}{also} but "
+                f"group {group.name!r} has {have} scheduled then",
+            )
+        )
+    return out
+
+
+def _in_progress(spans: dict[int, tuple[float, float]], agents: list[int]) -> dict[int, int]:
+    """For each activity (by index), the agents on activities in progress at its start."""
+    return {
+        j: sum(agents[k] for k, (a, b) in spans.items() if a <= start < b)
+        for j, (start, _) in spans.items()
+    }
+
+
+def activity_needs(s: Scenario, g: int) -> list[tuple[float, int]]:
+    """``(start, agents)`` per activity of group ``g`` (file order) of a valid scenario.
+
+    ``agents`` counts everyone on an activity of the group at that start (the activity
+    itself and others in progress): the agents the group must have scheduled then.
+    """
+    day_start = s.day_start()
+    group = s.agent_groups[g]
+    spans = {j: act.span(day_start) for j, act in enumerate(group.activities)}
+    needs = _in_progress(spans, [a.agents for a in group.activities])
+    return [(spans[j][0], needs[j]) for j in range(len(group.activities))]
+
+
+def scheduled_agents(s: Scenario, group: AgentGroup, t: float) -> int | None:
+    """Agents a group has scheduled at time ``t`` (None if its staffing is not valid).
+
+    Staffing of the interval holding ``t``, or the agents of shifts with
+    start <= t < end; agents on a break count, absence does not.
+    """
+    if group.staffing is not None:
+        if not isinstance(group.staffing, list):
+            return group.staffing
+        if len(group.staffing) != s.horizon.intervals or s.horizon.interval <= 0:
+            return None
+        return group.staffing[min(int(t // s.horizon.interval), s.horizon.intervals - 1)]
+    total = 0
+    for shift in group.shifts or []:
+        try:
+            start = parse_clock(shift.start, s.day_start())
+            stop = parse_clock(shift.end, s.day_start())
+        except ValueError:
+            return None
+        if start <= t < stop:
+            total += shift.agents
+    return total
+
+
+def _agents(n: int) -> str:
+    return f"{n} agent" + ("" if n == 1 else "s")
+
+
+def _clock(t: float, s: Scenario) -> str:
+    """Seconds since t = 0 as the clock time a planner wrote (``14:00``)."""
+    seconds = round(t + s.day_start())
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+
+
+def unknown_name(what: str, name: str, known: list[str]) -> str:
+    """A message for a name not among ``known``, with the closest one as a hint.
+
+    Examples
+    --------
+    >>> unknown_name("contact type", "salse", ["sales", "service"])
+    "unknown contact type 'salse'; did you mean 'sales'?"
+    """
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
+    return f"unknown {what} {name!r}{hint}"
