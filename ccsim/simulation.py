@@ -10,9 +10,8 @@ seed are compared on common random numbers.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -27,23 +26,64 @@ from ccsim.streams import Contacts, day_roster, draw_contacts, followup_pool
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ENGINES", "CapacityWarning", "DEFAULT_SEED", "simulate"]
+__all__ = [
+    "DEFAULT_ENGINE",
+    "DEFAULT_REPLICATIONS",
+    "DEFAULT_SEED",
+    "ENGINES",
+    "CapacityWarning",
+    "Progress",
+    "as_scenario",
+    "simulate",
+]
 
-ENGINES = ("simpy", "fast")
+ENGINES = ("fast", "simpy")
+#: Every entry point's engine unless told otherwise: the engines give the same numbers
+#: contact by contact, so the faster one.
+DEFAULT_ENGINE = "fast"
+#: Every entry point's replications unless told otherwise (per option, per point, per
+#: candidate staffing).
+DEFAULT_REPLICATIONS = 100
 DEFAULT_SEED = 20261125
+
+
+class Progress(Protocol):
+    """How every long-running entry point reports: ``progress(done, total)``.
+
+    Called after each unit of work, in the entry point's own unit (replications, sweep
+    points, staffing evaluations); ``total`` may be an upper bound. Any function of two
+    integers will do, e.g. ``lambda done, total: print(f"{done}/{total}")``.
+    """
+
+    def __call__(self, done: int, total: int, /) -> None:
+        """Report that ``done`` of ``total`` units are finished."""
 
 
 class CapacityWarning(UserWarning):
     """The centre could not serve its load within the horizon (it still finished)."""
 
 
+def as_scenario(scenario: Scenario | str | Path) -> Scenario:
+    """A loaded scenario as is, or the scenario file at a path, loaded and validated.
+
+    Every entry point (:func:`simulate`, :func:`ccsim.compare`, :func:`ccsim.sweep`, the
+    staffing search) takes either.
+
+    Raises
+    ------
+    ScenarioError
+        If the file does not describe a valid scenario.
+    """
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
 def simulate(
     scenario: Scenario | str | Path,
-    replications: int = 20,
+    replications: int = DEFAULT_REPLICATIONS,
     seed: int = DEFAULT_SEED,
-    engine: str = "simpy",
+    engine: str = DEFAULT_ENGINE,
     records: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     threads: int | None = None,
 ) -> SimulationResult:
     """Simulate replications of a scenario and compute its KPIs.
@@ -56,10 +96,10 @@ def simulate(
         Number of independent simulated days (at least 1; 2 or more for intervals).
     seed : int
         Seed of the run. The same scenario, seed and engine give the same numbers.
-    engine : {"simpy", "fast"}
-        ``"simpy"``: the readable reference model. ``"fast"``: the same model compiled
-        with numba, replications in parallel; the same seed gives the same contacts
-        the same fates as ``"simpy"``.
+    engine : {"fast", "simpy"}
+        ``"fast"`` (the default): the model compiled with numba, replications in
+        parallel. ``"simpy"``: the same model as readable SimPy code, the reference;
+        the same seed gives every contact the same fate as ``"fast"``.
     records : bool
         Keep one row per contact in ``result.records`` (memory grows with contacts).
     progress : callable, optional
@@ -79,8 +119,7 @@ def simulate(
     >>> result.kpi("service_level")  # doctest: +SKIP
     0.78...
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
+    scenario = as_scenario(scenario)
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if int(replications) < 1:

@@ -1,7 +1,13 @@
-"""Scenario builders and statistical assertions shared by the tests."""
+"""What the tests share: paths, scenario builders, engine replays, statistical assertions.
+
+Shared helpers live here and only here; test modules import from this one, never from
+each other.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import textwrap
 from pathlib import Path
 
@@ -10,9 +16,33 @@ import pytest
 
 import ccsim
 from ccsim import ScenarioError
+from ccsim.plan import Plan, compile_plan
+from ccsim.results.outcome import FATES, Outcome
+from ccsim.scenario.loader import scenario_from_dict
+from ccsim.streams import Contacts, FollowUpPool, contacts_from_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+#: the equivalence corpus: every example scenario and every file of tests/corpus
+CORPUS = sorted(SCENARIOS.glob("*.yaml")) + sorted((ROOT / "tests" / "corpus").glob("*.yaml"))
+
+#: a small valid scenario as a planner writes it (tests edit it line by line)
+GOOD = """\
+name: t
+horizon:
+  intervals: 3
+  interval: 30min
+contact_types:
+  - name: support
+    arrivals:
+      rate_per_hour: [10, 20, 30]
+    handle_time: {dist: exponential, mean: 4min}
+    patience: {dist: exponential, mean: 3min}
+agent_groups:
+  - name: team
+    skills: [support]
+    staffing: 2
+"""
 
 
 def load_text(tmp_path, text: str):
@@ -82,3 +112,136 @@ def assert_matches(per_rep: np.ndarray, exact: float, what: str, z: float = 4.0)
         f"{what}: simulated {mean:.6g} +- {se:.2g} (se, n={n}) vs exact {exact:.6g}: "
         f"{abs(mean - exact) / se:.1f} standard errors apart"
     )
+
+
+# ------------------------------------------------------------- the two engines agree
+def _assert_same(a: object, b: object, where: str) -> None:
+    if a is None or b is None:
+        assert a is None and b is None, f"{where}: present in one engine only"
+    elif dataclasses.is_dataclass(a):
+        for field in dataclasses.fields(a):
+            _assert_same(getattr(a, field.name), getattr(b, field.name), f"{where}.{field.name}")
+    elif np.asarray(a).dtype.kind == "f":
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-9, err_msg=where)
+    else:
+        np.testing.assert_array_equal(a, b, err_msg=where)
+
+
+def assert_same_outcome(a: Outcome, b: Outcome) -> None:
+    """Every field of two engines' :class:`Outcome` agrees (times within 1e-9 s).
+
+    Walks the dataclass, so a field added to ``Outcome`` (or to the ``Contacts`` it
+    may carry) is compared without anyone remembering to add it here.
+    """
+    _assert_same(a, b, "outcome")
+
+
+def replay_both(
+    plan: Plan,
+    rows: list[dict],
+    pool: dict[str, list[dict]] | None = None,
+    default_type: str | None = None,
+) -> Outcome:
+    """Replay hand-made contacts in both engines, assert they agree; the reference's outcome.
+
+    ``rows`` as :func:`ccsim.streams.contacts_from_rows` (``default_type`` fills a
+    missing ``type``); ``pool`` the follow-up variates by type, as
+    :meth:`FollowUpPool.from_rows`.
+    """
+    from ccsim.engines import fast
+    from ccsim.engines.reference import run_replication
+
+    if default_type is not None:
+        rows = [{"type": default_type, **row} for row in rows]
+    contacts = contacts_from_rows(plan, rows)
+
+    def fresh() -> FollowUpPool | None:
+        return None if pool is None else FollowUpPool.from_rows(plan, pool)
+
+    a = run_replication(plan, contacts, pool=fresh())
+    b = fast.run_day(plan, contacts, pool=fresh())
+    assert_same_outcome(a, b)
+    return a
+
+
+# ------------------------------------------------------------- timeline builders
+FIXED = {"dist": "fixed", "mean": 60}
+
+
+def ctype(name: str = "support", **extra: object) -> dict:
+    """A contact type mapping (the rows override every variate anyway)."""
+    return {"name": name, "arrivals": {"rate_per_hour": 0}, "handle_time": FIXED, **extra}
+
+
+def group(name: str = "team", skills: tuple[str, ...] = ("support",), **extra: object) -> dict:
+    """An agent group mapping; pass staffing=... or shifts=..."""
+    return {"name": name, "skills": list(skills), **extra}
+
+
+def make_plan(
+    types: list[dict] | None = None,
+    groups: list[dict] | None = None,
+    intervals: int = 2,
+    interval: float = 100,
+    warmup: float = 0,
+    **extra: object,
+) -> Plan:
+    """Compile a tiny scenario: ``intervals`` intervals of ``interval`` seconds."""
+    return compile_plan(
+        scenario_from_dict(
+            {
+                "name": "timeline",
+                "horizon": {"intervals": intervals, "interval": interval, "warmup": warmup},
+                "contact_types": types or [ctype()],
+                "agent_groups": groups or [group(staffing=1)],
+                **extra,
+            }
+        )
+    )
+
+
+# At one instant: ends of talk, then ends of wrap-up, then other fates, then answers.
+_KIND_ORDER = {"ended": 0, "freed": 1, "answered": 3}
+
+
+def timeline(plan: Plan, out: Outcome) -> list[tuple]:
+    """What happened, sorted by time: ``(t, "c<i>", event[, group])``.
+
+    ``c<i>`` is the i-th contact in arrival order. An answered contact gives
+    ``answered`` (with the group), ``ended`` (end of talk) and, when it had a wrap-up,
+    ``freed`` (its agent finished the wrap-up). Any other contact gives its fate at the
+    time it left (``unserved`` at t = inf). At one instant, ends of talk come first,
+    then ends of wrap-up, other fates and answers; then contacts in arrival order.
+    """
+    events = []
+    for c in range(len(out.fate)):
+        name = f"c{c}"
+        fate = FATES[out.fate[c]]
+        if fate == "answered":
+            events.append(
+                (float(out.answered[c]), name, "answered", plan.group_names[out.group[c]])
+            )
+            events.append((float(out.left[c]), name, "ended"))
+            if out.freed[c] != out.left[c]:
+                events.append((float(out.freed[c]), name, "freed"))
+        elif fate == "unserved":
+            events.append((math.inf, name, fate))
+        else:
+            events.append((float(out.left[c]), name, fate))
+    return sorted(events, key=lambda e: (e[0], _KIND_ORDER.get(e[2], 2), int(e[1][1:])))
+
+
+def staffing_log(plan: Plan, out: Outcome) -> list[tuple[float, str, int]]:
+    """The staffing log as ``(t, group, +n/-n)`` in the order the engine wrote it."""
+    return [
+        (float(t), plan.group_names[g], int(d))
+        for t, g, d in zip(out.staff_time, out.staff_group, out.staff_delta, strict=True)
+    ]
+
+
+def replay(plan: Plan, rows: list[dict]) -> tuple[Contacts, Outcome]:
+    """Run the reference engine on hand-made contacts (default type ``support``)."""
+    from ccsim.engines.reference import run_replication
+
+    contacts = contacts_from_rows(plan, [{"type": "support", **row} for row in rows])
+    return contacts, run_replication(plan, contacts)

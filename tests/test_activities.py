@@ -19,9 +19,16 @@ from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import contacts_from_rows, day_roster
 from ccsim.whatif.costs import activity_hours, daily_costs, scheduled_hours
 from ccsim.whatif.staffing import _with_staffing, activity_floor
-from tests.helpers import load_text, problems
-from tests.test_equivalence import assert_same_outcome
-from tests.test_timelines import ctype, group, make_plan, staffing_log, timeline
+from tests.helpers import (
+    assert_same_outcome,
+    ctype,
+    group,
+    load_text,
+    make_plan,
+    problems,
+    staffing_log,
+    timeline,
+)
 
 # ----------------------------------------------------------------- validation
 GOOD = """\

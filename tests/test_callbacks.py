@@ -6,12 +6,12 @@ a callback nobody accepts changes nothing, and that the counters add up.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
 import ccsim
-from ccsim.engines import fast
-from ccsim.engines import reference as engine
 from ccsim.plan import Plan, compile_plan
 from ccsim.results.outcome import (
     ABANDONED,
@@ -23,8 +23,7 @@ from ccsim.results.outcome import (
     NO_CALLBACK,
 )
 from ccsim.scenario.loader import read_yaml, scenario_from_dict
-from ccsim.streams import contacts_from_rows
-from tests.test_equivalence import assert_same_outcome
+from tests.helpers import replay_both
 
 pytestmark = pytest.mark.filterwarnings("ignore::ccsim.CapacityWarning")
 
@@ -48,14 +47,8 @@ def plan_of(lines: int | None = 3) -> Plan:
     return compile_plan(scenario_from_dict(spec))
 
 
-def both(plan: Plan, rows: list[dict]) -> engine.Outcome:
-    contacts = contacts_from_rows(plan, [{"type": "a", **r} for r in rows])
-    a = engine.run_replication(plan, contacts)
-    b = fast.run_day(plan, contacts)
-    assert_same_outcome(a, b)
-    np.testing.assert_array_equal(a.callback, b.callback)
-    np.testing.assert_array_equal(a.callback_at, b.callback_at)
-    return a
+#: replay contacts of type 'a' in both engines (they must agree on every field)
+both = functools.partial(replay_both, default_type="a")
 
 
 @pytest.mark.parametrize("no_answer_u", [0.9, 0.1])

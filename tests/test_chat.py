@@ -7,19 +7,17 @@ and concurrency 1 as the voice model.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
 import ccsim
 from ccsim import erlang
-from ccsim.engines import fast
-from ccsim.engines import reference as engine
 from ccsim.plan import Plan, compile_plan
 from ccsim.results.outcome import ANSWERED, UNSERVED
 from ccsim.scenario.loader import scenario_from_dict
-from ccsim.streams import contacts_from_rows
-from tests.helpers import assert_matches, stationary
-from tests.test_equivalence import assert_same_outcome
+from tests.helpers import assert_matches, replay_both, stationary
 
 pytestmark = pytest.mark.filterwarnings("ignore::ccsim.CapacityWarning")
 
@@ -52,11 +50,8 @@ def plan_of(staffing: object = 1, concurrency: int = 2, stretch: object = 0.5) -
     )
 
 
-def both(plan: Plan, rows: list[dict]) -> engine.Outcome:
-    contacts = contacts_from_rows(plan, [{"type": "chat", **r} for r in rows])
-    a = engine.run_replication(plan, contacts)
-    assert_same_outcome(a, fast.run_day(plan, contacts))
-    return a
+#: replay contacts of type 'chat' in both engines (they must agree on every field)
+both = functools.partial(replay_both, default_type="chat")
 
 
 def test_an_agent_takes_a_second_session_stretched() -> None:
@@ -124,16 +119,14 @@ def test_a_break_is_taken_when_the_sessions_end() -> None:
             }
         )
     )
-    contacts = contacts_from_rows(
+    out = both(
         plan,
         [
-            {"type": "chat", "at": 0, "handle": 80},
-            {"type": "chat", "at": 60, "handle": 10},  # draining since 50: waits
-            {"type": "chat", "at": 390, "handle": 500},
+            {"at": 0, "handle": 80},
+            {"at": 60, "handle": 10},  # draining since 50: waits
+            {"at": 390, "handle": 500},
         ],
     )
-    out = engine.run_replication(plan, contacts)
-    assert_same_outcome(out, fast.run_day(plan, contacts))
     # break from 80 (last session ends) to 180; then the waiting chat
     # (the shift's end, at the end of the horizon, is dropped: the centre drains)
     assert out.staff_time.tolist() == [0, 80, 180]
@@ -192,8 +185,7 @@ def test_stretch_lengthens_sessions_and_lowers_service() -> None:
 
 
 def test_bad_chat_keys_are_named(tmp_path) -> None:
-    from tests.helpers import problems
-    from tests.test_validation import GOOD
+    from tests.helpers import GOOD, problems
 
     text = GOOD.replace("    staffing: 2\n", "    staffing: 2\n    concurrency: 3\n")
     assert "agent_groups[0].concurrency: a group with concurrency serves chat types only" in (
@@ -255,8 +247,6 @@ def test_chat_holds_no_trunk_line_and_skips_the_ivr() -> None:
         {"type": "chat", "at": 3, "handle": 100, "patience": 10},  # both taken: abandons
         {"type": "call", "at": 20, "handle": 10, "ivr_time": 5},  # the line is still held
     ]
-    contacts = contacts_from_rows(plan, rows)
-    out = engine.run_replication(plan, contacts)
-    assert_same_outcome(out, fast.run_day(plan, contacts))
+    out = replay_both(plan, rows)
     assert out.answered.tolist()[:3] == [5, 1, 2]
     assert out.fate.tolist()[3:] == [2, 3]  # abandoned, then blocked (its line count kept)

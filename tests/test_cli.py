@@ -26,7 +26,7 @@ def test_run_json_is_one_object_with_the_contract_fields() -> None:
     )
     assert (data["scenario"], data["engine"], data["replications"], data["seed"]) == (
         "small-helpdesk",
-        "simpy",
+        "fast",  # the default engine
         3,
         5,
     )

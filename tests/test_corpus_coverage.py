@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from ccsim.scenario.distributions import Distribution
 from ccsim.scenario.model import Scenario
-from tests.test_equivalence import CORPUS
+from tests.helpers import CORPUS
 
 #: Sections that work the same wherever they appear, checked once for the whole file:
 #: a distribution is sampled by the same code (ccsim.scenario.distributions) for every key, and

@@ -10,14 +10,11 @@ import numpy as np
 import pytest
 
 import ccsim
-from ccsim.engines import fast
-from ccsim.engines import reference as engine
-from ccsim.plan import CLOSE, JOIN, LEAVE, Plan, compile_plan
+from ccsim.plan import CLOSE, JOIN, LEAVE, compile_plan
 from ccsim.results.outcome import ANSWERED, UNSERVED
 from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import contacts_from_rows, draw_contacts
-from tests.helpers import assert_matches
-from tests.test_equivalence import assert_same_outcome
+from tests.helpers import assert_matches, replay_both
 
 pytestmark = pytest.mark.filterwarnings("ignore::ccsim.CapacityWarning")
 
@@ -46,16 +43,9 @@ def spec(**extra: object) -> dict:
     }
 
 
-def both(plan: Plan, rows: list[dict]) -> engine.Outcome:
-    contacts = contacts_from_rows(plan, rows)
-    a = engine.run_replication(plan, contacts)
-    assert_same_outcome(a, fast.run_day(plan, contacts))
-    return a
-
-
 def test_email_holds_no_line_and_waits_for_an_agent_free_of_calls() -> None:
     plan = compile_plan(scenario_from_dict(spec()))
-    out = both(
+    out = replay_both(
         plan,
         [
             {"type": "call", "at": 0, "handle": 50},  # holds the only line
@@ -82,7 +72,7 @@ def test_closing_turns_calls_away_and_carries_the_backlog_over() -> None:
     assert plan.roster_time[close].tolist() == [200.0]
     # closing, then the day's agent leaves, then the next day's joins (cancels the leave)
     assert plan.roster_kind.tolist() == [JOIN, CLOSE, LEAVE, JOIN]
-    out = both(
+    out = replay_both(
         plan,
         [
             {"type": "call", "at": 150, "handle": 100},  # talks past closing
@@ -167,8 +157,7 @@ def test_weekday_arrivals_follow_the_volume_within_monte_carlo_error() -> None:
 
 
 def test_bad_day_and_start_keys_are_named(tmp_path) -> None:
-    from tests.helpers import problems
-    from tests.test_validation import GOOD
+    from tests.helpers import GOOD, problems
 
     text = GOOD + (
         "days:\n  - {name: Mon, volume: {suport: 2}}\n"
@@ -250,15 +239,14 @@ def test_a_break_ends_at_closing_time_and_owed_breaks_do_not_cross_the_night() -
     plan = compile_plan(scenario_from_dict(s))
     # busy from 08:40 until 08:58:20: the break starts then and is cut at 09:00 (closing)
     rows = [{"type": "calls", "at": 2400, "handle": 1100}]
-    out = both(plan, rows)
+    out = replay_both(plan, rows)
     assert out.staff_time.tolist()[:3] == [0.0, 3500.0, 3600.0]
     staffed = ccsim.results.kpis.accumulate(plan, contacts_from_rows(plan, rows), out)[1][0, :, 1]
     np.testing.assert_allclose(staffed, [1800, 1700, 1800, 1800 - 600])  # Tue's own break
 
 
 def test_the_ivr_takes_calls_only(tmp_path) -> None:
-    from tests.helpers import problems
-    from tests.test_validation import GOOD
+    from tests.helpers import GOOD, problems
 
     text = GOOD.replace("    handle_time:", "    channel: chat\n    handle_time:") + (
         "ivr: {time: {dist: fixed, mean: 10s}, deflection: {support: 0.2}}\n"

@@ -18,23 +18,12 @@ from ccsim.engines import fast
 from ccsim.engines import reference as engine
 from ccsim.plan import compile_plan
 from ccsim.scenario.loader import scenario_from_dict
-from ccsim.streams import contacts_from_rows
-from tests.helpers import ROOT, SCENARIOS
+from ccsim.streams import contacts_from_rows, day_roster, draw_contacts, followup_pool
+from tests.helpers import CORPUS, SCENARIOS, assert_same_outcome
 
 pytestmark = pytest.mark.filterwarnings("ignore::ccsim.CapacityWarning")
 
-CORPUS = sorted(SCENARIOS.glob("*.yaml")) + sorted((ROOT / "tests" / "corpus").glob("*.yaml"))
 TIMES = ["queued", "answered", "left", "freed"]
-
-
-def assert_same_outcome(a: engine.Outcome, b: engine.Outcome) -> None:
-    np.testing.assert_array_equal(a.fate, b.fate)
-    np.testing.assert_array_equal(a.group, b.group)
-    for name in TIMES:
-        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=0, atol=1e-9)
-    np.testing.assert_allclose(a.staff_time, b.staff_time, rtol=0, atol=1e-9)
-    np.testing.assert_array_equal(a.staff_group, b.staff_group)
-    np.testing.assert_array_equal(a.staff_delta, b.staff_delta)
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
@@ -123,3 +112,28 @@ def test_results_do_not_depend_on_threads() -> None:
     np.testing.assert_array_equal(one.type_acc, two.type_acc)
     np.testing.assert_array_equal(one.group_acc, two.group_acc)
     assert one.to_json() == two.to_json()
+
+
+def test_the_replay_helper_compares_every_field_of_an_outcome() -> None:
+    """Change any one field of an outcome (or of the contacts it carries): the helper fails."""
+    import dataclasses
+
+    scenario = ccsim.load_scenario(SCENARIOS / "telco-week.yaml")
+    plan = compile_plan(scenario)
+    first = draw_contacts(plan, 11, 0)
+    pool = followup_pool(plan, 11, 0, first)
+    out = engine.run_replication(plan, first, day_roster(plan, 11, 0), pool)
+    assert out.contacts is not None and out.callback is not None  # every optional field set
+    assert_same_outcome(out, out)
+    for field in dataclasses.fields(out):
+        value = getattr(out, field.name)
+        if field.name == "contacts":  # a field of the carried contacts
+            changed = dataclasses.replace(value, arrival=value.arrival + 1.0)
+            with pytest.raises(AssertionError):
+                assert_same_outcome(out, dataclasses.replace(out, contacts=changed))
+            continue
+        array = np.array(value, copy=True)
+        last = array[-1]
+        array[-1] = 1.0 if array.dtype.kind == "f" and np.isnan(last) else last + 1
+        with pytest.raises(AssertionError):
+            assert_same_outcome(out, dataclasses.replace(out, **{field.name: array}))

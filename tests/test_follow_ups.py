@@ -12,13 +12,12 @@ import numpy as np
 import pytest
 
 import ccsim
-from ccsim.engines import fast
 from ccsim.engines import reference as engine
 from ccsim.plan import Plan, compile_plan
 from ccsim.results.outcome import ABANDONED, ANSWERED, BLOCKED, NOT_FOLLOWED, REDIALLED, UNRESOLVED
 from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import FIRST, REDIAL, REPEAT, FollowUpPool, contacts_from_rows
-from tests.test_equivalence import assert_same_outcome
+from tests.helpers import replay_both
 
 pytestmark = pytest.mark.filterwarnings("ignore::ccsim.CapacityWarning")
 
@@ -41,20 +40,6 @@ def ctype(name: str = "a", **extra: object) -> dict:
     return {"name": name, "arrivals": {"rate_per_hour": 0}, "handle_time": FIXED, **extra}
 
 
-def both(plan: Plan, rows: list[dict], pool: dict[str, list[dict]]) -> engine.Outcome:
-    """Replay hand-made contacts in both engines; they must agree exactly."""
-    contacts = contacts_from_rows(plan, rows)
-    a = engine.run_replication(plan, contacts, pool=FollowUpPool.from_rows(plan, pool))
-    b = fast.run_day(plan, contacts, pool=FollowUpPool.from_rows(plan, pool))
-    assert_same_outcome(a, b)
-    assert a.contacts is not None and b.contacts is not None
-    for name in ("type", "arrival", "interval", "handle", "patience", "kind", "customer",
-                 "redials", "repeats"):  # fmt: skip
-        np.testing.assert_array_equal(getattr(a.contacts, name), getattr(b.contacts, name))
-    np.testing.assert_array_equal(a.followed, b.followed)
-    return a
-
-
 REDIAL_60 = {"probability": 0.5, "delay": {"dist": "fixed", "mean": 60}, "max": 2}
 
 
@@ -69,7 +54,7 @@ def test_a_blocked_contact_redials_until_it_gets_through_or_runs_out_of_redials(
         {"handle": 30, "follow_u": 0.1, "redial_delay": 1.0},  # redial 1 at 70: blocked again
         {"handle": 40, "follow_u": 0.1, "redial_delay": 2.0},  # redial 2 at 130: blocked, max
     ]}  # fmt: skip
-    out = both(plan, rows, pool)
+    out = replay_both(plan, rows, pool)
     c = out.contacts
     assert c.kind.tolist() == [FIRST, FIRST, FIRST, REDIAL, REDIAL]
     assert c.arrival.tolist() == [0, 10, 20, 70, 130]
@@ -90,7 +75,7 @@ def test_an_abandoned_contact_redials_and_is_answered() -> None:
         {"type": "a", "at": 0, "handle": 100},
         {"type": "a", "at": 10, "handle": 5, "patience": 30, "follow_u": 0.0, "redial_delay": 1},
     ]
-    out = both(plan, rows, {"a": [{"handle": 50, "patience": 100}]})
+    out = replay_both(plan, rows, {"a": [{"handle": 50, "patience": 100}]})
     # abandons at 40, redials at 100 (with the end of the first call: answered at once)
     assert out.fate.tolist() == [ANSWERED, ABANDONED, ANSWERED]
     assert out.left.tolist() == [100, 40, 150]
@@ -104,7 +89,7 @@ def test_a_redial_due_after_the_horizon_is_decided_but_not_made() -> None:
         {"type": "a", "at": 900, "handle": 200},
         {"type": "a", "at": 950, "handle": 5, "follow_u": 0.0, "redial_delay": 1},  # due 1010
     ]
-    out = both(plan, rows, {"a": [{"handle": 1}]})
+    out = replay_both(plan, rows, {"a": [{"handle": 1}]})
     assert len(out.fate) == 2
     assert out.followed.tolist() == [NOT_FOLLOWED, REDIALLED]
 
@@ -127,7 +112,7 @@ def test_an_unresolved_contact_comes_back_as_its_repeat_type() -> None:
     pool = {"b": [
         {"handle": 30, "follow_u": 0.1, "repeat_delay": 1.0},  # unresolved again, but max 1
     ]}  # fmt: skip
-    out = both(plan, rows, pool)
+    out = replay_both(plan, rows, pool)
     c = out.contacts
     assert c.type.tolist() == [0, 0, 1]
     assert c.kind.tolist() == [FIRST, FIRST, REPEAT]
@@ -144,7 +129,7 @@ def test_a_follow_up_at_the_time_of_an_arrival_comes_after_it() -> None:
         {"type": "a", "at": 10, "handle": 5, "follow_u": 0.0, "redial_delay": 1},  # redial at 70
         {"type": "a", "at": 70, "handle": 5},  # the first contact at 70 takes the free line
     ]
-    out = both(plan, rows, {"a": [{"handle": 1}]})
+    out = replay_both(plan, rows, {"a": [{"handle": 1}]})
     assert out.contacts.arrival.tolist() == [0, 10, 70, 70]
     assert out.fate.tolist() == [ANSWERED, BLOCKED, ANSWERED, BLOCKED]
 
@@ -236,8 +221,7 @@ def test_probability_zero_and_full_resolution_change_nothing() -> None:
 
 
 def test_bad_follow_up_keys_are_named(tmp_path) -> None:
-    from tests.helpers import problems
-    from tests.test_validation import GOOD
+    from tests.helpers import GOOD, problems
 
     text = GOOD.replace(
         "    patience: {dist: exponential, mean: 3min}\n",

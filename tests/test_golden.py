@@ -21,7 +21,7 @@ FILES = sorted(SCENARIOS.glob("*.yaml"))
 
 
 def _run(path) -> dict:
-    result = ccsim.simulate(ccsim.load_scenario(path), replications=2, seed=12345)
+    result = ccsim.simulate(ccsim.load_scenario(path), replications=2, seed=12345, engine="simpy")
     return json.loads(result.to_json())
 
 

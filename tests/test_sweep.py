@@ -65,7 +65,7 @@ def test_resume_after_an_interrupted_sweep_recomputes_nothing_finished(
 
     monkeypatch.setattr(sweep_module, "_run_point", counting)
 
-    def interrupt(done, total, left):
+    def interrupt(done, total):
         if done == 2:
             raise KeyboardInterrupt  # Ctrl-C after the second point finished
 

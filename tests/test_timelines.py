@@ -2,103 +2,21 @@
 
 Each test builds a scenario of one or two contact types and agent groups, replays a few
 contacts with round-number times (so every time in the log is an exact float), and
-compares the whole log with the one the model's rules (ccsim/engine.py, ccsim/plan.py)
+compares the whole log with the one the model's rules (ccsim/engines/reference.py, ccsim/plan.py)
 say it must be.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
-from ccsim.engines.reference import FATES, Outcome, run_replication
-from ccsim.plan import Plan, compile_plan
+from ccsim.engines.reference import Outcome
+from ccsim.plan import Plan
 from ccsim.results.kpis import accumulate, group_kpis, type_kpis
-from ccsim.scenario.loader import scenario_from_dict
 from ccsim.simulation import contact_records
-from ccsim.streams import Contacts, contacts_from_rows, draw_contacts
-
-FIXED = {"dist": "fixed", "mean": 60}
-
-
-# --------------------------------------------------------------------------- helpers
-def ctype(name: str = "support", **extra: object) -> dict:
-    """A contact type mapping (the rows override every variate anyway)."""
-    return {"name": name, "arrivals": {"rate_per_hour": 0}, "handle_time": FIXED, **extra}
-
-
-def group(name: str = "team", skills: tuple[str, ...] = ("support",), **extra: object) -> dict:
-    """An agent group mapping; pass staffing=... or shifts=..."""
-    return {"name": name, "skills": list(skills), **extra}
-
-
-def make_plan(
-    types: list[dict] | None = None,
-    groups: list[dict] | None = None,
-    intervals: int = 2,
-    interval: float = 100,
-    warmup: float = 0,
-    **extra: object,
-) -> Plan:
-    """Compile a tiny scenario: ``intervals`` intervals of ``interval`` seconds."""
-    return compile_plan(
-        scenario_from_dict(
-            {
-                "name": "timeline",
-                "horizon": {"intervals": intervals, "interval": interval, "warmup": warmup},
-                "contact_types": types or [ctype()],
-                "agent_groups": groups or [group(staffing=1)],
-                **extra,
-            }
-        )
-    )
-
-
-def replay(plan: Plan, rows: list[dict]) -> tuple[Contacts, Outcome]:
-    """Run one replication on hand-made contacts (default type ``support``)."""
-    contacts = contacts_from_rows(plan, [{"type": "support", **row} for row in rows])
-    return contacts, run_replication(plan, contacts)
-
-
-# At one instant: ends of talk, then ends of wrap-up, then other fates, then answers.
-_KIND_ORDER = {"ended": 0, "freed": 1, "answered": 3}
-
-
-def timeline(plan: Plan, out: Outcome) -> list[tuple]:
-    """What happened, sorted by time: ``(t, "c<i>", event[, group])``.
-
-    ``c<i>`` is the i-th contact in arrival order. An answered contact gives
-    ``answered`` (with the group), ``ended`` (end of talk) and, when it had a wrap-up,
-    ``freed`` (its agent finished the wrap-up). Any other contact gives its fate at the
-    time it left (``unserved`` at t = inf). At one instant, ends of talk come first,
-    then ends of wrap-up, other fates and answers; then contacts in arrival order.
-    """
-    events = []
-    for c in range(len(out.fate)):
-        name = f"c{c}"
-        fate = FATES[out.fate[c]]
-        if fate == "answered":
-            events.append(
-                (float(out.answered[c]), name, "answered", plan.group_names[out.group[c]])
-            )
-            events.append((float(out.left[c]), name, "ended"))
-            if out.freed[c] != out.left[c]:
-                events.append((float(out.freed[c]), name, "freed"))
-        elif fate == "unserved":
-            events.append((math.inf, name, fate))
-        else:
-            events.append((float(out.left[c]), name, fate))
-    return sorted(events, key=lambda e: (e[0], _KIND_ORDER.get(e[2], 2), int(e[1][1:])))
-
-
-def staffing_log(plan: Plan, out: Outcome) -> list[tuple[float, str, int]]:
-    """The staffing log as ``(t, group, +n/-n)`` in the order the engine wrote it."""
-    return [
-        (float(t), plan.group_names[g], int(d))
-        for t, g, d in zip(out.staff_time, out.staff_group, out.staff_delta, strict=True)
-    ]
+from ccsim.streams import draw_contacts
+from tests.helpers import FIXED, ctype, group, make_plan, replay, staffing_log, timeline
 
 
 def never_answered(out: Outcome, c: int) -> bool:

@@ -29,7 +29,14 @@ from ccsim.results.kpis import SHARE_KPIS, group_kpis
 from ccsim.results.tables import SimulationResult
 from ccsim.scenario.loader import load_scenario
 from ccsim.scenario.model import Scenario, ScenarioError
-from ccsim.simulation import DEFAULT_SEED, ENGINES, CapacityWarning, simulate
+from ccsim.simulation import (
+    DEFAULT_ENGINE,
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SEED,
+    ENGINES,
+    CapacityWarning,
+    simulate,
+)
 
 __all__ = ["app", "main"]
 
@@ -105,9 +112,11 @@ def validate(file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")]
 @app.command()
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
-    replications: Annotated[int, typer.Option("--replications", "-r", min=1)] = 20,
+    replications: Annotated[
+        int, typer.Option("--replications", "-r", min=1)
+    ] = DEFAULT_REPLICATIONS,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the run.")] = DEFAULT_SEED,
-    engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = "simpy",
+    engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = DEFAULT_ENGINE,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write results into this folder.")] = None,
     intervals: Annotated[bool, typer.Option(help="Also print the KPIs per interval.")] = False,
@@ -155,9 +164,11 @@ def run(
 @app.command(name="compare")
 def compare_command(
     options: Annotated[Path, typer.Argument(help="Options file (YAML): a base and options.")],
-    replications: Annotated[int, typer.Option("--replications", "-r", min=2)] = 100,
+    replications: Annotated[
+        int, typer.Option("--replications", "-r", min=2)
+    ] = DEFAULT_REPLICATIONS,
     seed: Annotated[int, typer.Option(min=0, help="Seed shared by every option.")] = DEFAULT_SEED,
-    engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = "fast",
+    engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = DEFAULT_ENGINE,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write results into this folder.")] = None,
     report: Annotated[
@@ -270,7 +281,7 @@ def sweep_command(
     file: Annotated[Path, typer.Argument(help="Sweep file (YAML): a base and a grid.")],
     replications: Annotated[int | None, typer.Option("--replications", "-r", min=1)] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Seed shared by every point.")] = None,
-    engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = "fast",
+    engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = DEFAULT_ENGINE,
     store: Annotated[Path | None, typer.Option(help="Keep finished points here; resume.")] = None,
     cluster: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The table as JSON records.")] = False,
@@ -295,7 +306,7 @@ def sweep_command(
         with _progress(f"sweeping {scenario.name}", unit="points") as progress:
             table = sweep(
                 scenario, grid, reps, run_seed, engine, store=store, cluster=cluster,
-                progress=lambda done, total, left: progress(done, total),
+                progress=progress,
             )  # fmt: skip
     except ScenarioError as exc:
         raise _invalid(f"{file}: a point is not a valid scenario:", exc) from None
@@ -336,9 +347,11 @@ def sweep_command(
 @app.command(name="staff")
 def staff_command(
     file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
-    replications: Annotated[int, typer.Option("--replications", "-r", min=2)] = 100,
+    replications: Annotated[
+        int, typer.Option("--replications", "-r", min=2)
+    ] = DEFAULT_REPLICATIONS,
     seed: Annotated[int, typer.Option(min=0, help="Seed of every candidate.")] = DEFAULT_SEED,
-    engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = "fast",
+    engine: Annotated[str, typer.Option(help=f"One of: {', '.join(ENGINES)}.")] = DEFAULT_ENGINE,
     max_abandon: Annotated[
         float | None, typer.Option(min=0, max=1, help="Abandonment ceiling per interval.")
     ] = None,
@@ -363,8 +376,9 @@ def staff_command(
     try:
         with err.status("searching: Erlang A start, then simulation") as status:
 
-            def report(message: str) -> None:
-                status.update(f"searching: {message}")
+            def report(done: int, total: int) -> None:
+                what = "staffing search" if budget is not None else "simulation"
+                status.update(f"searching: {what} {done} (at most {total})")
 
             if budget is None:
                 found = search_staffing(

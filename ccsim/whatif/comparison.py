@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Any
 from ccsim.results.kpis import Difference, paired_difference
 from ccsim.results.tables import SimulationResult
 from ccsim.scenario.model import Scenario
-from ccsim.simulation import DEFAULT_SEED, simulate
+from ccsim.simulation import (
+    DEFAULT_ENGINE,
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SEED,
+    Progress,
+    as_scenario,
+    simulate,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,19 +190,20 @@ class Comparison:
 
 def compare(
     options: str | Path | Mapping[str, Scenario],
-    replications: int = 100,
+    replications: int = DEFAULT_REPLICATIONS,
     seed: int = DEFAULT_SEED,
-    engine: str = "fast",
+    engine: str = DEFAULT_ENGINE,
     threads: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Comparison:
     """Simulate a base scenario and its options on common random numbers.
 
     Parameters
     ----------
     options : str, pathlib.Path or mapping
-        An options file (see :mod:`ccsim.whatif.options`), or a mapping of name to scenario
-        whose first entry (or the one named ``"base"``) is the base.
+        An options file (see :mod:`ccsim.whatif.options`), or a mapping of name to
+        scenario (a :class:`~ccsim.Scenario` or a scenario file's path) whose first entry
+        (or the one named ``"base"``) is the base.
     replications : int
         Replications per option (the same replications, paired, in every option).
     seed : int
@@ -212,7 +220,7 @@ def compare(
     """
     costs: dict[str, dict[str, float]] = {}
     if isinstance(options, Mapping):
-        scenarios = dict(options)
+        scenarios = {name: as_scenario(s) for name, s in options.items()}
         if "base" not in scenarios:
             first = next(iter(scenarios))
             scenarios = {"base": scenarios.pop(first), **scenarios}

@@ -24,8 +24,8 @@ is a scenario with the new staffing, its KPIs and, with a cost model, its cost.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -35,7 +35,15 @@ from ccsim.results.tables import SimulationResult
 from ccsim.scenario.checks import activity_needs
 from ccsim.scenario.loader import scenario_from_dict
 from ccsim.scenario.model import Scenario
-from ccsim.simulation import DEFAULT_SEED, CapacityWarning, simulate
+from ccsim.simulation import (
+    DEFAULT_ENGINE,
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SEED,
+    CapacityWarning,
+    Progress,
+    as_scenario,
+    simulate,
+)
 from ccsim.whatif.requirement import erlang_requirement
 
 __all__ = [
@@ -60,20 +68,21 @@ class StaffingResult:
 
 
 def search_staffing(
-    scenario: Scenario,
-    replications: int = 100,
+    scenario: Scenario | str | Path,
+    replications: int = DEFAULT_REPLICATIONS,
     seed: int = DEFAULT_SEED,
-    engine: str = "fast",
+    engine: str = DEFAULT_ENGINE,
     max_abandon: float | None = None,
     max_evaluations: int = 400,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> StaffingResult:
     """Find the fewest agents per interval that meet every type's targets.
 
     Parameters
     ----------
-    scenario : Scenario
-        Groups with ``staffing`` (per interval) are searched; shift groups stay.
+    scenario : Scenario, str or pathlib.Path
+        The scenario or its file. Groups with ``staffing`` (per interval) are searched;
+        shift groups stay.
     replications, seed, engine :
         Each candidate is simulated with these (the same seed for every candidate).
     max_abandon : float, optional
@@ -83,12 +92,13 @@ def search_staffing(
         Give up (returning the best staffing found, ``met`` False) after this many
         simulations.
     progress : callable, optional
-        Called with a short message after each simulation.
+        ``progress(evaluations, max_evaluations)`` after each simulation.
 
     Returns
     -------
     StaffingResult
     """
+    scenario = as_scenario(scenario)
     plan = compile_plan(scenario)
     if scenario.days:
         raise ValueError(
@@ -113,7 +123,7 @@ def search_staffing(
                               seed, engine)  # fmt: skip
         misses = _misses(plan, result, max_abandon)
         if progress is not None:
-            progress(f"evaluation {evaluations}: {int(misses.sum())} intervals miss a target")
+            progress(evaluations, max_evaluations)
         return misses, result
 
     misses, result = evaluate(staffing)
@@ -192,13 +202,13 @@ class BudgetResult:
 
 
 def search_budget(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     budget_per_day: float,
-    replications: int = 100,
+    replications: int = DEFAULT_REPLICATIONS,
     seed: int = DEFAULT_SEED,
-    engine: str = "fast",
+    engine: str = DEFAULT_ENGINE,
     steps: int = 7,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> BudgetResult:
     """The best service level a daily staffing budget buys.
 
@@ -209,6 +219,8 @@ def search_budget(
     bisection on the target (``steps`` searches between 1 % and 99 %) keeps the highest
     target whose daily agent cost stays within ``budget_per_day``.
 
+    ``progress(searches, steps + 1)`` after each staffing search.
+
     Raises
     ------
     ValueError
@@ -217,6 +229,7 @@ def search_budget(
     """
     from ccsim.whatif.costs import daily_costs
 
+    scenario = as_scenario(scenario)
     if scenario.costs is None:
         raise ValueError("a budget search needs a costs: section in the scenario")
     tried: list[tuple[float, float]] = []
@@ -229,7 +242,7 @@ def search_budget(
         cost = float(np.mean(daily_costs(found.result)["agents"]))
         tried.append((target, cost))
         if progress is not None:
-            progress(f"target {target:.1%}: {cost:,.0f} per day")
+            progress(len(tried), steps + 1)
         return found, cost
 
     best, best_cost = staff_for(0.01)

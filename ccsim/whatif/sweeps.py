@@ -21,8 +21,7 @@ import hashlib
 import itertools
 import json
 import os
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +30,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ccsim import __version__
 from ccsim.results.kpis import TYPE_KPIS
 from ccsim.scenario.model import Scenario
-from ccsim.simulation import DEFAULT_SEED, simulate
+from ccsim.simulation import (
+    DEFAULT_ENGINE,
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SEED,
+    Progress,
+    as_scenario,
+    simulate,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -139,22 +145,22 @@ def grid_points(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]])
 
 
 def sweep(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
-    replications: int = 100,
+    replications: int = DEFAULT_REPLICATIONS,
     seed: int = DEFAULT_SEED,
-    engine: str = "fast",
+    engine: str = DEFAULT_ENGINE,
     store: str | Path | None = None,
     cluster: str | None = None,
-    progress: Callable[[int, int, float], None] | None = None,
+    progress: Progress | None = None,
     threads: int | None = None,
 ) -> pd.DataFrame:
     """Run every point of a grid and return one row per point.
 
     Parameters
     ----------
-    scenario : Scenario
-        The base scenario.
+    scenario : Scenario, str or pathlib.Path
+        The base scenario, or its file.
     grid : mapping or sequence
         ``{dotted path: [values]}`` (cartesian product) or a list of
         ``{dotted path: value}`` points. Values are written as in an options file
@@ -167,7 +173,8 @@ def sweep(
     cluster : str, optional
         Address of a Dask scheduler (``"tcp://host:8786"``): points run there.
     progress : callable, optional
-        ``progress(done, total, seconds_left_estimate)`` after each point.
+        ``progress(done, total)`` in points, after each point (stored points count as
+        done at once).
     threads : int, optional
         Threads per point for the fast engine (local runs).
 
@@ -188,6 +195,7 @@ def sweep(
 
     from ccsim.whatif.changes import apply_changes
 
+    scenario = as_scenario(scenario)
     points = grid_points(grid)
     variants = [apply_changes(scenario, p, option=f"point {i}") for i, p in enumerate(points)]
     keys = [_key(v, replications, seed, engine) for v in variants]
@@ -202,19 +210,14 @@ def sweep(
             rows[i] = pd.read_parquet(cached).iloc[0].to_dict()
         else:
             todo.append(i)
-    started = time.perf_counter()
-    done_now = 0
 
     def finished(i: int, row: dict[str, Any]) -> None:
-        nonlocal done_now
         row = {"point": i, **_point_columns(points[i]), **row}
         if folder is not None:
             _write_atomic(pd.DataFrame([row]), folder / f"point-{keys[i]}.parquet")
         rows[i] = row
-        done_now += 1
         if progress is not None:
-            per_point = (time.perf_counter() - started) / done_now
-            progress(len(rows), len(points), per_point * (len(todo) - done_now))
+            progress(len(rows), len(points))
 
     if cluster is not None and todo:
         try:
