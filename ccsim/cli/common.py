@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ccsim.cli.outputs import OutputError, check_file, check_folder
 from ccsim.results.kpis import SHARE_KPIS
 from ccsim.scenario.loader import load_scenario
 from ccsim.scenario.model import Scenario, ScenarioError
@@ -126,3 +127,23 @@ def fmt(kpi: str, mean: float, lo: float, hi: float) -> str:
     digits = 0 if kpi in {"offered", "answered", "abandoned", "blocked", "deflected"} else 1
     text = f"{mean:,.{digits}f}"
     return text if lo != lo else f"{text}  [{lo:,.{digits}f}, {hi:,.{digits}f}]"
+
+
+def check_outputs(
+    folders: dict[str, Path | None] | None = None,
+    files: dict[str, tuple[Path | None, tuple[str, ...]]] | None = None,
+) -> None:
+    """Check every output a command was given before it runs anything.
+
+    ``folders`` maps an option (``"--out"``) to its folder, ``files`` an option to its
+    file and allowed suffixes. Missing folders are created. The first problem is one
+    line on stderr and exit code 2 (see :mod:`ccsim.cli.outputs`).
+    """
+    try:
+        for option, folder in (folders or {}).items():
+            check_folder(folder, option)
+        for option, (file, suffixes) in (files or {}).items():
+            check_file(file, option, suffixes)
+    except OutputError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None

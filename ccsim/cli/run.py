@@ -24,6 +24,7 @@ from rich.table import Table
 from ccsim import __version__
 from ccsim.cli.common import (
     check_engine,
+    check_outputs,
     err,
     fmt,
     load,
@@ -31,6 +32,7 @@ from ccsim.cli.common import (
     start_engine,
     table_console,
 )
+from ccsim.cli.outputs import atomic_path
 from ccsim.results.kpis import group_kpis
 from ccsim.results.tables import SimulationResult
 from ccsim.simulation import (
@@ -74,6 +76,10 @@ def run(
     """Simulate a scenario and report its KPIs with 95 % confidence intervals."""
     check_engine(engine)
     scenario = load(file)
+    check_outputs(
+        folders={"--out": out},
+        files={"--report": (report, (".html", ".htm")), "--records": (records, RECORDS)},
+    )
     start_engine(engine)
     with progress_bar(f"simulating {scenario.name}") as progress, warnings.catch_warnings():
         warnings.simplefilter("ignore", CapacityWarning)  # reported below, once
@@ -86,15 +92,17 @@ def run(
         write_outputs(result, out)
         err.print(f"results written to {out}/")
     if records is not None and result.records is not None:
-        if records.suffix == ".csv":
-            result.records.to_csv(records, index=False)
-        else:
-            result.records.to_parquet(records, index=False)
+        with atomic_path(records) as tmp:
+            if records.suffix.lower() == ".csv":
+                result.records.to_csv(tmp, index=False)
+            else:
+                result.records.to_parquet(tmp, index=False)
         err.print(f"{len(result.records):,} contact records written to {records}")
     if report is not None:
         from ccsim.report.html import run_report
 
-        run_report(result, report)
+        with atomic_path(report) as tmp:
+            run_report(result, tmp)
         err.print(f"report written to {report}")
     if as_json:
         sys.stdout.write(result.to_json() + "\n")
@@ -104,23 +112,35 @@ def run(
         _print_costs(result)
 
 
+#: suffixes ``--records`` writes
+RECORDS = (".parquet", ".csv")
+
+
 def write_outputs(result: SimulationResult, folder: Path) -> None:
-    """Write the resolved scenario, run metadata, summary and interval tables."""
+    """Write the resolved scenario, run metadata, summary and interval tables.
+
+    Each file is written whole or not at all (:func:`~ccsim.cli.outputs.atomic_path`).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     scenario = result.scenario.model_dump(mode="json", exclude_none=True)
-    (folder / "scenario.resolved.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False))
     summary = result.to_dict()
     summary["ccsim_version"] = __version__
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     table = result.interval_table()
-    table.to_csv(folder / "intervals.csv", index=False)
-    table.to_parquet(folder / "intervals.parquet", index=False)
-    # Excel and WFM imports: UTF-8 with a byte-order mark, plain decimals, no index
-    table.to_csv(
-        folder / "intervals_excel.csv", index=False, encoding="utf-8-sig", float_format="%.6f"
-    )
-    result.by_interval.to_csv(folder / "intervals_long.csv", index=False)
-    result.by_group_interval.to_csv(folder / "groups_by_interval.csv", index=False)
+    writers = {
+        "scenario.resolved.yaml": lambda p: p.write_text(yaml.safe_dump(scenario, sort_keys=False)),
+        "summary.json": lambda p: p.write_text(json.dumps(summary, indent=2) + "\n"),
+        "intervals.csv": lambda p: table.to_csv(p, index=False),
+        "intervals.parquet": lambda p: table.to_parquet(p, index=False),
+        # Excel and WFM imports: UTF-8 with a byte-order mark, plain decimals, no index
+        "intervals_excel.csv": lambda p: table.to_csv(
+            p, index=False, encoding="utf-8-sig", float_format="%.6f"
+        ),
+        "intervals_long.csv": lambda p: result.by_interval.to_csv(p, index=False),
+        "groups_by_interval.csv": lambda p: result.by_group_interval.to_csv(p, index=False),
+    }
+    for name, write in writers.items():
+        with atomic_path(folder / name) as tmp:
+            write(tmp)
 
 
 def _print_costs(result: SimulationResult) -> None:

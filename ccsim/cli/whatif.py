@@ -21,6 +21,7 @@ from rich.table import Table
 
 from ccsim.cli.common import (
     check_engine,
+    check_outputs,
     err,
     fmt,
     invalid,
@@ -30,6 +31,7 @@ from ccsim.cli.common import (
     start_engine,
     table_console,
 )
+from ccsim.cli.outputs import atomic_path
 from ccsim.cli.run import print_tables
 from ccsim.results.kpis import SHARE_KPIS
 from ccsim.scenario.model import ScenarioError
@@ -59,8 +61,9 @@ def compare_command(
     from ccsim.whatif.comparison import compare
 
     check_engine(engine)
-    start_engine(engine)
     require_file(options)
+    check_outputs(folders={"--out": out}, files={"--report": (report, (".html", ".htm"))})
+    start_engine(engine)
     try:
         with progress_bar("comparing options") as progress, warnings.catch_warnings():
             warnings.simplefilter("ignore", CapacityWarning)
@@ -68,14 +71,16 @@ def compare_command(
     except ScenarioError as exc:
         raise invalid(f"{options} is not a valid options file:", exc) from None
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "comparison.json").write_text(comparison.to_json(indent=2) + "\n")
-        comparison.table().to_csv(out / "differences.csv", index=False)
+        with atomic_path(out / "comparison.json") as tmp:
+            tmp.write_text(comparison.to_json(indent=2) + "\n")
+        with atomic_path(out / "differences.csv") as tmp:
+            comparison.table().to_csv(tmp, index=False)
         err.print(f"results written to {out}/")
     if report is not None:
         from ccsim.report.html import compare_report
 
-        compare_report(comparison, report)
+        with atomic_path(report) as tmp:
+            compare_report(comparison, tmp)
         err.print(f"report written to {report}")
     if as_json:
         sys.stdout.write(comparison.to_json() + "\n")
@@ -170,12 +175,13 @@ def sweep_command(
     from ccsim.whatif.sweeps import load_sweep, sweep
 
     check_engine(engine)
-    start_engine(engine)
     require_file(file)
     try:
         scenario, spec = load_sweep(file)
     except ScenarioError as exc:
         raise invalid(f"{file} is not a valid sweep:", exc) from None
+    check_outputs(folders={"--out": out, "--store": store})
+    start_engine(engine)
     grid = spec.grid if spec.grid is not None else spec.points
     reps = replications or spec.replications or 100
     run_seed = seed if seed is not None else (spec.seed if spec.seed is not None else DEFAULT_SEED)
@@ -195,9 +201,10 @@ def sweep_command(
         err.print(f"[yellow]interrupted[/yellow]{where}")
         raise typer.Exit(130) from None
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out / "sweep.csv", index=False)
-        table.to_parquet(out / "sweep.parquet", index=False)
+        with atomic_path(out / "sweep.csv") as tmp:
+            table.to_csv(tmp, index=False)
+        with atomic_path(out / "sweep.parquet") as tmp:
+            table.to_parquet(tmp, index=False)
         err.print(f"results written to {out}/")
     if as_json:
         sys.stdout.write(table.to_json(orient="records") + "\n")
@@ -244,8 +251,9 @@ def staff_command(
     from ccsim.whatif.staffing import search_budget, search_staffing
 
     check_engine(engine)
-    start_engine(engine)
     scenario = load(file)
+    check_outputs(files={"--write": (write, (".yaml", ".yml"))})
+    start_engine(engine)
     bought = None
     try:
         with err.status("searching: Erlang A start, then simulation") as status:
@@ -276,7 +284,8 @@ def staff_command(
         )
     if write is not None:
         data = found.scenario.model_dump(mode="json", exclude_none=True)
-        write.write_text(yaml.safe_dump(data, sort_keys=False))
+        with atomic_path(write) as tmp:
+            tmp.write_text(yaml.safe_dump(data, sort_keys=False))
         err.print(f"staffed scenario written to {write}")
     cost = None
     if found.scenario.costs is not None:
