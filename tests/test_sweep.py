@@ -133,3 +133,40 @@ def test_unquoted_signed_values_in_a_sweep_file_are_relative(tmp_path) -> None:
     )
     _, spec = load_sweep(file)
     assert spec.grid == {"agent_groups.team.staffing": ["+0", "+1", "-1", 12]}
+
+
+def test_two_sweeps_into_one_store_share_the_work(tmp_path, monkeypatch) -> None:
+    """Two sweeps started together on one store: every point runs once, both take part."""
+    import threading
+    import time
+    import warnings
+
+    ran: list[tuple[str, float]] = []
+
+    def fake_point(scenario, replications, seed, engine, threads):
+        ran.append((threading.current_thread().name, scenario.agent_groups[0].staffing))
+        time.sleep(0.05)  # long enough for the other sweep to reach the store
+        return {"service_level": 0.5}
+
+    monkeypatch.setattr(sweep_module, "_run_point", fake_point)
+    helpdesk = ccsim.load_scenario(SCENARIOS / "small-helpdesk.yaml")
+    grid = {"agent_groups.team.staffing": list(range(5, 17))}
+    tables, caught = {}, {}
+
+    def one(name: str) -> None:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            tables[name] = sweep(helpdesk, grid, replications=2, store=tmp_path)
+        caught[name] = [str(w.message) for w in seen]
+
+    threads = [threading.Thread(target=one, args=(n,), name=n) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    points = [staffing for _, staffing in ran]
+    assert sorted(points) == list(range(5, 17))  # each point once, over both sweeps
+    assert {who for who, _ in ran} == {"a", "b"}  # the work was shared
+    assert tables["a"].equals(tables["b"])  # and both return the whole table
+    assert any("another sweep" in m for m in caught["a"] + caught["b"])
+    assert len(list(tmp_path.glob("point-*.parquet"))) == 12

@@ -172,7 +172,7 @@ def sweep_command(
     ] = None,
 ) -> None:
     """Run every point of a grid over a scenario; one row of KPIs (and cost) per point."""
-    from ccsim.whatif.sweeps import load_sweep, sweep
+    from ccsim.whatif.sweeps import SharedStoreWarning, load_sweep, sweep
 
     check_engine(engine)
     require_file(file)
@@ -186,7 +186,11 @@ def sweep_command(
     reps = replications or spec.replications or 100
     run_seed = seed if seed is not None else (spec.seed if spec.seed is not None else DEFAULT_SEED)
     try:
-        with progress_bar(f"sweeping {scenario.name}", unit="points") as progress:
+        with (
+            progress_bar(f"sweeping {scenario.name}", unit="points") as progress,
+            warnings.catch_warnings(record=True) as notes,
+        ):
+            warnings.simplefilter("always", SharedStoreWarning)
             table = sweep(
                 scenario, grid, reps, run_seed, engine, store=store, cluster=cluster,
                 progress=progress,
@@ -200,6 +204,8 @@ def sweep_command(
         where = f"; finished points are kept in {store}/" if store else ""
         err.print(f"[yellow]interrupted[/yellow]{where}")
         raise typer.Exit(130) from None
+    for note in notes:
+        err.print(f"note: {note.message}", highlight=False)
     if out is not None:
         with atomic_path(out / "sweep.csv") as tmp:
             table.to_csv(tmp, index=False)

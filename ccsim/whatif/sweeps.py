@@ -21,7 +21,8 @@ import hashlib
 import itertools
 import json
 import os
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,7 @@ from ccsim.simulation import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SweepFile", "grid_points", "load_sweep", "sweep"]
+__all__ = ["SharedStoreWarning", "SweepFile", "grid_points", "load_sweep", "sweep"]
 
 ROW_KPIS = (*TYPE_KPIS, "mean_queue", "occupancy")
 
@@ -203,13 +204,16 @@ def sweep(
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
     rows: dict[int, dict[str, Any]] = {}
-    todo = []
-    for i, key in enumerate(keys):
-        cached = folder / f"point-{key}.parquet" if folder is not None else None
+
+    def stored(i: int) -> bool:
+        """Take point ``i`` from the store if it is there."""
+        cached = folder / f"point-{keys[i]}.parquet" if folder is not None else None
         if cached is not None and cached.exists():
             rows[i] = pd.read_parquet(cached).iloc[0].to_dict()
-        else:
-            todo.append(i)
+            if progress is not None:
+                progress(len(rows), len(points))
+            return True
+        return False
 
     def finished(i: int, row: dict[str, Any]) -> None:
         row = {"point": i, **_point_columns(points[i]), **row}
@@ -219,35 +223,115 @@ def sweep(
         if progress is not None:
             progress(len(rows), len(points))
 
-    if cluster is not None and todo:
-        try:
-            from dask.distributed import Client, as_completed
-        except ImportError:
-            raise ImportError(
-                "running on a Dask cluster needs dask.distributed: pip install 'ccsim[dask]'"
-            ) from None
+    todo = [i for i in range(len(points)) if not stored(i)]
+    claims = _Claims(folder, keys)
 
-        with Client(cluster) as client:
-            futures = {
-                client.submit(
-                    _run_point, variants[i], replications, seed, engine, None, pure=False
-                ): i
-                for i in todo
-            }
-            for future in as_completed(futures):
-                finished(futures[future], future.result())
-    else:
+    def run(batch: list[int]) -> None:
+        _run_points(batch, variants, replications, seed, engine, threads, cluster, finished)
+
+    try:
+        # claim a point just before running it, so that a second sweep into the same
+        # store takes the points this one has not reached yet (on a cluster: all at once)
+        deferred = []
+        for batch in [todo] if cluster is not None else [[i] for i in todo]:
+            claimed = [i for i in batch if claims.take(i)]
+            deferred += [i for i in batch if i not in claimed]
+            run([i for i in claimed if not stored(i)])
+            claims.release(claimed)
+        # points another sweep was running: wait for it, then take its result (or run
+        # the point here if that sweep stopped before finishing it)
+        shared = 0
+        for i in deferred:
+            claims.take(i, wait=True)
+            shared += stored(i)
+            if i not in rows:
+                run([i])
+            claims.release([i])
+    finally:
+        claims.release(list(claims.held))
+    if shared:
+        warnings.warn(
+            f"{shared} of {len(points)} points were run by another sweep into {folder} at the "
+            "same time and taken from it (the work was shared, nothing ran twice)",
+            SharedStoreWarning,
+            stacklevel=2,
+        )
+    return pd.DataFrame([rows[i] for i in range(len(points))])
+
+
+def _run_points(
+    todo: list[int],
+    variants: list[Scenario],
+    replications: int,
+    seed: int,
+    engine: str,
+    threads: int | None,
+    cluster: str | None,
+    finished: Callable[[int, dict[str, Any]], None],
+) -> None:
+    """Run the points ``todo`` here or on a Dask cluster, calling ``finished`` for each."""
+    if cluster is None or not todo:
         for i in todo:
             finished(i, _run_point(variants[i], replications, seed, engine, threads))
-    return pd.DataFrame([rows[i] for i in range(len(points))])
+        return
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError:
+        raise ImportError(
+            "running on a Dask cluster needs dask.distributed: pip install 'ccsim[dask]'"
+        ) from None
+    with Client(cluster) as client:
+        futures = {
+            client.submit(_run_point, variants[i], replications, seed, engine, None, pure=False): i
+            for i in todo
+        }
+        for future in as_completed(futures):
+            finished(futures[future], future.result())
+
+
+class SharedStoreWarning(UserWarning):
+    """Another sweep is running points into the same store; the work is shared."""
+
+
+class _Claims:
+    """Which points of a store this sweep is running: one lock file per point.
+
+    A sweep claims a point by locking ``point-<key>.lock`` in the store (an operating
+    system lock via :mod:`filelock`, released when the process ends, even by a crash), so
+    two sweeps into one store never run the same point at once: each runs the points it
+    claims and takes the other's from the store. Without a store there is nothing to share.
+    """
+
+    def __init__(self, folder: Path | None, keys: list[str]):
+        self.folder, self.keys = folder, keys
+        self.held: dict[int, Any] = {}
+
+    def take(self, i: int, wait: bool = False) -> bool:
+        """Claim point ``i``; with ``wait``, wait until the sweep holding it lets go."""
+        if self.folder is None:
+            return True
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(self.folder / f"point-{self.keys[i]}.lock")
+        try:
+            lock.acquire(timeout=-1 if wait else 0)
+        except Timeout:
+            return False
+        self.held[i] = lock
+        return True
+
+    def release(self, points: list[int]) -> None:
+        """Let go of the claims on ``points`` (those not held are ignored)."""
+        for i in points:
+            lock = self.held.pop(i, None)
+            if lock is not None:
+                lock.release()
 
 
 def _run_point(
     scenario: Scenario, replications: int, seed: int, engine: str, threads: int | None
 ) -> dict[str, Any]:
     """KPIs (mean and CI) and daily cost of one point: one row of the sweep."""
-    import warnings
-
     from ccsim.simulation import CapacityWarning
 
     with warnings.catch_warnings():
