@@ -151,17 +151,26 @@ class SimulationResult:
 
     @cached_property
     def summary(self) -> pd.DataFrame:
-        """Centre-wide KPIs (real-time types, counted intervals; occupancy of all groups)."""
-        return _frame(self._summary_rows, _COLUMNS)
+        """Centre-wide KPIs (real-time types, counted intervals; occupancy of all groups).
+
+        Columns ``kpi, mean, ci95_low, ci95_high, n``; indexed by KPI name as well, so
+        ``result.summary.loc["service_level", "mean"]`` is one step.
+        """
+        return _frame(self._summary_rows, _COLUMNS, ["kpi"])
 
     @cached_property
     def by_type(self) -> pd.DataFrame:
-        """KPIs per contact type."""
-        return _frame(self._type_rows, ["type", *_COLUMNS])
+        """KPIs per contact type, indexed by ``(type, kpi)``."""
+        return _frame(self._type_rows, ["type", *_COLUMNS], ["type", "kpi"])
 
     @cached_property
     def by_interval(self) -> pd.DataFrame:
-        """KPIs per contact type (and ``"ALL"``) and arrival interval."""
+        """KPIs per contact type (and ``"ALL"``) and arrival interval.
+
+        Indexed by ``(type, interval, kpi)``; ``start`` is the interval's label
+        (``"08:30"``), ``start_time`` its start as a time since midnight of the first
+        day (a :class:`pandas.Timedelta`; add a date to get timestamps).
+        """
         window = self._window()
         per_type = self._type_values(self.type_acc, window)
         overall = self._type_values(self._centre_acc.sum(axis=1), window)
@@ -173,39 +182,62 @@ class SimulationResult:
                 rows += _rows({n: v[:, i, k] for n, v in per_type.items()}, key)
             key = {"type": ALL, "interval": k, "start": label}
             rows += _rows({n: v[:, k] for n, v in overall.items()}, key)
-        return _frame(rows, ["type", "interval", "start", *_COLUMNS])
+        frame = _frame(rows, ["type", "interval", "start", *_COLUMNS], ["type", "interval", "kpi"])
+        return self._with_start_time(frame)
 
     @cached_property
     def by_group(self) -> pd.DataFrame:
-        """Occupancy, staffed and busy hours and contacts handled per agent group."""
-        return _frame(self._group_rows, ["group", *_COLUMNS])
+        """Occupancy, staffed and busy hours and contacts handled per agent group.
+
+        Indexed by ``(group, kpi)``.
+        """
+        return _frame(self._group_rows, ["group", *_COLUMNS], ["group", "kpi"])
 
     @cached_property
     def by_group_interval(self) -> pd.DataFrame:
-        """Group KPIs per interval."""
+        """Group KPIs per interval; index by ``(group, interval, kpi)``."""
         values = group_kpis(self.group_acc)
         rows = []
         for j, name in enumerate(self.plan.group_names):
             for k, label in enumerate(self.interval_labels()):
                 key = {"group": name, "interval": k, "start": label}
                 rows += _rows({n: v[:, j, k] for n, v in values.items()}, key)
-        return _frame(rows, ["group", "interval", "start", *_COLUMNS])
+        frame = _frame(
+            rows, ["group", "interval", "start", *_COLUMNS], ["group", "interval", "kpi"]
+        )
+        return self._with_start_time(frame)
 
-    def interval_table(self) -> pd.DataFrame:
-        """A wide table, one row per (type, interval): each KPI's mean, low and high."""
+    def _with_start_time(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Add ``start_time`` (a Timedelta since midnight of the first day) as the last column."""
         import pandas as pd
 
-        df = self.by_interval
-        wide = df.pivot(index=["type", "interval", "start"], columns="kpi")
-        wide = wide.reindex(
-            pd.MultiIndex.from_frame(df[["type", "interval", "start"]].drop_duplicates())
+        seconds = parse_clock(self.plan.scenario.horizon.start) + self.plan.interval_edges()[:-1]
+        per_interval = pd.to_timedelta(seconds, unit="s")
+        frame.insert(
+            frame.columns.get_loc("start") + 1, "start_time", per_interval[frame["interval"]]
         )
+        return frame
+
+    def interval_table(self) -> pd.DataFrame:
+        """A wide table, one row per (type, interval): each KPI's mean, low and high.
+
+        Columns ``type, interval, start``, then for each KPI ``<kpi>``,
+        ``<kpi>_ci95_low``, ``<kpi>_ci95_high``, and last ``start_time`` (see
+        :attr:`by_interval`).
+        """
+        import pandas as pd
+
+        df = self.by_interval.reset_index(drop=True)
+        keys = ["type", "interval", "start", "start_time"]
+        wide = df.pivot(index=keys, columns="kpi")
+        wide = wide.reindex(pd.MultiIndex.from_frame(df[keys].drop_duplicates()))
         out = pd.DataFrame(index=wide.index)
         for kpi in self.type_kpi_names():
             out[kpi] = wide[("mean", kpi)]
             out[f"{kpi}_ci95_low"] = wide[("ci95_low", kpi)]
             out[f"{kpi}_ci95_high"] = wide[("ci95_high", kpi)]
-        return out.reset_index()
+        out = out.reset_index()
+        return out[[c for c in out.columns if c != "start_time"] + ["start_time"]]
 
     def interval_labels(self) -> list[str]:
         """Clock labels ("08:30") of the interval starts; "Mon 08:30" with ``days``."""
@@ -237,6 +269,15 @@ class SimulationResult:
         if name not in values:
             raise KeyError(f"no KPI {name!r}; known: {', '.join((*values, *GROUP_KPIS))}")
         return values[name]
+
+    def ci(self, name: str, type: str | None = None) -> tuple[float, float, float]:
+        """``(mean, ci95_low, ci95_high)`` of one KPI, centre-wide or for one contact type."""
+        frame = self.summary if type is None else self.by_type
+        key = name if type is None else (type, name)
+        if key not in frame.index:
+            raise KeyError(f"no KPI {name!r}" + (f" for type {type!r}" if type else ""))
+        row = frame.loc[key]
+        return float(row["mean"]), float(row["ci95_low"]), float(row["ci95_high"])
 
     def kpi(self, name: str, type: str | None = None) -> float:
         """Mean of one KPI, centre-wide or for one contact type."""
@@ -290,10 +331,18 @@ class SimulationResult:
         return json.dumps(self.to_dict(), indent=indent)
 
 
-def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+def _frame(rows: list[dict[str, Any]], columns: list[str], keys: list[str]) -> pd.DataFrame:
+    """The tidy table of ``rows``, also indexed by its ``keys``.
+
+    The index is unnamed, so that the key columns stay columns and ``groupby("kpi")``
+    stays unambiguous.
+    """
     import pandas as pd
 
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    index = frame[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(frame[keys])
+    frame.index = index.rename(None) if len(keys) == 1 else index.set_names([None] * len(keys))
+    return frame
 
 
 def _num(value: float) -> float | None:
