@@ -76,6 +76,7 @@ __all__ = [
     "capacity_notes",
     "group_kpis",
     "Difference",
+    "ci_of",
     "mean_ci",
     "paired_difference",
     "t_quantile",
@@ -377,6 +378,17 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, ...]:
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells give NaN, quietly
         mean = np.nanmean(values, axis=0)
         sd = np.nanstd(values, axis=0, ddof=1)
+    return ci_of(mean, sd, n, level)
+
+
+def ci_of(
+    mean: np.ndarray, sd: np.ndarray, n: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, ...]:
+    """``(mean, low, high, n)`` from a mean, a sample standard deviation and a count.
+
+    The interval of :func:`mean_ci`, for statistics kept as running moments.
+    """
+    n = np.asarray(n)
     tq = t_quantile((1 + level) / 2, np.maximum(n - 1, 1))
     half = np.where(n >= 2, tq * sd / np.sqrt(np.maximum(n, 1)), np.nan)
     return mean, mean - half, mean + half, n

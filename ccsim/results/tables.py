@@ -1,6 +1,7 @@
 """Simulation results: KPI tables with confidence intervals, and their JSON form.
 
-A :class:`SimulationResult` keeps every replication's counters and turns them into
+A :class:`SimulationResult` keeps what its run folded in (:mod:`ccsim.results.running`:
+each replication's day totals and running moments per interval) and turns it into
 tidy pandas tables on demand: one row per (what, KPI) with the mean across
 replications and its 95 % confidence interval. "What" is the whole centre
 (:attr:`~SimulationResult.summary`), a contact type (``by_type``), a type and interval
@@ -26,9 +27,17 @@ from ccsim.results.kpis import (
     GROUP_KPIS,
     TYPE_FIELDS,
     TYPE_KPIS,
+    ci_of,
     group_kpis,
     mean_ci,
     type_kpis,
+)
+from ccsim.results.running import (
+    KEEP_COUNTERS_BYTES,
+    Moments,
+    RunningStats,
+    interval_window,
+    mean_queue,
 )
 from ccsim.scenario.units import parse_clock
 
@@ -53,10 +62,9 @@ class SimulationResult:
         The compiled scenario that ran (``plan.scenario`` is the scenario).
     engine, seed, replications :
         How it ran.
-    type_acc : numpy.ndarray
-        Counters per replication, type, interval and field (``kpis.TYPE_FIELDS``).
-    group_acc : numpy.ndarray
-        Sums per replication, group, interval and field (``kpis.GROUP_FIELDS``).
+    stats : RunningStats
+        What the run kept of its replications: day totals per replication and running
+        moments per interval (see :mod:`ccsim.results.running`).
     contacts_simulated : int
         Contacts generated over all replications (warm-up included).
     records : pandas.DataFrame or None
@@ -69,11 +77,44 @@ class SimulationResult:
     engine: str
     seed: int
     replications: int
-    type_acc: np.ndarray
-    group_acc: np.ndarray
+    stats: RunningStats
     contacts_simulated: int
     records: pd.DataFrame | None = None  # noqa: F821
     warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_counters(
+        cls, plan: Plan, engine: str, seed: int, type_acc: np.ndarray, group_acc: np.ndarray,
+        contacts_simulated: int, **extra: Any,
+    ) -> SimulationResult:  # fmt: skip
+        """A result from full counters (replications first), e.g. replayed by hand."""
+        stats = new_stats(plan, keep_counters=True)
+        stats.add(np.asarray(type_acc, dtype=float), np.asarray(group_acc, dtype=float))
+        return cls(plan, engine, seed, len(type_acc), stats, contacts_simulated, **extra)
+
+    @property
+    def type_acc(self) -> np.ndarray:
+        """Counters per replication, type, interval and field (``kpis.TYPE_FIELDS``).
+
+        Kept only by runs whose counters stay under
+        :data:`~ccsim.results.running.KEEP_COUNTERS_BYTES`; the tables never need them.
+        """
+        return self._counters()[0]
+
+    @property
+    def group_acc(self) -> np.ndarray:
+        """Sums per replication, group, interval and field (``kpis.GROUP_FIELDS``)."""
+        return self._counters()[1]
+
+    def _counters(self) -> tuple[np.ndarray, np.ndarray]:
+        kept = self.stats.counters()
+        if kept is None:
+            raise AttributeError(
+                f"this run of {self.replications} replications did not keep its full counters "
+                f"(over {KEEP_COUNTERS_BYTES // 2**20} MB); its tables, day totals "
+                "(result.stats.day_type) and interval moments are all there"
+            )
+        return kept
 
     @property
     def scenario(self):  # noqa: ANN201 - Scenario, avoided import cycle in annotations
@@ -81,61 +122,37 @@ class SimulationResult:
         return self.plan.scenario
 
     # ----------------------------------------------------------------- tables
-    def _window(self) -> np.ndarray:
-        """Seconds of each interval inside the counted window [warm-up, end]."""
-        edges = self.plan.interval_edges()
-        return np.clip(edges[1:] - np.maximum(edges[:-1], self.plan.warmup), 0, None)
-
-    def _mean_queue(self, queue_time: np.ndarray, window: np.ndarray | float) -> np.ndarray:
-        """Mean number of contacts waiting: contact-seconds in queue / seconds."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(np.asarray(window) > 0, queue_time / window, np.nan)
-
-    def _type_values(self, acc: np.ndarray, window: np.ndarray | float) -> dict[str, np.ndarray]:
-        """Type KPIs of summed counters, and the mean queue over ``window`` seconds.
+    def _day_values(self, acc: np.ndarray) -> dict[str, np.ndarray]:
+        """Type KPIs of day totals, and the mean queue over the counted day.
 
         Follow-up and callback KPIs only when the scenario has them.
         """
         values = type_kpis(acc)
-        for name in self._hidden_kpis():
+        for name in hidden_kpis(self.plan):
             del values[name]
-        values["mean_queue"] = self._mean_queue(acc[..., _QUEUE], window)
+        values["mean_queue"] = mean_queue(acc[..., _QUEUE], interval_window(self.plan).sum())
         return values
-
-    def _hidden_kpis(self) -> tuple[str, ...]:
-        """KPIs of behaviours the scenario does not have (not reported)."""
-        plan = self.plan
-        return (() if plan.has_followups else FOLLOW_UP_KPIS) + (
-            () if plan.has_callbacks else CALLBACK_KPIS
-        )
 
     def type_kpi_names(self) -> tuple[str, ...]:
         """The contact-type KPIs this result reports, in table order."""
-        hidden = self._hidden_kpis()
+        hidden = hidden_kpis(self.plan)
         extra = [k for k in (*FOLLOW_UP_KPIS, *CALLBACK_KPIS) if k not in hidden]
         return (*TYPE_KPIS, *extra, "mean_queue")
 
     @property
-    def _centre_acc(self) -> np.ndarray:
-        """Counters of the types centre-wide KPIs cover: the real-time ones.
-
-        E-mail (deferred work, waits of hours) is reported per type only, unless every
-        type is e-mail.
-        """
-        email = self.plan.type_email
-        if email.any() and not email.all():
-            return self.type_acc[:, ~email]
-        return self.type_acc
+    def _centre_day(self) -> np.ndarray:
+        """Day totals of the types centre-wide KPIs cover (see :func:`centre_types`)."""
+        return self.stats.day_type[:, centre_types(self.plan)]
 
     @cached_property
     def _summary_rows(self) -> list[dict[str, Any]]:
-        values = self._type_values(self._centre_acc.sum(axis=(1, 2)), self._window().sum())
+        values = self._day_values(self._centre_day.sum(axis=1))
         rows = _rows(values, {})
-        return rows + _rows(group_kpis(self.group_acc.sum(axis=(1, 2))), {}, ("occupancy",))
+        return rows + _rows(group_kpis(self.stats.day_group.sum(axis=1)), {}, ("occupancy",))
 
     @cached_property
     def _type_rows(self) -> list[dict[str, Any]]:
-        values = self._type_values(self.type_acc.sum(axis=2), self._window().sum())
+        values = self._day_values(self.stats.day_type)
         rows = []
         for i, name in enumerate(self.plan.type_names):
             rows += _rows({k: v[:, i] for k, v in values.items()}, {"type": name})
@@ -143,7 +160,7 @@ class SimulationResult:
 
     @cached_property
     def _group_rows(self) -> list[dict[str, Any]]:
-        values = group_kpis(self.group_acc.sum(axis=2))
+        values = group_kpis(self.stats.day_group)
         rows = []
         for j, name in enumerate(self.plan.group_names):
             rows += _rows({k: v[:, j] for k, v in values.items()}, {"group": name})
@@ -171,17 +188,13 @@ class SimulationResult:
         (``"08:30"``), ``start_time`` its start as a time since midnight of the first
         day (a :class:`pandas.Timedelta`; add a date to get timestamps).
         """
-        window = self._window()
-        per_type = self._type_values(self.type_acc, window)
-        overall = self._type_values(self._centre_acc.sum(axis=1), window)
-        labels = self.interval_labels()
+        moments = self.stats.by_type_interval  # rows: each type, then the centre
+        names = [*self.plan.type_names, ALL]
         rows = []
-        for k, label in enumerate(labels):
-            for i, name in enumerate(self.plan.type_names):
+        for k, label in enumerate(self.interval_labels()):
+            for i, name in enumerate(names):
                 key = {"type": name, "interval": k, "start": label}
-                rows += _rows({n: v[:, i, k] for n, v in per_type.items()}, key)
-            key = {"type": ALL, "interval": k, "start": label}
-            rows += _rows({n: v[:, k] for n, v in overall.items()}, key)
+                rows += _moment_rows(moments, i, k, key)
         frame = _frame(rows, ["type", "interval", "start", *_COLUMNS], ["type", "interval", "kpi"])
         return self._with_start_time(frame)
 
@@ -196,12 +209,12 @@ class SimulationResult:
     @cached_property
     def by_group_interval(self) -> pd.DataFrame:
         """Group KPIs per interval; index by ``(group, interval, kpi)``."""
-        values = group_kpis(self.group_acc)
+        moments = self.stats.by_group_interval  # rows: each group, then all groups
         rows = []
         for j, name in enumerate(self.plan.group_names):
             for k, label in enumerate(self.interval_labels()):
                 key = {"group": name, "interval": k, "start": label}
-                rows += _rows({n: v[:, j, k] for n, v in values.items()}, key)
+                rows += _moment_rows(moments, j, k, key)
         frame = _frame(
             rows, ["group", "interval", "start", *_COLUMNS], ["group", "interval", "kpi"]
         )
@@ -261,11 +274,11 @@ class SimulationResult:
         Group KPIs (``occupancy``, ...) are for all groups together.
         """
         if name in GROUP_KPIS:
-            return group_kpis(self.group_acc.sum(axis=(1, 2)))[name]
-        acc = self._centre_acc
+            return group_kpis(self.stats.day_group.sum(axis=1))[name]
+        acc = self._centre_day
         if type is not None:
-            acc = self.type_acc[:, [self.plan.type_names.index(type)]]
-        values = self._type_values(acc.sum(axis=(1, 2)), self._window().sum())
+            acc = self.stats.day_type[:, [self.plan.type_names.index(type)]]
+        values = self._day_values(acc.sum(axis=1))
         if name not in values:
             raise KeyError(f"no KPI {name!r}; known: {', '.join((*values, *GROUP_KPIS))}")
         return values[name]
@@ -329,6 +342,44 @@ class SimulationResult:
     def to_json(self, indent: int | None = None) -> str:
         """The run as JSON text (NaN written as null)."""
         return json.dumps(self.to_dict(), indent=indent)
+
+
+def centre_types(plan: Plan) -> np.ndarray:
+    """Mask of the types centre-wide KPIs cover: the real-time ones.
+
+    E-mail (deferred work, waits of hours) is reported per type only, unless every type
+    is e-mail.
+    """
+    email = plan.type_email
+    return ~email if email.any() and not email.all() else np.ones(plan.n_types, dtype=bool)
+
+
+def hidden_kpis(plan: Plan) -> tuple[str, ...]:
+    """KPIs of behaviours the scenario does not have (not reported)."""
+    return (() if plan.has_followups else FOLLOW_UP_KPIS) + (
+        () if plan.has_callbacks else CALLBACK_KPIS
+    )
+
+
+def new_stats(plan: Plan, replications: int = 0, keep_counters: bool | None = None) -> RunningStats:
+    """Empty :class:`RunningStats` for a run of ``replications`` of ``plan``.
+
+    The full counters are kept when asked, or by default when they take at most
+    :data:`~ccsim.results.running.KEEP_COUNTERS_BYTES`.
+    """
+    if keep_counters is None:
+        cells = plan.n_intervals * (plan.n_types * len(TYPE_FIELDS) + plan.n_groups * 3)
+        keep_counters = replications * cells * 8 <= KEEP_COUNTERS_BYTES
+    return RunningStats(plan, centre_types(plan), hidden_kpis(plan), keep_counters)
+
+
+def _moment_rows(moments: dict[str, Moments], i: int, k: int, key: dict) -> list[dict[str, Any]]:
+    rows = []
+    for name, m in moments.items():
+        mean, lo, hi, n = ci_of(m.mean_or_nan()[i, k], m.sd()[i, k], m.n[i, k])
+        row = {"kpi": name, "mean": float(mean), "ci95_low": float(lo), "ci95_high": float(hi)}
+        rows.append({**key, **row, "n": int(n)})
+    return rows
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str], keys: list[str]) -> pd.DataFrame:
