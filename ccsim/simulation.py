@@ -18,7 +18,8 @@ import numpy as np
 from ccsim.plan import Plan, compile_plan
 from ccsim.results.kpis import accumulate, capacity_notes
 from ccsim.results.outcome import FATES, Outcome
-from ccsim.results.tables import SimulationResult
+from ccsim.results.running import BLOCK, bytes_per_replication
+from ccsim.results.tables import SimulationResult, new_stats
 from ccsim.scenario.loader import load_scenario
 from ccsim.scenario.model import Scenario
 from ccsim.streams import Contacts, day_roster, draw_contacts, followup_pool
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "check_memory",
     "DEFAULT_ENGINE",
     "DEFAULT_REPLICATIONS",
     "DEFAULT_SEED",
@@ -128,33 +130,36 @@ def simulate(
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     plan = compile_plan(scenario)
     replications, seed = int(replications), int(seed)
+    check_memory(plan, replications)
+    stats = new_stats(plan, replications)
     if engine == "fast":
         from ccsim.engines import fast  # numba is loaded only for the fast engine
 
-        run = fast.run_replications(plan, seed, replications, records, threads, progress)
-        type_acc, group_acc = run.type_acc, run.group_acc
+        run = fast.run_replications(plan, seed, replications, records, threads, progress, stats)
         simulated, notes = run.contacts_simulated, run.notes
         frames = [contact_records(plan, c, o, rep) for rep, (c, o) in sorted(run.outcomes.items())]
     else:
         from ccsim.engines import reference as simpy_engine  # simpy is loaded only for this engine
 
-        type_accs, group_accs, frames, notes = [], [], [], []
+        blocks: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+        frames, notes = [], []
         simulated = 0
         for rep in range(replications):
             first = draw_contacts(plan, seed, rep)
             pool = followup_pool(plan, seed, rep, first)
             out = simpy_engine.run_replication(plan, first, day_roster(plan, seed, rep), pool)
             contacts = out.all_contacts(first)
-            t_acc, g_acc = accumulate(plan, contacts, out)
-            type_accs.append(t_acc)
-            group_accs.append(g_acc)
+            for block, acc in zip(blocks, accumulate(plan, contacts, out), strict=True):
+                block.append(acc)
+            if len(blocks[0]) == BLOCK or rep == replications - 1:  # fold in order
+                stats.add(np.stack(blocks[0]), np.stack(blocks[1]))
+                blocks = ([], [])
             simulated += len(contacts)
             notes.extend(capacity_notes(plan, out.fate, out.left, out.answered))
             if records:
                 frames.append(contact_records(plan, contacts, out, rep))
             if progress is not None:
                 progress(rep + 1, replications)
-        type_acc, group_acc = np.stack(type_accs), np.stack(group_accs)
     messages = _summarise_notes(notes, replications)
     for message in messages:
         warnings.warn(message, CapacityWarning, stacklevel=2)
@@ -163,12 +168,49 @@ def simulate(
         engine=engine,
         seed=seed,
         replications=replications,
-        type_acc=type_acc,
-        group_acc=group_acc,
+        stats=stats,
         contacts_simulated=simulated,
         records=_concat(frames) if records else None,
         warnings=messages,
     )
+
+
+def check_memory(plan: Plan, replications: int, available: int | None = None) -> None:
+    """Refuse, before anything runs, a run whose kept statistics cannot fit in memory.
+
+    A run keeps :func:`~ccsim.results.running.bytes_per_replication` bytes per
+    replication (its day totals; the interval statistics do not grow with
+    replications). ``available`` defaults to the memory the system reports available
+    (Linux ``MemAvailable``); without that figure nothing is checked.
+
+    Raises
+    ------
+    MemoryError
+        If the run would need more than half of the available memory; the message says
+        how much it needs and how many replications fit.
+    """
+    available = _available_memory() if available is None else available
+    per_rep = bytes_per_replication(plan)
+    if available is None or replications * per_rep <= available // 2:
+        return
+    fits = available // 2 // per_rep
+    raise MemoryError(
+        f"{replications:,} replications of {plan.scenario.name!r} would keep "
+        f"{replications * per_rep / 2**30:.1f} GiB of statistics ({per_rep:,} bytes each); "
+        f"{available / 2**30:.1f} GiB is available: run at most {fits:,} replications, "
+        "or several runs with different seeds"
+    )
+
+
+def _available_memory() -> int | None:
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -52,7 +52,9 @@ def hand_made_result(spec: dict) -> SimulationResult:
     )
     out = run_replication(plan, contacts)
     type_acc, group_acc = accumulate(plan, contacts, out)
-    return SimulationResult(plan, "simpy", 0, 1, type_acc[None], group_acc[None], len(contacts))
+    return SimulationResult.from_counters(
+        plan, "simpy", 0, type_acc[None], group_acc[None], len(contacts)
+    )
 
 
 def test_a_small_day_by_hand() -> None:

@@ -91,12 +91,14 @@ class progress_bar:
         self.start = time.perf_counter()
         self.bar: Progress | None = None
         self.task = None
+        self.done = 0  # the last count reported, for "interrupted after ..."
 
     def __enter__(self) -> progress_bar:
         return self
 
     def __call__(self, done: int, total: int) -> None:
         """Show ``done`` of ``total`` (a :class:`ccsim.Progress` callback)."""
+        self.done = done
         if self.bar is None:
             if time.perf_counter() - self.start < 1.0 or done >= total:
                 return
@@ -147,3 +149,9 @@ def check_outputs(
     except OutputError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
+
+
+def interrupted(what: str) -> typer.Exit:
+    """Say that Ctrl-C stopped the command and what it kept; the exit to raise (code 130)."""
+    err.print(f"[yellow]interrupted[/yellow]: {what}", highlight=False)
+    return typer.Exit(130)

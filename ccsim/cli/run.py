@@ -16,7 +16,6 @@ import warnings
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 import yaml
 from rich.table import Table
@@ -27,13 +26,13 @@ from ccsim.cli.common import (
     check_outputs,
     err,
     fmt,
+    interrupted,
     load,
     progress_bar,
     start_engine,
     table_console,
 )
 from ccsim.cli.outputs import atomic_path
-from ccsim.results.kpis import group_kpis
 from ccsim.results.tables import SimulationResult
 from ccsim.simulation import (
     DEFAULT_ENGINE,
@@ -81,11 +80,19 @@ def run(
         files={"--report": (report, (".html", ".htm")), "--records": (records, RECORDS)},
     )
     start_engine(engine)
-    with progress_bar(f"simulating {scenario.name}") as progress, warnings.catch_warnings():
-        warnings.simplefilter("ignore", CapacityWarning)  # reported below, once
-        result = simulate(
-            scenario, replications, seed, engine, records=records is not None, progress=progress
-        )
+    try:
+        with progress_bar(f"simulating {scenario.name}") as progress, warnings.catch_warnings():
+            warnings.simplefilter("ignore", CapacityWarning)  # reported below, once
+            result = simulate(
+                scenario, replications, seed, engine, records=records is not None,
+                progress=progress,
+            )  # fmt: skip
+    except KeyboardInterrupt:
+        done = f"{progress.done:,} of {replications:,}"
+        raise interrupted(f"stopped after {done} replications; nothing was written") from None
+    except MemoryError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
     for note in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {note}", highlight=False)
     if out is not None:
@@ -203,7 +210,7 @@ def print_tables(result: SimulationResult, intervals: bool) -> None:
         for col in ("start", "offered", "service level", "abandon", "ASA s", "occupancy"):
             t.add_column(col, justify="right")
         # all groups together: busy over staffed time (weighted by group size)
-        occ = np.nanmean(group_kpis(result.group_acc.sum(axis=1))["occupancy"], axis=0)
+        occ = result.stats.by_group_interval["occupancy"].mean_or_nan()[-1]  # all groups
         occ = dict(enumerate(occ))
         for r in df[df["type"] == "ALL"].itertuples():
             t.add_row(

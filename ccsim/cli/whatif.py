@@ -24,6 +24,7 @@ from ccsim.cli.common import (
     check_outputs,
     err,
     fmt,
+    interrupted,
     invalid,
     load,
     progress_bar,
@@ -70,6 +71,9 @@ def compare_command(
             comparison = compare(options, replications, seed, engine, progress=progress)
     except ScenarioError as exc:
         raise invalid(f"{options} is not a valid options file:", exc) from None
+    except KeyboardInterrupt:
+        done = f"{progress.done:,} of the comparison's replications"
+        raise interrupted(f"stopped after {done}; nothing was written") from None
     if out is not None:
         with atomic_path(out / "comparison.json") as tmp:
             tmp.write_text(comparison.to_json(indent=2) + "\n")
@@ -201,9 +205,10 @@ def sweep_command(
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        where = f"; finished points are kept in {store}/" if store else ""
-        err.print(f"[yellow]interrupted[/yellow]{where}")
-        raise typer.Exit(130) from None
+        kept = f"the finished points are kept in {store}/ (run again to resume)"
+        raise interrupted(
+            kept if store else "nothing was kept (use --store to keep points)"
+        ) from None
     for note in notes:
         err.print(f"note: {note.message}", highlight=False)
     if out is not None:
@@ -280,6 +285,8 @@ def staff_command(
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        raise interrupted("the search stopped; nothing was written") from None
     if not found.met:
         err.print("[yellow]warning:[/yellow] the targets could not be met everywhere")
     if bought is not None:

@@ -4,8 +4,10 @@
 through the compiled kernel (:mod:`ccsim.engines.kernel`): the same plan, the same contacts
 drawn from the same streams, the same rules and tie-breaks, so the same seed gives the
 same fate to every contact. Replications run on all cores (threads; the kernel
-releases the GIL) and each writes its own slot of the result, so the numbers do not
-depend on the number of threads. KPI counters are accumulated inside the kernel;
+releases the GIL) in blocks folded into the run's statistics in replication order, so
+the numbers do not depend on the number of threads and memory does not grow with the
+replications. Ctrl-C, or an exception from the progress callback, stops every worker
+after its current replication. KPI counters are accumulated inside the kernel;
 per-contact records are kept only when asked for.
 
 The first run in a fresh environment compiles the kernel (a few seconds, see the
@@ -17,7 +19,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +29,8 @@ from ccsim.engines import counters, kernel
 from ccsim.plan import BREAK, Plan
 from ccsim.results.kpis import GROUP_FIELDS, TYPE_FIELDS
 from ccsim.results.outcome import Outcome
+from ccsim.results.running import BLOCK, RunningStats
+from ccsim.results.tables import new_stats
 from ccsim.streams import Contacts, FollowUpPool, day_roster, draw_contacts, followup_pool
 
 __all__ = ["FastRun", "run_day", "run_replications"]
@@ -37,10 +41,9 @@ assert counters.N_GROUP_FIELDS == len(GROUP_FIELDS)
 
 @dataclass
 class FastRun:
-    """Counters of every replication, and per-contact outcomes when asked for."""
+    """What a run kept: its statistics, and per-contact outcomes when asked for."""
 
-    type_acc: np.ndarray
-    group_acc: np.ndarray
+    stats: RunningStats
     contacts_simulated: int
     outcomes: dict[int, tuple[Contacts, Outcome]] = field(default_factory=dict)
     notes: list[tuple[str, float]] = field(default_factory=list)
@@ -79,8 +82,13 @@ def run_replications(
     records: bool = False,
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    stats: RunningStats | None = None,
 ) -> FastRun:
     """Run replications ``0 .. replications-1`` through the kernel on ``threads`` threads.
+
+    Replications run in blocks of :data:`~ccsim.results.running.BLOCK`; each finished
+    block is folded into ``stats`` in replication order, so memory does not grow with
+    the number of replications and the numbers do not depend on the threads.
 
     Parameters
     ----------
@@ -92,16 +100,21 @@ def run_replications(
     threads : int, optional
         Worker threads (default: all cores). Results do not depend on it.
     progress : callable, optional
-        ``progress(done, total)`` after each replication.
+        ``progress(done, total)`` after each replication. If it raises, the run stops
+        (each worker after its current replication) and the exception propagates.
+    stats : RunningStats, optional
+        Where to fold the replications (default: a new one for ``plan``).
 
     Returns
     -------
     FastRun
+
+    Notes
+    -----
+    Ctrl-C (KeyboardInterrupt) stops the workers the same way, within one
+    replication, and propagates.
     """
-    shape_t = (replications, plan.n_types, plan.n_intervals, len(TYPE_FIELDS))
-    shape_g = (replications, plan.n_groups, plan.n_intervals, len(GROUP_FIELDS))
-    run = FastRun(np.zeros(shape_t), np.zeros(shape_g), 0)
-    counts = np.zeros(replications, dtype=np.int64)
+    run = FastRun(stats if stats is not None else new_stats(plan, replications), 0)
     lock = threading.Lock()
     # One thread draws at a time. Drawing is numpy calls from Python: two threads
     # drawing at once pass the GIL back and forth at every call that releases it,
@@ -109,46 +122,74 @@ def run_replications(
     # the lock, one thread draws while the others are in the kernel (which releases
     # the GIL). The numbers do not depend on it (each replication has its streams).
     drawing = threading.Lock()
+    stop = threading.Event()
     done = [0]
     workers = max(1, min(threads or os.cpu_count() or 1, replications))
+    size = min(BLOCK, replications)
+    type_acc = np.zeros((size, plan.n_types, plan.n_intervals, len(TYPE_FIELDS)))
+    group_acc = np.zeros((size, plan.n_groups, plan.n_intervals, len(GROUP_FIELDS)))
     tables = _tables(plan)
 
-    def work(first: int) -> None:
+    def work(queue: list[int], first: int) -> None:
         out = None
-        for rep in range(first, replications, workers):
-            with drawing:
-                contacts = draw_contacts(plan, seed, rep)
-                pool = followup_pool(plan, seed, rep, contacts)
-                roster = day_roster(plan, seed, rep)
-            out, n_log, n = _run(plan, contacts, roster, pool, tables, out)
-            c = out["contacts"]
-            unserved, last_out = counters.accumulate_day(
-                n, c["type"], c["arrival"], c["interval"], c["ivr_time"], c["kind"],
-                out["fate"], out["followed"], c["dial_time"], out["callback"], out["callback_at"],
-                out["group"], out["queued"], out["answered"],
-                out["left"], out["freed"], out["log"], n_log, plan.warmup, plan.end,
-                plan.end + plan.max_drain, plan.interval, plan.sl_threshold,
-                plan.type_voice, plan.group_sessions, run.type_acc[rep], run.group_acc[rep],
-            )  # fmt: skip
-            counts[rep] = n
-            notes = _capacity_notes(plan, n, unserved, last_out)
-            with lock:
-                run.notes.extend(notes)
-                if records:
-                    outcome = _outcome(out, n_log, n)
-                    run.outcomes[rep] = (outcome.all_contacts(contacts), outcome)
-                done[0] += 1
-                if progress is not None:
-                    progress(done[0], replications)
+        try:
+            while not stop.is_set():
+                with lock:
+                    if not queue:
+                        return
+                    rep = queue.pop()
+                with drawing:
+                    contacts = draw_contacts(plan, seed, rep)
+                    pool = followup_pool(plan, seed, rep, contacts)
+                    roster = day_roster(plan, seed, rep)
+                out, n_log, n = _run(plan, contacts, roster, pool, tables, out)
+                slot = rep - first
+                type_acc[slot] = 0.0
+                group_acc[slot] = 0.0
+                c = out["contacts"]
+                unserved, last_out = counters.accumulate_day(
+                    n, c["type"], c["arrival"], c["interval"], c["ivr_time"], c["kind"],
+                    out["fate"], out["followed"], c["dial_time"], out["callback"],
+                    out["callback_at"], out["group"], out["queued"], out["answered"],
+                    out["left"], out["freed"], out["log"], n_log, plan.warmup, plan.end,
+                    plan.end + plan.max_drain, plan.interval, plan.sl_threshold,
+                    plan.type_voice, plan.group_sessions, type_acc[slot], group_acc[slot],
+                )  # fmt: skip
+                notes = _capacity_notes(plan, n, unserved, last_out)
+                with lock:
+                    run.contacts_simulated += n
+                    run.notes.extend(notes)
+                    if records:
+                        outcome = _outcome(out, n_log, n)
+                        run.outcomes[rep] = (outcome.all_contacts(contacts), outcome)
+                    done[0] += 1
+                    if progress is not None:
+                        progress(done[0], replications)
+        except BaseException:
+            stop.set()  # the other workers stop after their current replication
+            raise
 
-    if workers == 1:
-        work(0)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for future in [pool.submit(work, w) for w in range(workers)]:
-                future.result()
-    run.contacts_simulated = int(counts.sum())
+    with ThreadPoolExecutor(max_workers=workers) as executor:
+        try:
+            for first in range(0, replications, size):
+                n = min(size, replications - first)
+                queue = list(range(first + n - 1, first - 1, -1))  # popped in order
+                futures = [executor.submit(work, queue, first) for _ in range(workers)]
+                _wait(futures)
+                run.stats.add(type_acc[:n], group_acc[:n])
+        except BaseException:  # Ctrl-C in this thread, or a worker's error
+            stop.set()
+            raise
     return run
+
+
+def _wait(futures: list[Future]) -> None:
+    """Wait for every future (waking up often, so Ctrl-C is seen); raise the first error."""
+    pending = set(futures)
+    while pending:
+        finished, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+        for future in finished:
+            future.result()  # raises a worker's exception here
 
 
 def _capacity_notes(plan: Plan, n: int, unserved: int, last_out: float) -> list[tuple[str, float]]:

@@ -147,16 +147,16 @@ def daily_costs(result: SimulationResult) -> dict[str, np.ndarray]:
     if costs is None:
         raise ValueError(f"scenario {plan.scenario.name!r} has no costs: section")
     reps = result.replications
-    acc = result.type_acc  # (replications, types, intervals, fields)
+    acc = result.stats.day_type  # (replications, types, fields): each replication's day
     on_shift, on_break = scheduled_hours(plan)
     agents = 0.0
     for j, name in enumerate(plan.group_names):
         c = costs.group(name)
         paid = (on_shift[j] - (0.0 if c.paid_breaks else on_break[j])) / (1.0 - c.shrinkage)
         agents += paid * c.hourly_wage * c.overhead
-    line_minutes = acc[..., _F["line_time"]].sum(axis=(1, 2)) / 60.0
-    ivr_minutes = acc[..., _F["ivr_time"]].sum(axis=(1, 2)) / 60.0
-    abandoned = acc[..., _F["abandoned"]].sum(axis=2)  # (replications, types)
+    line_minutes = acc[..., _F["line_time"]].sum(axis=1) / 60.0
+    ivr_minutes = acc[..., _F["ivr_time"]].sum(axis=1) / 60.0
+    abandoned = acc[..., _F["abandoned"]]  # (replications, types)
     lost = abandoned @ np.array([costs.abandon_cost(t) for t in plan.type_names])
     out = {
         "agents": np.full(reps, agents),
@@ -164,10 +164,10 @@ def daily_costs(result: SimulationResult) -> dict[str, np.ndarray]:
         "ivr": ivr_minutes * costs.ivr_per_minute,
         "fixed": np.full(reps, costs.fixed_per_day * plan.n_days),
         "abandonment": lost,
-        "penalties": _penalties(plan, acc, costs),
+        "penalties": _penalties(plan, acc, result.stats.missed_intervals, costs),
     }
     out["total"] = sum(out[c] for c in COMPONENTS)
-    answered = acc[..., _F["answered"]].sum(axis=(1, 2))
+    answered = acc[..., _F["answered"]].sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["per_handled_contact"] = np.where(answered > 0, out["total"] / answered, np.nan)
     for c in (*COMPONENTS, "total"):  # a run of several days: its average day
@@ -175,14 +175,19 @@ def daily_costs(result: SimulationResult) -> dict[str, np.ndarray]:
     return out
 
 
-def _penalties(plan: Plan, acc: np.ndarray, costs: Costs) -> np.ndarray:
+def _penalties(
+    plan: Plan, acc: np.ndarray, missed_intervals: np.ndarray, costs: Costs
+) -> np.ndarray:
+    """Penalties per replication: (type, interval) cells and (type, day) below target.
+
+    ``acc`` holds each replication's day totals, ``missed_intervals`` its count of
+    (type, interval) cells whose service level missed the type's target.
+    """
     rule = costs.service_level_penalty
     if rule.per_interval == 0 and rule.per_day == 0:
         return np.zeros(acc.shape[0])
     target = plan.sl_target[None, :]
-    by_interval = type_kpis(acc)["service_level"]  # (replications, types, intervals)
-    missed_intervals = np.nansum(by_interval < target[..., None], axis=(1, 2))
-    by_day = type_kpis(acc.sum(axis=2))["service_level"]  # (replications, types)
+    by_day = type_kpis(acc)["service_level"]  # (replications, types)
     missed_days = np.nansum(by_day < target, axis=1)
     return missed_intervals * rule.per_interval + missed_days * rule.per_day
 

@@ -30,7 +30,6 @@ from pathlib import Path
 import numpy as np
 
 from ccsim.plan import Plan, compile_plan
-from ccsim.results.kpis import type_kpis
 from ccsim.results.tables import SimulationResult
 from ccsim.scenario.checks import activity_needs
 from ccsim.scenario.loader import scenario_from_dict
@@ -172,12 +171,11 @@ def activity_floor(scenario: Scenario, plan: Plan) -> np.ndarray:
 
 def _misses(plan: Plan, result: SimulationResult, max_abandon: float | None) -> np.ndarray:
     """(types, intervals): True where the mean KPI misses a target (intervals with contacts)."""
-    kpis = type_kpis(result.type_acc)
-    offered = kpis["offered"].sum(axis=0) > 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # intervals without contacts
-        sl = np.nanmean(kpis["service_level"], axis=0)
-        ab = np.nanmean(kpis["abandon_rate"], axis=0)
+    moments = result.stats.by_type_interval  # rows: types, then the centre
+    types = slice(0, plan.n_types)
+    offered = moments["offered"].mean[types] > 0
+    sl = moments["service_level"].mean_or_nan()[types]
+    ab = moments["abandon_rate"].mean_or_nan()[types]
     miss = offered & (sl < plan.sl_target[:, None] - 1e-12)
     if max_abandon is not None:
         miss |= offered & (ab > max_abandon + 1e-12)

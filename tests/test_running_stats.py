@@ -1,0 +1,94 @@
+"""Running statistics: flat memory in replications, the same numbers as from full counters.
+
+A run folds its replications block by block, in replication order, into day totals per
+replication and running moments per interval (:mod:`ccsim.results.running`). These tests
+check the moments against the plain mean and CI of the full counters, across block
+boundaries, for any number of threads, and that a run too big for memory is refused up
+front.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ccsim
+import ccsim.results.running as running
+from ccsim.results.kpis import mean_ci
+from ccsim.results.running import Moments
+from ccsim.results.tables import hidden_kpis
+from ccsim.simulation import check_memory
+from tests.helpers import SCENARIOS
+
+
+def test_moments_merge_like_one_pass() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.normal(0.9, 0.05, size=(50, 4))
+    values[rng.random((50, 4)) < 0.2] = np.nan  # undefined in some replications
+    total = Moments.of(values[:7])
+    for start in range(7, 50, 11):
+        total.merge(Moments.of(values[start : start + 11]))
+    mean, _, _, n = mean_ci(values)
+    np.testing.assert_allclose(total.mean, mean, rtol=1e-13)
+    np.testing.assert_allclose(total.sd(), np.nanstd(values, axis=0, ddof=1), rtol=1e-12)
+    np.testing.assert_array_equal(total.n, n)
+
+
+@pytest.mark.parametrize("engine", ["fast", "simpy"])
+def test_interval_tables_from_moments_equal_those_of_the_full_counters(monkeypatch, engine):
+    monkeypatch.setattr(running, "BLOCK", 4)  # several blocks
+    monkeypatch.setattr("ccsim.engines.fast.BLOCK", 4)
+    monkeypatch.setattr("ccsim.simulation.BLOCK", 4)
+    result = ccsim.simulate(SCENARIOS / "multiskill-day.yaml", 11, seed=5, engine=engine)
+    assert result.type_acc.shape[0] == 11  # small: the full counters were kept too
+    from ccsim.results.running import interval_type_kpis
+
+    values = interval_type_kpis(result.plan, result.type_acc, hidden_kpis(result.plan))
+    table = result.by_interval
+    for kpi in ("service_level", "asa_s", "abandon_rate", "mean_queue", "offered"):
+        mean, low, high, n = mean_ci(values[kpi])
+        name = result.plan.type_names[1]
+        got = table[(table["type"] == name) & (table["kpi"] == kpi)]
+        np.testing.assert_allclose(got["mean"], mean[1], rtol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(got["ci95_high"], high[1], rtol=1e-9, equal_nan=True)
+        np.testing.assert_array_equal(got["n"], n[1])
+
+
+def test_threads_do_not_change_a_number() -> None:
+    path = SCENARIOS / "small-helpdesk.yaml"
+    one = ccsim.simulate(path, 600, seed=9, threads=1)  # three blocks
+    two = ccsim.simulate(path, 600, seed=9, threads=2)
+    assert one.by_interval.equals(two.by_interval)
+    assert one.summary.equals(two.summary)
+
+
+def test_a_large_run_keeps_day_totals_not_its_full_counters(monkeypatch) -> None:
+    monkeypatch.setattr("ccsim.results.tables.KEEP_COUNTERS_BYTES", 1)
+    result = ccsim.simulate(SCENARIOS / "small-helpdesk.yaml", 5, seed=1)
+    assert result.stats.day_type.shape == (5, 1, len(ccsim.results.kpis.TYPE_FIELDS))
+    with pytest.raises(AttributeError, match="did not keep its full counters"):
+        _ = result.type_acc
+    assert 0 < result.kpi("service_level") < 1 and len(result.by_interval) > 0
+
+
+def test_a_run_that_cannot_fit_is_refused_before_it_starts() -> None:
+    plan = ccsim.simulate(SCENARIOS / "small-helpdesk.yaml", 2).plan
+    check_memory(plan, 1000, available=2**30)  # fits
+    with pytest.raises(MemoryError, match=r"3,000,000,000 replications .* run at most"):
+        check_memory(plan, 3_000_000_000, available=2**30)
+
+
+def test_a_progress_callback_that_raises_stops_the_fast_engine_at_once() -> None:
+    class Stop(Exception):
+        pass
+
+    seen = []
+
+    def cancel(done: int, total: int) -> None:
+        seen.append(done)
+        if done == 20:
+            raise Stop
+
+    with pytest.raises(Stop):
+        ccsim.simulate(SCENARIOS / "small-helpdesk.yaml", 100_000, seed=1, progress=cancel)
+    assert max(seen) < 20 + 2 * 8  # each worker finishes at most its current replication
