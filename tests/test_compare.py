@@ -10,7 +10,7 @@ from scipy import stats
 
 import ccsim
 from ccsim.whatif.comparison import compare, paired_difference
-from tests.helpers import SCENARIOS
+from tests.helpers import SCENARIOS, mix_options
 
 
 def test_paired_difference_by_hand() -> None:
@@ -83,51 +83,12 @@ def test_table_and_json(helpdesk_comparison) -> None:
 
 
 # ------------------------------------------------------------------ mix effects
-MIX_BASE = """\
-name: status-and-billing
-horizon: {start: "08:00", intervals: 6, interval: 30min}
-ivr:
-  time: {dist: fixed, mean: 30s}
-  deflection: {status: 0.2}
-contact_types:
-  - name: status        # quick calls on a desk with room to spare: all answered at once
-    arrivals: {rate_per_hour: 120}
-    handle_time: {dist: exponential, mean: 2min}
-    patience: {dist: exponential, mean: 3min}
-    service_level: {threshold: 20s, target: 0.8}
-    groups: [status_desk]
-  - name: billing
-    arrivals: {rate_per_hour: 60}
-    handle_time: {dist: exponential, mean: 6min}
-    patience: {dist: exponential, mean: 2min}
-    service_level: {threshold: 20s, target: 0.8}
-    groups: [billing_team]
-agent_groups:
-  - {name: status_desk, skills: [status], staffing: 30}
-  - {name: billing_team, skills: [billing], staffing: 7}
-"""
-MIX_OPTIONS = """\
-base: base.yaml
-options:
-  - name: status-self-service
-    description: >
-      The IVR answers half of the
-      status calls itself.
-    changes:
-      ivr.deflection.status: 0.5
-  - name: billing-plus-one
-    changes:
-      agent_groups.billing_team.staffing: "+1"
-"""
 RATES = ("service_level", "abandon_rate", "asa_s", "p_wait")
 
 
 @pytest.fixture(scope="module")
 def mix_comparison(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("mix")
-    (folder / "base.yaml").write_text(MIX_BASE)
-    (folder / "mix.options.yaml").write_text(MIX_OPTIONS)
-    return compare(folder / "mix.options.yaml", replications=20, seed=7)
+    return compare(mix_options(tmp_path_factory.mktemp("mix")), replications=20, seed=7)
 
 
 def test_more_self_service_of_one_type_is_a_mix_effect(mix_comparison) -> None:

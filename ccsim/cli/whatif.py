@@ -120,11 +120,11 @@ def compare_command(
         for table in business_case_tables(comparison):
             console.print(table)
         console.print(
-            f"ROI only where the investment is material (at least {100 * MATERIALITY:.0f} % of "
-            "the yearly saving or recurring cost), payback only where an investment is "
-            "recovered (never: it is not). Cost per service-level point and per abandon "
-            "avoided: for options that cost money, where the gain is significant."
+            f"ROI only for a material investment (at least {100 * MATERIALITY:.0f} % of the "
+            "yearly saving or recurring cost); payback only for an investment (never: not "
+            "recovered)."
         )
+        console.print("Per SL point and per abandon avoided: where the gain is significant.")
     narrowing = [
         comparison.difference(name, "service_level").narrowing for name in comparison.options
     ]
@@ -281,7 +281,7 @@ def sweep_command(
 #: The KPIs of the sweep table and their column headers.
 SWEEP_COLUMNS = {
     "service_level": "service level",
-    "abandon_rate": "abandoned",
+    "abandon_rate": "abandon rate",
     "asa_s": "ASA (s)",
     "occupancy": "occupancy",
     "cost_per_day": "cost / day",
@@ -306,9 +306,11 @@ def _mean_pm(kpi: str, mean: float, low: float, high: float) -> tuple[str, str]:
         return "-", ""
     share = kpi in SHARE_KPIS
     scale = 100.0 if share else 1.0
-    digits = 0 if kpi == "cost_per_day" else 1
-    value = f"{mean * scale:,.{digits}f}" + (" %" if share else "")
     half = (high - low) / 2 * scale
+    digits = 0 if kpi == "cost_per_day" else 1
+    if 0 < half < 10.0**-digits:  # one significant digit of the half-width at least
+        digits = min(3, -math.floor(math.log10(half)))
+    value = f"{mean * scale:,.{digits}f}" + (" %" if share else "")
     return value, ("" if half != half else f"± {half:,.{digits}f}")
 
 
