@@ -381,7 +381,7 @@ def test_compare_report_says_what_each_option_changes(comparison, tmp_path: Path
     assert "Natural-language IVR with card and balance self-service" in options
     assert "<code>ivr.deflection.service</code>: 0.25<" in options
     assert "<code>agent_groups.service_sales</code>: {skills: [service, sales]" in options
-    assert "one-off 40,000<br>monthly 2,000" in options
+    assert '<span class="nw">one-off 40,000</span><br><span class="nw">monthly 2,000' in options
 
 
 def test_compare_report_business_case(comparison, tmp_path: Path) -> None:

@@ -190,7 +190,7 @@ def _options_section(comparison: Comparison) -> str:
                 name,
                 comparison.descriptions.get(name) or "–",
                 Raw("<br>".join(lines) or "–"),
-                Raw("<br>".join(map(escape, spend)) or "–"),
+                Raw("<br>".join(f'<span class="nw">{escape(x)}</span>' for x in spend) or "–"),
             ]
         )
     note = "As written in the options file: each change is a dotted path into the base scenario."

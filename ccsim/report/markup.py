@@ -34,7 +34,7 @@ table{border-collapse:collapse;margin:.6em 0;font-size:.88em}th,td{border:1px so
 padding:.25em .55em;text-align:right;vertical-align:top}th{background:#eef0f5}
 .l{text-align:left}.sig{color:#b00;font-weight:bold}.muted{color:#666;font-size:.9em}
 .miss{color:#b00}code{font-size:.92em;background:#f3f4f7;padding:0 .2em}
-td:not(.l),td.l:first-child{white-space:nowrap}.ci{color:#666;font-size:.85em}
+td:not(.l),td.l:first-child,.nw{white-space:nowrap}.ci{color:#666;font-size:.85em}
 img{max-width:100%;height:auto}figcaption{color:#555;font-size:.9em}summary{cursor:pointer}
 details{margin:.3em 0}details>table{margin-left:1.2em}"""
 
