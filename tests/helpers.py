@@ -245,3 +245,55 @@ def replay(plan: Plan, rows: list[dict]) -> tuple[Contacts, Outcome]:
 
     contacts = contacts_from_rows(plan, [{"type": "support", **row} for row in rows])
     return contacts, run_replication(plan, contacts)
+
+
+# An options file whose IVR option changes the mix of contact types and nothing else.
+_MIX_BASE = """\
+name: status-and-billing
+horizon: {start: "08:00", intervals: 6, interval: 30min}
+ivr:
+  time: {dist: fixed, mean: 30s}
+  deflection: {status: 0.2}
+contact_types:
+  - name: status        # quick calls on a desk with room to spare: all answered at once
+    arrivals: {rate_per_hour: 120}
+    handle_time: {dist: exponential, mean: 2min}
+    patience: {dist: exponential, mean: 3min}
+    service_level: {threshold: 20s, target: 0.8}
+    groups: [status_desk]
+  - name: billing
+    arrivals: {rate_per_hour: 60}
+    handle_time: {dist: exponential, mean: 6min}
+    patience: {dist: exponential, mean: 2min}
+    service_level: {threshold: 20s, target: 0.8}
+    groups: [billing_team]
+agent_groups:
+  - {name: status_desk, skills: [status], staffing: 30}
+  - {name: billing_team, skills: [billing], staffing: 7}
+"""
+_MIX_OPTIONS = """\
+base: base.yaml
+options:
+  - name: status-self-service
+    description: >
+      The IVR answers half of the
+      status calls itself.
+    changes:
+      ivr.deflection.status: 0.5
+  - name: billing-plus-one
+    changes:
+      agent_groups.billing_team.staffing: "+1"
+"""
+
+
+def mix_options(folder: Path) -> Path:
+    """Write a two-queue centre and its options file into ``folder``; return the file.
+
+    ``status-self-service`` has the IVR self-serve more status calls: no queue's service
+    changes (status calls are all answered at once on their own desk, billing calls are
+    the same customers on their own team), only the mix of types the centre answers.
+    ``billing-plus-one`` adds a billing agent: a change within a type.
+    """
+    (folder / "base.yaml").write_text(_MIX_BASE)
+    (folder / "mix.options.yaml").write_text(_MIX_OPTIONS)
+    return folder / "mix.options.yaml"

@@ -10,7 +10,7 @@ from scipy import stats
 
 import ccsim
 from ccsim.whatif.comparison import compare, paired_difference
-from tests.helpers import SCENARIOS
+from tests.helpers import SCENARIOS, mix_options
 
 
 def test_paired_difference_by_hand() -> None:
@@ -80,3 +80,124 @@ def test_table_and_json(helpdesk_comparison) -> None:
     data = helpdesk_comparison.to_dict()
     assert data["base"] == "small-helpdesk" and data["replications"] == 60
     assert data["options"]["plus-one"]["difference"]["service_level"]["significant"] is True
+
+
+# ------------------------------------------------------------------ mix effects
+RATES = ("service_level", "abandon_rate", "asa_s", "p_wait")
+
+
+@pytest.fixture(scope="module")
+def mix_comparison(tmp_path_factory):
+    return compare(mix_options(tmp_path_factory.mktemp("mix")), replications=20, seed=7)
+
+
+def test_more_self_service_of_one_type_is_a_mix_effect(mix_comparison) -> None:
+    c = mix_comparison
+    table = c.table()
+    mine = table[table.option == "status-self-service"]
+    for kpi in RATES:
+        per_type = mine[(mine.type != "ALL") & (mine.kpi == kpi)]
+        assert (per_type["difference"] == 0).all(), kpi  # no queue's service moved
+        assert (per_type["ci95_low"] == 0).all() and (per_type["ci95_high"] == 0).all()
+        d = c.difference("status-self-service", kpi)
+        assert d.significant, kpi  # ... yet the centre's rate did: fewer status calls
+        split = c.mix("status-self-service", kpi)
+        assert split.within == 0 and split.within_ci95 == (0.0, 0.0)
+        assert split.mix == pytest.approx(d.mean, abs=1e-15) and split.mix_effect
+        row = mine[(mine.type == "ALL") & (mine.kpi == kpi)].iloc[0]
+        assert bool(row["mix_effect"]) and row["within_types"] == 0
+    assert c.difference("status-self-service", "service_level").mean < 0
+    data = c.to_dict()["options"]["status-self-service"]["difference"]
+    assert data["service_level"]["mix_effect"] is True
+    assert data["service_level"]["within_types"] == {"mean": 0.0, "ci95": [0.0, 0.0]}
+    assert data["answered"]["mix_effect"] is False and data["answered"]["within_types"] is None
+
+
+def test_a_change_within_a_type_is_not_a_mix_effect(mix_comparison) -> None:
+    c = mix_comparison
+    d = c.difference("billing-plus-one", "service_level")
+    split = c.mix("billing-plus-one", "service_level")
+    assert d.significant and d.mean > 0 and not split.mix_effect
+    # the same customers are offered in both runs: the weights, and so the mix, are equal
+    assert split.within == pytest.approx(d.mean, abs=1e-12)
+    assert split.mix == pytest.approx(0.0, abs=1e-12)
+    assert split.within_ci95[0] > 0
+
+
+def test_a_centre_of_one_type_has_no_mix(helpdesk_comparison) -> None:
+    assert helpdesk_comparison.mix("plus-one", "service_level") is None
+    assert helpdesk_comparison.mix("plus-one", "answered") is None
+    assert not helpdesk_comparison.table()["mix_effect"].any()
+
+
+def test_options_carry_their_description_and_changes(mix_comparison, helpdesk_comparison) -> None:
+    c = mix_comparison
+    assert c.descriptions == {
+        "status-self-service": "The IVR answers half of the status calls itself.",
+        "billing-plus-one": "",
+    }
+    assert c.changes["status-self-service"] == {"ivr.deflection.status": 0.5}
+    assert c.changes["billing-plus-one"] == {"agent_groups.billing_team.staffing": "+1"}
+    option = c.to_dict()["options"]["billing-plus-one"]
+    assert option["changes"] == {"agent_groups.billing_team.staffing": "+1"}
+    assert helpdesk_comparison.descriptions == {} and helpdesk_comparison.changes == {}
+
+
+# ----------------------------------------------------------- the business case
+CHEAP_OPTIONS = """\
+base: {base}
+options:
+  - name: ivr-tweak          # 50 once, and sends every sales call to an agent
+    changes:
+      ivr.deflection.sales: 0.0
+    costs: {{one_off: 50}}
+  - name: ivr-upgrade
+    changes:
+      ivr.deflection.service: 0.25
+    costs: {{one_off: 40000, monthly: 2000}}
+  - name: hire-5
+    changes:
+      agent_groups.service_team.shifts.0.agents: "+3"
+      agent_groups.service_team.shifts.1.agents: "+2"
+    costs: {{per_new_agent: 3000, monthly: 225}}
+"""
+
+
+@pytest.fixture(scope="module")
+def costed_comparison(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cheap") / "cheap.options.yaml"
+    path.write_text(CHEAP_OPTIONS.format(base=SCENARIOS / "multiskill-day.yaml"))
+    return compare(path, replications=20)
+
+
+def test_roi_of_a_near_zero_investment_is_not_shown(costed_comparison) -> None:
+    finance = costed_comparison.finance().set_index("option")
+    tweak = finance.loc["ivr-tweak"]
+    assert tweak["net_benefit_per_year"] < 0  # it loses money every year
+    old_roi = (3 * tweak["net_benefit_per_year"] - 50) / 50
+    assert old_roi < -10  # the old table said less than -1 000 %
+    assert not tweak["material_investment"]
+    assert math.isnan(tweak["roi"]) and math.isnan(tweak["payback_months"])
+    data = costed_comparison.to_dict()["options"]["ivr-tweak"]["finance"]
+    assert data["roi"] is None and data["payback_months"] is None
+    assert data["material_investment"] is False
+    assert data["net_cost_per_year"] == pytest.approx(50 / 3 - tweak["net_benefit_per_year"])
+
+
+def test_roi_of_a_real_investment_is_shown(costed_comparison) -> None:
+    upgrade = costed_comparison.finance().set_index("option").loc["ivr-upgrade"]
+    net, investment = upgrade["net_benefit_per_year"], upgrade["investment"]
+    assert investment == 40_000 and upgrade["material_investment"] and net > 0
+    assert upgrade["roi"] == pytest.approx((3 * net - investment) / investment)
+    assert upgrade["payback_months"] == pytest.approx(12 * investment / net)
+
+
+def test_what_hiring_buys_per_point_and_per_abandon_avoided(costed_comparison) -> None:
+    c = costed_comparison
+    hire = c.finance().set_index("option").loc["hire-5"]
+    sl = c.difference("hire-5", "service_level")
+    abandoned = c.difference("hire-5", "abandoned")  # one day: per day
+    assert sl.low > 0 and abandoned.high < 0 and hire["net_cost_per_year"] > 0
+    assert hire["cost_per_sl_point"] == pytest.approx(hire["net_cost_per_year"] / (100 * sl.mean))
+    per_abandon = hire["net_cost_per_year"] / (-abandoned.mean * 250)
+    assert hire["cost_per_abandon_avoided"] == pytest.approx(per_abandon)

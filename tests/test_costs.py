@@ -10,7 +10,7 @@ import pytest
 import ccsim
 from ccsim.engines.reference import run_replication
 from ccsim.plan import compile_plan
-from ccsim.results.kpis import accumulate
+from ccsim.results.kpis import accumulate, paired_difference
 from ccsim.results.tables import SimulationResult
 from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import contacts_from_rows
@@ -162,3 +162,71 @@ def test_group_overrides_survive_a_round_trip() -> None:
     for scenario in (s, again):
         fraud = scenario.costs.group("fraud_desk")
         assert (fraud.hourly_wage, fraud.shrinkage, fraud.overhead) == (30, 0.3, 1.35)
+
+
+# ------------------------------------------------- when ROI and payback mean something
+def test_a_near_zero_investment_has_no_roi_and_no_payback() -> None:
+    # An option that costs 50 once and 4 a day more: the old ROI formula gave
+    # (3 x -1 000 - 50) / 50 = -6 100 %, a figure about the 50, not about the option.
+    base = np.array([1000.0, 1010.0, 990.0])
+    f = finance(base, base + 4.0, working_days=250, one_off=50)
+    assert f.net_benefit_per_year == pytest.approx(-1000.0)
+    assert (3 * f.net_benefit_per_year - f.investment) / f.investment == pytest.approx(-61.0)
+    assert not f.material_investment
+    assert math.isnan(f.roi) and math.isnan(f.payback_months)
+    assert f.net_cost_per_year == pytest.approx(1000.0 + 50 / 3)
+    assert f.npv == pytest.approx(-50 - sum(1000 / 1.08**y for y in (1, 2, 3)))
+
+
+def test_a_normal_investment_keeps_roi_and_payback() -> None:
+    base = np.array([1000.0, 1100.0, 1050.0])
+    f = finance(base, base - 100.0, working_days=250, one_off=20_000, monthly=500)
+    net = 25_000 - 6_000
+    assert f.material_investment
+    assert f.roi == pytest.approx((3 * net - 20_000) / 20_000)
+    assert f.payback_months == pytest.approx(12 * 20_000 / net)
+    assert math.isnan(f.cost_per_sl_point)  # it saves money: nothing to pay per point
+
+
+@pytest.mark.parametrize(
+    ("one_off", "material"),
+    [(0.0, False), (2_499.0, False), (2_500.0, True), (10_000.0, True)],
+)
+def test_materiality_is_a_share_of_the_yearly_amounts(one_off: float, material: bool) -> None:
+    base = np.array([1000.0, 1100.0])
+    f = finance(base, base - 100.0, working_days=250, one_off=one_off)  # saves 25 000 a year
+    assert f.material_investment is material
+    assert math.isnan(f.roi) is not material
+    if one_off > 0:  # recovered investments, material or not, have a payback
+        assert f.payback_months == pytest.approx(12 * one_off / 25_000)
+    else:
+        assert math.isnan(f.payback_months)
+    # with a recurring cost larger than the saving, that is the yardstick
+    g = finance(base, base - 100.0, working_days=250, one_off=one_off, monthly=2_500)
+    assert g.material_investment is (one_off >= 3_000)
+
+
+def test_a_material_investment_never_recovered_never_pays_back() -> None:
+    base = np.array([1000.0, 1100.0])
+    f = finance(base, base + 10.0, working_days=250, one_off=5_000)  # loses 2 500 a year
+    assert f.material_investment and f.payback_months == math.inf
+    assert f.roi == pytest.approx((3 * -2_500 - 5_000) / 5_000)
+
+
+def test_cost_per_service_level_point_and_per_abandon_avoided() -> None:
+    base = np.array([1000.0, 1010.0, 990.0, 1005.0])
+    option = base + np.array([40.0, 42.0, 38.0, 40.0])  # costs 40 a day more
+    sl = paired_difference(np.array([0.80, 0.82, 0.78, 0.81]), np.array([0.85, 0.86, 0.84, 0.86]))
+    abandoned = paired_difference(np.array([50.0, 55, 45, 52]), np.array([40.0, 44, 37, 41]))
+    f = finance(
+        base, option, 250, one_off=3_000, years=3, service_level=sl, abandoned_per_day=abandoned
+    )
+    cost = 3_000 / 3 + 40 * 250  # the investment spread over the horizon, plus the loss
+    assert f.net_cost_per_year == pytest.approx(cost)
+    assert f.cost_per_sl_point == pytest.approx(cost / (100 * sl.mean))
+    assert f.cost_per_abandon_avoided == pytest.approx(cost / (-abandoned.mean * 250))
+    # a gain that is not significant buys nothing that can be priced
+    noise = paired_difference(np.array([0.80, 0.82, 0.78]), np.array([0.81, 0.80, 0.79]))
+    assert not noise.significant
+    g = finance(base, option, 250, service_level=noise, abandoned_per_day=noise)
+    assert math.isnan(g.cost_per_sl_point) and math.isnan(g.cost_per_abandon_avoided)

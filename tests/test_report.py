@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 import ccsim
 from ccsim import report
 from ccsim.scenario.loader import scenario_from_dict
-from tests.helpers import ROOT, SCENARIOS, stationary
+from tests.helpers import ROOT, SCENARIOS, mix_options, stationary
 
 PNG = b"\x89PNG\r\n\x1a\n"
 RUN_CHARTS = ["service_level_figure", "waits_figure", "staffing_figure", "occupancy_figure",
@@ -134,6 +134,52 @@ def test_cost_figure_needs_costs(day, helpdesk) -> None:
         report.cost_figure(helpdesk)
 
 
+def visible_ticks(ax, axis: str = "y") -> list[str]:
+    """The tick labels drawn inside the axis' view (after drawing the figure)."""
+    ax.figure.canvas.draw()
+    low, high = sorted(ax.get_ylim() if axis == "y" else ax.get_xlim())
+    ticks = ax.get_yticks() if axis == "y" else ax.get_xticks()
+    labels = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
+    return [t.get_text() for v, t in zip(ticks, labels, strict=True) if low <= v <= high]
+
+
+def test_a_small_abandonment_range_has_distinct_tick_labels() -> None:
+    # Four agents on two erlangs with patient callers: under 1 % abandon in any interval.
+    spec = stationary(agents=4, load=2.0, patience=600.0, hours=4.0, warmup_hours=0.0)
+    result = ccsim.simulate(scenario_from_dict(spec), replications=10, engine="fast")
+    _, abandonment = report.waits_figure(result).axes
+    top = abandonment.get_ylim()[1]
+    assert 0.05 < top < 2.0, "not a small range: the test does not test what it says"
+    labels = visible_ticks(abandonment)
+    assert len(labels) >= 3 and len(set(labels)) == len(labels), labels
+    # what whole percents made of the same ticks: "0%", "0%", "0%", "1%"...
+    old = [f"{round(float(x.rstrip('%'))):.0f}%" for x in labels]
+    assert len(set(old)) < len(old)
+
+
+@pytest.mark.parametrize("top", [0.03, 0.2, 0.9, 1.5, 7.0, 35.0, 102.0])
+def test_percent_ticks_read_apart_at_any_span(top: float) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.ticker import MaxNLocator
+
+    from ccsim.report.charts import PercentTicks
+
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, top])
+    ax.set_ylim(0, top)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
+    ax.yaxis.set_major_formatter(PercentTicks())
+    labels = visible_ticks(ax)
+    assert len(set(labels)) == len(labels) >= 2, labels
+    assert all(label.endswith("%") for label in labels)
+    decimals = {len(label.rstrip("%").partition(".")[2]) for label in labels}
+    assert len(decimals) == 1  # one format along the axis
+    if top >= 7:
+        assert decimals == {0}  # whole percents where they are enough
+
+
 @pytest.mark.parametrize("kpi", report.FOREST_KPIS)
 def test_forest_plot_has_one_row_per_option(comparison, kpi: str) -> None:
     fig = report.forest_figure(comparison, kpi)
@@ -228,9 +274,11 @@ def test_run_report_is_one_offline_html_file(day, tmp_path: Path) -> None:
     assert "multiskill-day" in page.headings[0]
     wanted = [report.CHART_HEADINGS[n] for n in [*RUN_CHARTS, "cost_figure"]]
     wanted += ["Scenario", "KPI summary", "By contact type", "By agent group", "Costs"]
+    wanted += ["IVR", "Shift plan", "Interval by interval"]
     assert set(wanted) <= set(page.headings)
     for word in ["fast", str(day.seed), "service_team", "fraud", "08:00–18:00", "EUR"]:
         assert word in text, word
+    assert "on the calls that reach agents (after IVR self-service" in text  # Erlang A
 
 
 def test_run_report_without_costs_has_no_cost_chart(helpdesk, tmp_path: Path) -> None:
@@ -262,3 +310,110 @@ def test_every_text_is_escaped(tmp_path: Path) -> None:
     assert "<script>" not in text and "<b>" not in text
     assert "&lt;b&gt;night &amp; day&lt;/b&gt;" in text
     assert page.headings[0].endswith("<b>night & day</b>")
+
+
+def section_text(text: str, heading: str) -> str:
+    """The HTML of one section of a report, from its heading to the next section."""
+    start = text.index(f"<h2>{heading}</h2>")
+    return text[start : text.index("</section>", start)]
+
+
+def test_run_report_shows_the_ivr_per_type(day, tmp_path: Path) -> None:
+    from ccsim.results.kpis import TYPE_FIELDS
+
+    _, text = parse(report.run_report(day, tmp_path / "run.html"))
+    ivr = section_text(text, "IVR")
+    assert "60 ports" in ivr and "lognormal, mean 40s" in ivr
+    acc = day.type_acc.sum(axis=2)
+    arrived, deflected = (acc[..., TYPE_FIELDS.index(f)] for f in ("arrived", "deflected"))
+    share = (deflected / arrived).mean(axis=0)  # per type, mean across replications
+    for i, name in enumerate(day.plan.type_names):
+        row = ivr[ivr.index(f'<td class="l">{name}</td>') :].split("</tr>")[0]
+        set_share = day.scenario.ivr.probability("deflection", name)
+        assert f"{100 * share[i]:.1f} % [" in row, (name, row)
+        assert f"<td>{100 * set_share:.1f} %</td>" in row
+    # the service queue is set to 15 % self-service: the IVR does about that
+    assert share[day.plan.type_names.index("service")] == pytest.approx(0.15, abs=0.02)
+
+
+def test_run_report_shows_the_shift_plan(day, tmp_path: Path) -> None:
+    _, text = parse(report.run_report(day, tmp_path / "run.html"))
+    plan = section_text(text, "Shift plan")
+    early = '<td class="l">service_team</td><td>08:00</td><td>16:30</td><td>16</td>'
+    assert early in plan
+    assert "<td>09:30</td><td>18:00</td><td>14</td>" in plan
+    # breaks 2h, [3h30min, 5h] and 6h30min after 08:00
+    assert "10:00 (15min); 30min, starts staggered 11:30–13:00; 14:30 (15min)" in plan
+    assert "sales_team, fraud_desk" in plan  # staffed per interval, not by shifts
+
+
+def test_run_report_has_a_folded_table_per_type_by_interval(day, tmp_path: Path) -> None:
+    _, text = parse(report.run_report(day, tmp_path / "run.html"))
+    part = section_text(text, "Interval by interval")
+    folds = part.split("<details>")[1:]
+    assert len(folds) == day.plan.n_types + 1  # each type and the centre
+    labels = day.interval_labels()
+    frame = day.by_interval
+    for fold, name in zip(folds, [*day.plan.type_names, "ALL"], strict=True):
+        assert fold.count("<tr>") == 1 + len(labels)  # a header and one row per interval
+        first = frame[(frame["type"] == name) & (frame["interval"] == 0)].set_index("kpi")
+        assert f"<td>{first.loc['offered', 'mean']:,.1f}</td>" in fold
+    sales = folds[0]
+    assert sales.startswith("<summary>sales: target 80 % within 20s</summary>")
+    rows = frame[(frame["type"] == "sales") & (frame["kpi"] == "service_level")]
+    missed = int((rows["mean"] < 0.8).sum())
+    assert sales.count('class="miss"') == missed  # below target in red
+
+
+def test_run_report_leaves_out_what_the_scenario_does_not_have(helpdesk, tmp_path) -> None:
+    page, _ = parse(report.run_report(helpdesk, tmp_path / "helpdesk.html"))
+    assert "IVR" not in page.headings and "Shift plan" not in page.headings
+    assert "Interval by interval" in page.headings
+
+
+def test_compare_report_says_what_each_option_changes(comparison, tmp_path: Path) -> None:
+    _, text = parse(report.compare_report(comparison, tmp_path / "compare.html"))
+    options = section_text(text, "Options")
+    for name in comparison.options:
+        assert f'<td class="l">{name}</td>' in options
+        for path in comparison.changes[name]:
+            assert f"<code>{path}</code>" in options
+    assert "Natural-language IVR with card and balance self-service" in options
+    assert "<code>ivr.deflection.service</code>: 0.25<" in options
+    assert "<code>agent_groups.service_sales</code>: {skills: [service, sales]" in options
+    assert '<span class="nw">one-off 40,000</span><br><span class="nw">monthly 2,000' in options
+
+
+def test_compare_report_business_case(comparison, tmp_path: Path) -> None:
+    _, text = parse(report.compare_report(comparison, tmp_path / "compare.html"))
+    finance = comparison.finance().set_index("option")
+    case = section_text(text, "Cost and benefit")
+    for name, row in finance.iterrows():
+        cells_ = case[case.index(f'<td class="l">{name}</td>') :].split("</tr>")[0]
+        if row["material_investment"]:
+            assert f"<td>{100 * row['roi']:,.0f} %</td>" in cells_
+        else:  # no ROI on next to no investment
+            assert "%" not in cells_
+    costly = finance[finance["net_cost_per_year"] > 0]
+    if len(costly):
+        buys = section_text(text, "What the money buys")
+        for name, row in costly.iterrows():
+            assert f'<td class="l">{name}</td><td>{row["net_cost_per_year"]:,.0f}</td>' in buys
+    else:
+        assert "What the money buys" not in text
+
+
+def test_compare_report_marks_a_mix_effect(tmp_path: Path) -> None:
+    mixed = ccsim.compare(mix_options(tmp_path), replications=10, seed=3)
+    _, text = parse(report.compare_report(mixed, tmp_path / "mix.html"))
+    differences = section_text(text, "Differences to the base")
+    head = differences.split("<details>")[0]  # the centre-wide table
+    flagged = [
+        (option, kpi)
+        for option in mixed.options
+        for kpi in mixed.kpis
+        if (split := mixed.mix(option, kpi)) is not None and split.mix_effect
+    ]
+    assert ("status-self-service", "service_level") in flagged
+    assert head.count("mix effect †") == len(flagged)
+    assert "billing-plus-one" in head and "The IVR answers half of the status calls" in text

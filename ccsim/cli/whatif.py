@@ -10,10 +10,11 @@ buys).
 from __future__ import annotations
 
 import json
+import math
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
@@ -43,6 +44,11 @@ from ccsim.simulation import (
     ENGINES,
     CapacityWarning,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ccsim.whatif.comparison import Comparison
 
 
 def compare_command(
@@ -96,21 +102,13 @@ def compare_command(
         f"{base.replications} paired replications, seed {base.seed}, engine {base.engine}; "
         "difference to the base with its 95 % CI (* = significant)"
     )
-    table = Table()
-    table.add_column("KPI")
-    table.add_column("base", justify="right")
-    for name in comparison.options:
-        table.add_column(name, justify="right")
-    for kpi in comparison.kpis:
-        row = [kpi, fmt(kpi, base.kpi(kpi), float("nan"), float("nan"))]
-        for name in comparison.options:
-            d = comparison.difference(name, kpi)
-            scale, unit = (100.0, " pt") if kpi in SHARE_KPIS else (1.0, "")
-            mark = "*" if d.significant else " "
-            low, high = d.low * scale, d.high * scale
-            row.append(f"{d.mean * scale:+,.2f}{unit} [{low:+,.2f}, {high:+,.2f}]{mark}")
-        table.add_row(*row)
-    console.print(table)
+    console.print(difference_table(comparison))
+    if any(
+        comparison.mix(name, kpi) and comparison.mix(name, kpi).mix_effect  # type: ignore[union-attr]
+        for name in comparison.options
+        for kpi in comparison.kpis
+    ):
+        console.print(f"{MIX_MARK} {MIX_NOTE}")
     if comparison.costs:
         costs = Table(title="option costs (inputs)")
         columns = ("option", "one-off", "per new agent", "monthly", "per seat / month")
@@ -126,32 +124,16 @@ def compare_command(
             )
         console.print(costs)
     if base.scenario.costs is not None:
-        currency = base.scenario.costs.currency
-        fin = Table(title=f"business case against the base ({currency}; 3 years, 8 % discount)")
-        for col in (
-            "option",
-            "saving / day [95 % CI]",
-            "saving / year",
-            "investment",
-            "recurring / year",
-            "payback (months)",
-            "ROI",
-            "NPV",
-        ):
-            fin.add_column(col, justify="left" if col == "option" else "right")
-        for r in comparison.finance().itertuples():
-            lo, hi = r.saving_ci95
-            fin.add_row(
-                r.option,
-                f"{r.saving_per_day:,.0f} [{lo:,.0f}, {hi:,.0f}]",
-                f"{r.saving_per_year:,.0f}",
-                f"{r.investment:,.0f}",
-                f"{r.recurring_per_year:,.0f}",
-                "never" if r.payback_months == float("inf") else f"{r.payback_months:.1f}",
-                f"{100 * r.roi:,.0f} %" if abs(r.roi) != float("inf") else "-",
-                f"{r.npv:,.0f}",
-            )
-        console.print(fin)
+        from ccsim.whatif.costs import MATERIALITY
+
+        for table in business_case_tables(comparison):
+            console.print(table)
+        console.print(
+            f"ROI only for a material investment (at least {100 * MATERIALITY:.0f} % of the "
+            "yearly saving or recurring cost); payback only for an investment (never: not "
+            "recovered)."
+        )
+        console.print("Per SL point and per abandon avoided: where the gain is significant.")
     narrowing = [
         comparison.difference(name, "service_level").narrowing for name in comparison.options
     ]
@@ -161,6 +143,92 @@ def compare_command(
             f"pairing narrows the service-level intervals {min(finite):.1f}-{max(finite):.1f}x "
             "compared with independent runs"
         )
+
+
+#: Mark of a mix effect in the difference table, and what it means.
+MIX_MARK = "†"
+MIX_NOTE = (
+    "mix effect: significant centre-wide but not within the types; the share of the "
+    "types changed, not each type's service"
+)
+
+
+def difference_table(comparison: Comparison) -> Table:
+    """Each KPI of the base and each option's paired difference to it (``*``, ``†``)."""
+    base = comparison.results["base"]
+    table = Table()
+    table.add_column("KPI")
+    table.add_column("base", justify="right")
+    for name in comparison.options:
+        table.add_column(name, justify="right")
+    for kpi in comparison.kpis:
+        row = [kpi, fmt(kpi, base.kpi(kpi), float("nan"), float("nan"))]
+        for name in comparison.options:
+            d = comparison.difference(name, kpi)
+            split = comparison.mix(name, kpi)
+            scale, unit = (100.0, " pt") if kpi in SHARE_KPIS else (1.0, "")
+            mark = ("*" if d.significant else " ") + (
+                MIX_MARK if split and split.mix_effect else " "
+            )
+            low, high = d.low * scale, d.high * scale
+            row.append(f"{d.mean * scale:+,.2f}{unit} [{low:+,.2f}, {high:+,.2f}]{mark}")
+        table.add_row(*row)
+    return table
+
+
+def _money(x: float, never: str = "-") -> str:
+    if x != x:  # NaN: not meaningful
+        return "-"
+    return never if abs(x) == float("inf") else f"{x:,.0f}"
+
+
+def business_case_tables(comparison: Comparison) -> list[Table]:
+    """The business case of each option; and what the options that cost money buy."""
+    base = comparison.results["base"]
+    currency = base.scenario.costs.currency  # type: ignore[union-attr]
+    finance = comparison.finance()
+    fin = Table(title=f"business case against the base ({currency}; 3 years, 8 % discount)")
+    for col in (
+        "option",
+        "saving / day [95 % CI]",
+        "saving / year",
+        "investment",
+        "recurring / year",
+        "payback (months)",
+        "ROI",
+        "NPV",
+    ):
+        fin.add_column(col, justify="left" if col == "option" else "right")
+    for r in finance.itertuples():
+        lo, hi = r.saving_ci95
+        payback = r.payback_months
+        fin.add_row(
+            r.option,
+            f"{r.saving_per_day:,.0f} [{lo:,.0f}, {hi:,.0f}]",
+            f"{r.saving_per_year:,.0f}",
+            f"{r.investment:,.0f}",
+            f"{r.recurring_per_year:,.0f}",
+            _money(payback, never="never")
+            if payback != payback or payback == float("inf")
+            else f"{payback:.1f}",  # fmt: skip
+            "-" if r.roi != r.roi else f"{100 * r.roi:,.0f} %",
+            f"{r.npv:,.0f}",
+        )
+    tables = [fin]
+    costly = finance[finance["net_cost_per_year"] > 0]
+    if len(costly):
+        buys = Table(title=f"what the options that cost money buy ({currency})")
+        for col in ("option", "net cost / year", "per SL point / year", "per abandon avoided"):
+            buys.add_column(col, justify="left" if col == "option" else "right")
+        for r in costly.itertuples():
+            buys.add_row(
+                r.option,
+                f"{r.net_cost_per_year:,.0f}",
+                _money(r.cost_per_sl_point),
+                _money(r.cost_per_abandon_avoided),
+            )
+        tables.append(buys)
+    return tables
 
 
 def sweep_command(
@@ -221,20 +289,95 @@ def sweep_command(
         sys.stdout.write(table.to_json(orient="records") + "\n")
         return
     console = table_console()
+    title = f"{scenario.name}: {len(table)} points, {reps} replications each"
+    grid_table, legend = sweep_table(table, title, console.width)
+    console.print(grid_table)
+    if legend:
+        console.print(legend)
+
+
+#: The KPIs of the sweep table and their column headers.
+SWEEP_COLUMNS = {
+    "service_level": "service level",
+    "abandon_rate": "abandon rate",
+    "asa_s": "ASA (s)",
+    "occupancy": "occupancy",
+    "cost_per_day": "cost / day",
+}
+
+
+def _short_names(paths: list[str]) -> list[str]:
+    """The shortest tails of dotted paths (two parts at least) that tell them apart."""
+    parts = [p.split(".") for p in paths]
+    n = 2
+    while n < max((len(p) for p in parts), default=0):
+        tails = [".".join(p[-n:]) for p in parts]
+        if len(set(tails)) == len(tails):
+            break
+        n += 1
+    return [".".join(p[-n:]) for p in parts]
+
+
+def _mean_pm(kpi: str, mean: float, low: float, high: float) -> tuple[str, str]:
+    """A KPI's mean and the half-width of its 95 % CI ("± 2.4"), for a narrow cell."""
+    if mean != mean:
+        return "-", ""
+    share = kpi in SHARE_KPIS
+    scale = 100.0 if share else 1.0
+    half = (high - low) / 2 * scale
+    digits = 0 if kpi == "cost_per_day" else 1
+    if 0 < half < 10.0**-digits:  # one significant digit of the half-width at least
+        digits = min(3, -math.floor(math.log10(half)))
+    value = f"{mean * scale:,.{digits}f}" + (" %" if share else "")
+    return value, ("" if half != half else f"± {half:,.{digits}f}")
+
+
+def sweep_table(table: pd.DataFrame, title: str, width: int) -> tuple[Table, str]:
+    """The sweep's points as a table that fits ``width`` columns, and its legend.
+
+    A point's KPIs read "mean ± half-width of the 95 % CI" on one line; when that table
+    would be wider than ``width``, the half-width goes under the mean. Path columns are
+    headed by the shortest tails of their dotted paths that tell them apart; the legend
+    gives the full paths.
+    """
+    from rich.console import Console
+
     paths = [c for c in table.columns if "." in c]
-    shown = ["service_level", "abandon_rate", "asa_s", "occupancy"]
-    if "cost_per_day" in table.columns:
-        shown.append("cost_per_day")
-    t = Table(title=f"{scenario.name}: {len(table)} points, {reps} replications each")
-    for col in (*paths, *shown):
-        t.add_column(col, justify="right")
-    for row in table.to_dict("records"):
-        cells = [str(row[p]) for p in paths]
+    short = _short_names(paths)
+    shown = [k for k in SWEEP_COLUMNS if k in table.columns]
+    records = table.to_dict("records")
+    cells = [
+        [
+            _mean_pm(
+                kpi, r[kpi], r.get(f"{kpi}_ci95_low", math.nan), r.get(f"{kpi}_ci95_high", math.nan)
+            )
+            for kpi in shown
+        ]
+        for r in records
+    ]
+
+    def build(stacked: bool) -> Table:
+        t = Table(title=title, caption="mean ± half-width of the 95 % CI")
+        for name, path in zip(short, paths, strict=True):
+            header = name.replace(".", ".\n") if stacked else name
+            values = [str(r[path]) for r in records]
+            widest = max(len(x) for x in [*header.splitlines(), *values])
+            t.add_column(header, justify="right", min_width=min(widest, 16))
         for kpi in shown:
-            lo, hi = row.get(f"{kpi}_ci95_low", float("nan")), row.get(f"{kpi}_ci95_high")
-            cells.append(fmt(kpi, row[kpi], lo, hi if hi is not None else float("nan")))
-        t.add_row(*cells)
-    console.print(t)
+            header = SWEEP_COLUMNS[kpi]
+            header = header.replace(" / ", "/").replace(" ", "\n") if stacked else header
+            t.add_column(header, justify="right", no_wrap=True)
+        for r, row in zip(records, cells, strict=True):
+            joined = [f"{v}\n{h}" if stacked else f"{v} {h}".strip() for v, h in row]
+            t.add_row(*(str(r[p]) for p in paths), *joined)
+        return t
+
+    grid = build(stacked=False)
+    natural = Console(width=100_000).measure(grid).maximum  # its width unconstrained
+    if natural > width:
+        grid = build(stacked=True)
+    legend = "; ".join(f"{s} = {p}" for s, p in zip(short, paths, strict=True) if s != p)
+    return grid, legend
 
 
 def staff_command(

@@ -2,6 +2,8 @@
 
 * :mod:`ccsim.report.charts`: one function per chart, each returning a Figure.
 * :mod:`ccsim.report.html`: :func:`run_report` and :func:`compare_report`.
+* :mod:`ccsim.report.sections`: the run report's IVR, shift plan and per-interval tables.
+* :mod:`ccsim.report.markup`: HTML building blocks (escaped tables, sections, the page).
 * :mod:`ccsim.report.labels`: KPI names and units shared by both.
 
 Only this package imports matplotlib; it never runs a simulation.

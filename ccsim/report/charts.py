@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter, StrMethodFormatter
 
 from ccsim.report.labels import LOWER_IS_BETTER, SECONDS_KPIS, STATS, kpi_label
 from ccsim.results.kpis import SHARE_KPIS
@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 
 # fmt: off
 __all__ = [
-    "CHART_HEADINGS", "FOREST_KPIS", "cost_figure", "forest_figure", "occupancy_figure",
-    "offered_figure", "service_level_figure", "staffing_figure", "waits_figure",
+    "CHART_HEADINGS", "FOREST_KPIS", "PercentTicks", "cost_figure", "forest_figure",
+    "occupancy_figure", "offered_figure", "service_level_figure", "staffing_figure",
+    "waits_figure",
 ]
 # fmt: on
 
@@ -57,6 +58,28 @@ _GREY = "0.45"
 
 
 # ------------------------------------------------------------------- helpers
+class PercentTicks(PercentFormatter):
+    """Percent tick labels with as few decimals as the ticks need to read apart.
+
+    The decimals are chosen from the tick values themselves (0 to 3: the fewest that
+    write every tick exactly), so an axis from 0 % to 100 % reads "0%, 20%, ...", one
+    from 0 % to 1.5 % reads "0.0%, 0.2%, 0.4%, ..." and one with ticks at 0.25 % steps
+    "0.00%, 0.25%, ...": no two labels repeat.
+    """
+
+    def __init__(self, xmax: float = 100.0) -> None:
+        super().__init__(xmax, decimals=0)
+
+    def set_locs(self, locs: Any) -> None:
+        """Choose the decimals for these tick locations (called before formatting)."""
+        super().set_locs(locs)
+        values = [self.convert_to_pct(float(x)) for x in locs]
+        for decimals in range(4):
+            if all(abs(round(v, decimals) - v) < 1e-9 * max(1.0, abs(v)) for v in values):
+                break
+        self.decimals = decimals
+
+
 def _new_figure(rows: int = 1, cols: int = 1, height: float = 4.5, **kw: Any) -> tuple:
     fig = Figure(figsize=(10, height), layout="constrained")
     FigureCanvasAgg(fig)  # the non-interactive Agg canvas, attached to this figure only
@@ -101,7 +124,8 @@ def _dress(ax: Axes, run: SimulationResult, title: str, ylabel: str, xlabel: boo
     ax.set_ylim(bottom=0)
     if "%" in ylabel:
         ax.set_ylim(top=min(ax.get_ylim()[1], 102))
-        ax.yaxis.set_major_formatter(PercentFormatter(100.0, decimals=0))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
+        ax.yaxis.set_major_formatter(PercentTicks())
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, fontsize=8)
 
@@ -208,7 +232,7 @@ def occupancy_figure(result: SimulationResult) -> Figure:
     top.barh(names, mean, xerr=_ci_err(mean, low, high), color=colors, alpha=0.7, capsize=4)
     top.set(title="Occupancy over the day", xlabel="Occupancy (% of staffed time)")
     top.set(ylabel="Agent group", xlim=(0, 102), ylim=(len(names) - 0.5, -0.5))
-    top.xaxis.set_major_formatter(PercentFormatter(100.0, decimals=0))
+    top.xaxis.set_major_formatter(PercentTicks())
     top.grid(True, axis="x", alpha=0.3)
     for j, name in enumerate(result.plan.group_names):
         series = _series(result.by_group_interval, "group", name, "occupancy")
@@ -273,6 +297,7 @@ def cost_figure(result: SimulationResult) -> Figure:
     ax.set_yticks(y, list(COMPONENTS))
     ax.set_ylim(len(y) - 0.5, -0.5)
     ax.set_xlim(0, max(float(np.nanmax(mean + err[1])), 1.0) * 1.15)
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # 5,000 not 5000
     ax.grid(True, axis="x", alpha=0.3)
     day, year = table.loc["total", "per_day"], table.loc["total", "per_year"]
     title = f"Cost per day by component: total {day:,.0f} {currency} ({year:,.0f} per year)"
@@ -296,7 +321,8 @@ def forest_figure(comparison: Comparison, kpi: str = "service_level") -> Figure:
     matplotlib.figure.Figure
         One row per option (first on top): the mean paired difference option - base with
         its 95 % interval (rates in percentage points, times in seconds); filled red when
-        significant (the interval excludes 0), hollow grey otherwise; a line at 0.
+        significant (the interval excludes 0), hollow grey otherwise; a line at 0. A
+        mix effect (:meth:`~ccsim.whatif.comparison.Comparison.mix`) is written "†".
     """
     options = comparison.options
     fig, (ax,) = _new_figure(height=1.8 + 0.55 * len(options))
@@ -307,7 +333,9 @@ def forest_figure(comparison: Comparison, kpi: str = "service_level") -> Figure:
         color, fill = ("C3", "C3") if d.significant else (_GREY, "white")
         xerr = np.nan_to_num([[mean - low], [high - mean]])
         ax.errorbar(mean, y, xerr=xerr, fmt="o", color=color, capsize=4, ms=7, mfc=fill)
-        text = f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]" + (" *" if d.significant else "")
+        split = comparison.mix(option, kpi)
+        mix = " † mix effect" if split is not None and split.mix_effect else ""
+        text = f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]" + (" *" if d.significant else "") + mix
         ax.annotate(text, (1.01, y), xycoords=("axes fraction", "data"), va="center", fontsize=8)
     ax.axvline(0.0, color="black", lw=1)
     ax.set_yticks(range(len(options)), options)

@@ -2,21 +2,20 @@
 
 :func:`run_report` and :func:`compare_report` write one self-contained HTML file (the
 charts of :mod:`ccsim.report.charts` embedded as PNG, inline CSS, nothing fetched) that
-opens offline and can be forwarded as is: the scenario, KPIs with their confidence
-intervals, the charts, and for comparisons the paired differences and the business case.
+opens offline and can be forwarded as is. A run report: the scenario, KPIs with their
+confidence intervals, the IVR and the shift plan (:mod:`ccsim.report.sections`), the
+charts, tables per type and group, each type's day interval by interval, the costs. A
+comparison report: the base, what each option is and changes, the paired differences
+(with the within-type part and mix effects), forest plots and the business case.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import math
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from matplotlib.figure import Figure
+import yaml
 
 from ccsim.report.charts import (
     CHART_HEADINGS,
@@ -29,8 +28,20 @@ from ccsim.report.charts import (
     staffing_figure,
     waits_figure,
 )
-from ccsim.report.labels import SECONDS_KPIS, STATS, kpi_label
-from ccsim.results.kpis import SHARE_KPIS
+from ccsim.report.labels import kpi_label
+from ccsim.report.markup import (
+    Raw,
+    cells,
+    chart,
+    escape,
+    money,
+    page,
+    section,
+    table,
+    value,
+    with_ci,
+)
+from ccsim.report.sections import intervals_section, ivr_section, shifts_section
 from ccsim.results.tables import ALL, SimulationResult
 from ccsim.scenario.units import format_duration, parse_clock
 
@@ -51,83 +62,12 @@ _FINANCE = ("option saving_per_day saving_ci95 saving_per_year investment recurr
 _FINANCE_HEADINGS = ("Option|Saving per day|95 % CI|Saving per year|Investment|Recurring per "
                      "year|Net benefit per year|Payback (months)|ROI (3 years)|NPV (3 years, 8 %)"
                      ).split("|")
+_BUYS = ("option", "net_cost_per_year", "cost_per_sl_point", "cost_per_abandon_avoided")
+_BUYS_HEADINGS = ("Option", "Net cost per year", "Per point of service level, per year",
+                  "Per abandoned contact avoided")
 # fmt: on
-_CSS = """body{font-family:system-ui,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;
-color:#222;background:#f3f4f7}main{max-width:1100px;margin:0 auto;padding:1.5em 2em;
-background:#fff}h2{margin-top:1.8em;border-bottom:2px solid #dde;font-size:1.25em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.88em}th,td{border:1px solid #ccd;
-padding:.25em .55em;text-align:right;vertical-align:top}th{background:#eef0f5}
-.l{text-align:left}.sig{color:#b00;font-weight:bold}.muted{color:#666;font-size:.9em}
-img{max-width:100%;height:auto}figcaption{color:#555;font-size:.9em}summary{cursor:pointer}"""
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value))
-
-
-def _num(value: Any) -> str:
-    """A money or count figure (or a (low, high) pair): thousands separated."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, tuple):
-        return f"{_num(value[0])} – {_num(value[1])}"
-    if value is None or not math.isfinite(value):
-        return "never" if value == math.inf else ("-inf" if value == -math.inf else "–")
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
-
-
-def _value(kpi: str, value: float, signed: bool = False) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    if signed:  # a difference: percentage points, seconds or contacts
-        return f"{value * (100 if kpi in SHARE_KPIS else 1):+.2f}"
-    if kpi in SHARE_KPIS:
-        return f"{100 * value:.1f} %"
-    return f"{value:.1f} s" if kpi in SECONDS_KPIS else _num(value)
-
-
-def _with_ci(kpi: str, mean: float, low: float, high: float, signed: bool = False) -> str:
-    lo, hi = (_value(kpi, v, signed).removesuffix(" %").removesuffix(" s") for v in (low, high))
-    return f"{_value(kpi, mean, signed)} [{lo} – {hi}]"
-
-
-def _table(headers: Sequence[str] | None, rows: Sequence[Sequence[object]], left: int = 1) -> str:
-    def cells(tag: str, values: Sequence[object]) -> str:
-        out = ""
-        for k, v in enumerate(values):
-            css = "l" if k < left else ("sig" if str(v).startswith("yes") else "")
-            attr = f' class="{css}"' if css else ""
-            out += f"<{tag}{attr}>{_e(v)}</{tag}>"
-        return out
-
-    body = "".join(f"<tr>{cells('td', row)}</tr>\n" for row in rows)
-    head = f"<thead><tr>{cells('th', headers)}</tr></thead>\n" if headers else ""
-    return f"<table>\n{head}<tbody>\n{body}</tbody>\n</table>\n"
-
-
-def _section(heading: str, body: str, note: str = "", level: int = 2) -> str:
-    para = f'<p class="muted">{_e(note)}</p>\n' if note else ""
-    return f"<section>\n<h{level}>{_e(heading)}</h{level}>\n{para}{body}</section>\n"
-
-
-def _chart(heading: str, fig: Figure, caption: str, level: int = 2) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    img = f'<figure><img src="data:image/png;base64,{data}" alt="{_e(heading)}">'
-    return _section(heading, f"{img}<figcaption>{_e(caption)}</figcaption></figure>\n", "", level)
-
-
-def _page(title: str, parts: list[str]) -> str:
-    from ccsim import __version__
-
-    return (
-        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{_e(title)}'
-        f"</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n<h1>{_e(title)}</h1>\n"
-        + "".join(parts)
-        + f'<footer><p class="muted">ccsim {_e(__version__)}</p></footer>\n</main>\n</body>\n'
-        "</html>\n"
-    )
+#: Mark of a mix effect in the comparison report, as in the ``ccsim compare`` table.
+MIX_MARK = "†"
 
 
 def _scenario_section(result: SimulationResult, heading: str = "Scenario") -> str:
@@ -154,13 +94,7 @@ def _scenario_section(result: SimulationResult, heading: str = "Scenario") -> st
         ("Warnings", "; ".join(result.warnings) or "none"),
     ]
     # fmt: on
-    return _section(heading, _table(None, rows, left=2))
-
-
-def _cells(frame: Any, kpis: Sequence[str]) -> list[str]:
-    """Each KPI's "mean [low – high]" from a tidy table of one what (type, group...)."""
-    by_kpi = {r["kpi"]: r for r in frame.to_dict("records")}
-    return [_with_ci(k, *(by_kpi[k][c] for c in STATS)) if k in by_kpi else "–" for k in kpis]
+    return section(heading, table(None, rows, left=2))
 
 
 def run_report(result: SimulationResult, path: str | Path) -> Path:
@@ -177,51 +111,162 @@ def run_report(result: SimulationResult, path: str | Path) -> Path:
     -------
     pathlib.Path
         ``path``. The page holds the scenario summary, the centre-wide KPIs with 95 %
-        intervals, the charts of this module (the cost chart and table only when the
-        scenario has a ``costs:`` section) and tables per contact type and agent group.
+        intervals, the IVR (deflection and hang-ups per type; when the scenario has one),
+        the shift plan (when groups work shifts), the charts of
+        :mod:`ccsim.report.charts` (the cost chart and table only when the scenario has a
+        ``costs:`` section), tables per contact type and agent group, and each type's
+        day interval by interval (folded).
     """
     from ccsim.whatif.costs import cost_table
 
     s = result.scenario
     kpis = [k for k in _RUN_KPIS if k in set(result.summary["kpi"])]
-    summary = list(zip(map(kpi_label, kpis), _cells(result.summary, kpis), strict=True))
+    summary = list(zip(map(kpi_label, kpis), cells(result.summary, kpis), strict=True))
     note = "Whole centre over all counted intervals, mean across replications."
     parts = [
         _scenario_section(result),
-        _section("KPI summary", _table(("KPI", "Mean [95 % CI]"), summary), note),
+        section("KPI summary", table(("KPI", "Mean [95 % CI]"), summary), note),
+        ivr_section(result),
+        shifts_section(result),
     ]
     charts = {  # chart function: caption
         service_level_figure: "Dashed: each type's target. Bands: 95 % confidence intervals.",
         waits_figure: "Mean wait of answered contacts; abandoned / offered; by arrival interval.",
         staffing_figure: "Bars: agents on seat (breaks excluded). Dashed: Erlang A for each "
-        "type's target on its forecast (before IVR self-service), on its first group.",
+        "type's target on the calls that reach agents (after IVR self-service and IVR "
+        "hang-ups), on the type's first group.",
         occupancy_figure: "Busy time (talk and wrap-up) over staffed time.",
         offered_figure: "The load over the day by arrival interval (and the mean queue).",
     }
     if s.costs is not None:
         charts[cost_figure] = f"Mean cost per day in {s.costs.currency}; 95 % CIs."
-    for chart, caption in charts.items():
-        parts.append(_chart(CHART_HEADINGS[chart.__name__], chart(result), caption))
-    for what, frame, names, kpis in (
+    for figure, caption in charts.items():
+        parts.append(chart(CHART_HEADINGS[figure.__name__], figure(result), caption))
+    for what, frame, names, wanted in (
         ("Contact type", result.by_type, result.plan.type_names, _TYPE_KPIS),
         ("Agent group", result.by_group, result.plan.group_names, _GROUP_KPIS),
     ):
-        column, kpis = frame.columns[0], [k for k in kpis if k in set(frame["kpi"])]
-        rows = [(n, *_cells(frame[frame[column] == n], kpis)) for n in names]
-        table = _table((what, *map(kpi_label, kpis)), rows)
-        parts.append(_section(f"By {what.lower()}", table, "Mean [95 % CI]."))
+        column, shown = frame.columns[0], [k for k in wanted if k in set(frame["kpi"])]
+        rows = [(n, *cells(frame[frame[column] == n], shown, below=True)) for n in names]
+        body = table((what, *map(kpi_label, shown)), rows)
+        parts.append(section(f"By {what.lower()}", body, "Mean [95 % CI]."))
+    parts.append(intervals_section(result))
     if s.costs is not None:
         cur = s.costs.currency
         costs = cost_table(result)
         costs["ci95"] = list(zip(costs.pop("ci95_low"), costs.pop("ci95_high"), strict=True))
         costs["component"] = costs["component"].str.replace("_", " ")
-        rows = costs[["component", "per_day", "ci95", "per_year"]].map(_num).to_numpy()
-        table = _table(("Component", f"Per day ({cur})", "95 % CI", f"Per year ({cur})"), rows)
+        rows = costs[["component", "per_day", "ci95", "per_year"]].map(money).to_numpy()
+        body = table(("Component", f"Per day ({cur})", "95 % CI", f"Per year ({cur})"), rows)
         note = f"{s.costs.working_days_per_year:g} working days per year."
-        parts.append(_section("Costs", table, note))
+        parts.append(section("Costs", body, note))
     path = Path(path)
-    path.write_text(_page(f"ccsim run report: {s.name}", parts), encoding="utf-8")
+    path.write_text(page(f"ccsim run report: {s.name}", parts), encoding="utf-8")
     return path
+
+
+def _flow(x: Any) -> str:
+    """A change's value as one line of YAML (``+2``, ``[5, 6]``, ``{skills: [a, b]}``)."""
+    if not isinstance(x, (dict, list)):
+        return str(x) if x is not None else "null (back to the default; removed)"
+    return yaml.safe_dump(x, default_flow_style=True, width=10_000, sort_keys=False).strip()
+
+
+def _options_section(comparison: Comparison) -> str:
+    """What each option is and what it changes, as the options file says."""
+    rows = []
+    for name in comparison.options:
+        changes = comparison.changes.get(name, {})
+        lines = [f"<code>{escape(path)}</code>: {escape(_flow(x))}" for path, x in changes.items()]
+        costs = comparison.costs.get(name, {})
+        spend = [
+            f"{label} {money(costs[key])}"
+            for key, label in (("one_off", "one-off"), ("per_new_agent", "per new agent"),
+                               ("monthly", "monthly"), ("per_seat_monthly", "per seat monthly"))
+            if costs.get(key)
+        ]  # fmt: skip
+        rows.append(
+            [
+                name,
+                comparison.descriptions.get(name) or "–",
+                Raw("<br>".join(lines) or "–"),
+                Raw("<br>".join(f'<span class="nw">{escape(x)}</span>' for x in spend) or "–"),
+            ]
+        )
+    note = "As written in the options file: each change is a dotted path into the base scenario."
+    headers = ("Option", "Description", "Changes", "Costs")
+    return section("Options", table(headers, rows, left=4), note)
+
+
+def _differences_section(comparison: Comparison) -> str:
+    differences = comparison.table()
+    headers = ["Option", "KPI", "Base", "Option's value", "Difference [95 % CI]", "Significant",
+               "Narrowing", "Within types [95 % CI]"]  # fmt: skip
+
+    def diff_rows(type_name: str) -> list[list[str]]:
+        rows = []
+        for r in differences[differences["type"] == type_name].to_dict("records"):
+            k, ci = r["kpi"], (r["difference"], r["ci95_low"], r["ci95_high"])
+            values = [value(k, r["base"]), value(k, r["value"]), with_ci(k, *ci, signed=True)]
+            significant = "yes *" if r["significant"] else "no"
+            if r["mix_effect"]:
+                significant += f", mix effect {MIX_MARK}"
+            narrowing = f"{r['narrowing']:.1f}×" if math.isfinite(r["narrowing"]) else "–"
+            within = (r["within_types"], r["within_ci95_low"], r["within_ci95_high"])
+            row = [r["option"], kpi_label(k), *values, significant, narrowing]
+            if type_name == ALL:
+                ok = math.isfinite(within[0])
+                row.append(with_ci(k, *within, signed=True) if ok else "–")
+            rows.append(row)
+        return rows
+
+    body = table(headers, diff_rows(ALL), left=2)
+    for name in comparison.results["base"].plan.type_names:
+        body += f"<details><summary>{escape(name)}</summary>\n"
+        body += f"{table(headers[:-1], diff_rows(name), 2)}</details>\n"
+    note = (
+        "Option - base, paired on common random numbers (rates in percentage points, times in "
+        "seconds). Significant: the 95 % interval excludes 0. Within types: the part of a "
+        "centre-wide rate's change that comes from each type's own change (at its average "
+        "share of the volume); the rest is the change of the mix. "
+        f"{MIX_MARK} Mix effect: significant centre-wide but not within the types: the share "
+        "of the types changed, not each type's service. Per type: unfold below."
+    )
+    return section("Differences to the base", body, note)
+
+
+def _finance_sections(comparison: Comparison) -> list[str]:
+    from ccsim.whatif.costs import MATERIALITY
+
+    costs = comparison.results["base"].scenario.costs
+    assert costs is not None
+    finance = comparison.finance()
+    records = finance.to_dict("records")
+    for r in records:
+        r["roi"] = f"{100 * r['roi']:,.0f} %" if math.isfinite(r["roi"]) else "–"
+        payback = r["payback_months"]
+        r["payback_months"] = f"{payback:,.1f}" if math.isfinite(payback) else money(payback)
+    rows = [[money(r[c]) for c in _FINANCE] for r in records]
+    note = (
+        f"In {costs.currency}. Saving = base - option daily cost, paired; "
+        f"{costs.working_days_per_year:g} working days a year. ROI only where the investment "
+        f"is material (at least {100 * MATERIALITY:.0f} % of the yearly saving or recurring "
+        "cost); otherwise the option is a running cost or saving, read its net benefit and "
+        "NPV. Payback where an investment is recovered; never: a material investment that is "
+        "not. –: not meaningful."
+    )
+    parts = [section("Cost and benefit", table(_FINANCE_HEADINGS, rows), note)]
+    costly = [r for r in records if r["net_cost_per_year"] > 0]
+    if costly:
+        rows = [[money(r[c]) for c in _BUYS] for r in costly]
+        note = (
+            f"Options that cost money (in {costs.currency}): the net cost per year (the "
+            "investment spread over 3 years, minus the net benefit) over the centre-wide "
+            "service level gained (percentage points) or over the abandoned contacts avoided "
+            "in a year, beyond their cost already counted. –: no significant gain."
+        )
+        parts.append(section("What the money buys", table(_BUYS_HEADINGS, rows), note))
+    return parts
 
 
 def compare_report(comparison: Comparison, path: str | Path) -> Path:
@@ -237,61 +282,35 @@ def compare_report(comparison: Comparison, path: str | Path) -> Path:
     Returns
     -------
     pathlib.Path
-        ``path``. The page holds the base scenario's summary, each option's KPIs, the
-        paired differences to the base (centre-wide, and per contact type in folded
+        ``path``. The page holds the base scenario's summary, what each option is and
+        changes (its description, changes and costs from the options file), each
+        option's KPIs, the paired differences to the base (centre-wide with the
+        within-type part and mix effects marked, and per contact type in folded
         sections; significant ones marked), forest plots of :data:`FOREST_KPIS`, and
-        the cost/benefit table when the base scenario has a ``costs:`` section.
+        the business case when the base scenario has a ``costs:`` section.
     """
     base = comparison.results["base"]
     kpis = [k for k in comparison.kpis if k in set(base.summary["kpi"])]
     means = [
-        (kpi_label(k), *(_cells(r.summary, [k])[0] for r in comparison.results.values()))
+        (kpi_label(k), *(cells(r.summary, [k], True)[0] for r in comparison.results.values()))
         for k in kpis
     ]
     note = "Whole centre; mean [95 % CI] across replications."
     parts = [
         _scenario_section(base, "Base scenario"),
-        _section("KPIs of each option", _table(("KPI", *comparison.results), means), note),
+        _options_section(comparison),
+        section("KPIs of each option", table(("KPI", *comparison.results), means), note),
+        _differences_section(comparison),
     ]
-    table = comparison.table()
-    headers = "Option|KPI|Base|Option's value|Difference [95 % CI]|Significant|Narrowing".split("|")
-
-    def diff_rows(type_name: str) -> list[list[str]]:
-        rows = []
-        for r in table[table["type"] == type_name].to_dict("records"):
-            k, ci = r["kpi"], (r["difference"], r["ci95_low"], r["ci95_high"])
-            values = [_value(k, r["base"]), _value(k, r["value"]), _with_ci(k, *ci, signed=True)]
-            significant = "yes *" if r["significant"] else "no"
-            narrowing = f"{r['narrowing']:.1f}×" if math.isfinite(r["narrowing"]) else "–"
-            rows.append([r["option"], kpi_label(k), *values, significant, narrowing])
-        return rows
-
-    body = _table(headers, diff_rows(ALL), left=2)
-    for name in base.plan.type_names:
-        body += f"<details><summary>{_e(name)}</summary>\n{_table(headers, diff_rows(name), 2)}"
-        body += "</details>\n"
-    note = (
-        "Option - base, paired on common random numbers (rates in percentage points, times in "
-        "seconds). Significant: the 95 % interval excludes 0. Per type: unfold below."
-    )
-    parts.append(_section("Differences to the base", body, note))
-    heading, caption = CHART_HEADINGS["forest_figure"], "Filled: significant. Line at 0: no change."
+    heading = CHART_HEADINGS["forest_figure"]
+    caption = f"Filled: significant. Line at 0: no change. {MIX_MARK}: mix effect."
     forests = [
-        _chart(f"{heading}: {kpi_label(k)}", forest_figure(comparison, k), caption, level=3)
+        chart(f"{heading}: {kpi_label(k)}", forest_figure(comparison, k), caption, level=3)
         for k in FOREST_KPIS
     ]
-    parts.append(_section(heading, "".join(forests)))
-    costs = base.scenario.costs
-    if costs is not None:
-        finance = comparison.finance()
-        finance["roi"] = [f"{x:,.0%}" if math.isfinite(x) else _num(x) for x in finance["roi"]]
-        finance["payback_months"] = finance["payback_months"].map(lambda x: _num(round(x, 1)))
-        rows = [[_num(r[c]) for c in _FINANCE] for r in finance.to_dict("records")]
-        note = (
-            f"In {costs.currency}. Saving = base - option daily cost, paired; "
-            f"{costs.working_days_per_year:g} working days a year. Payback never: no net saving."
-        )
-        parts.append(_section("Cost and benefit", _table(_FINANCE_HEADINGS, rows), note))
+    parts.append(section(heading, "".join(forests)))
+    if base.scenario.costs is not None:
+        parts += _finance_sections(comparison)
     path = Path(path)
-    path.write_text(_page(f"ccsim options comparison: {base.scenario.name}", parts), "utf-8")
+    path.write_text(page(f"ccsim options comparison: {base.scenario.name}", parts), "utf-8")
     return path

@@ -12,18 +12,29 @@ Pairing removes the day-to-day noise both runs share, so the interval of a paire
 difference is much narrower than comparing two independent runs of the same length;
 each comparison reports that ratio (independent half-width / paired half-width, the
 independent one estimated from the same replications' variances).
+
+A centre-wide rate (service level, abandonment, ASA...) is an average of the contact
+types' rates weighted by their volumes. An option can move it without changing any
+type's service: an IVR that self-serves more of the quick status calls leaves fewer of
+them in the mix, and the centre's service level falls though every queue is answered
+as before. :meth:`Comparison.mix` splits each centre-wide difference into the part
+*within* the types (each type's change at its average weight) and the *mix* part (the
+change of the weights); a significant centre-wide difference whose within-type part is
+not significant is flagged as a **mix effect**.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ccsim.results.kpis import Difference, paired_difference
+import numpy as np
+
+from ccsim.results.kpis import TYPE_FIELDS, Difference, mean_ci, paired_difference, type_kpis
 from ccsim.results.tables import SimulationResult
 from ccsim.scenario.model import Scenario
 from ccsim.simulation import (
@@ -38,7 +49,7 @@ from ccsim.simulation import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["COMPARED_KPIS", "Comparison", "Difference", "compare", "paired_difference"]
+__all__ = ["COMPARED_KPIS", "Comparison", "Difference", "Mix", "compare", "paired_difference"]
 
 #: Centre-wide KPIs compared by default (per type: the same list, by type); ``fcr``
 #: ``repeats`` and ``redials`` are added when every scenario has follow-ups,
@@ -56,13 +67,56 @@ COMPARED_KPIS = (
 )
 
 
+_F = {name: i for i, name in enumerate(TYPE_FIELDS)}
+#: Ratio KPIs and each type's weight in the centre-wide value (the ratio's denominator):
+#: centre = sum_i w_i k_i with w_i = den_i / sum_j den_j, k_i the type's value.
+_WEIGHTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    **dict.fromkeys(
+        ("service_level", "p_wait", "abandon_rate", "block_rate"),
+        lambda a: a[..., _F["offered"]],
+    ),
+    **dict.fromkeys(
+        ("service_level_answered", "asa_s", "aht_s", "fcr"), lambda a: a[..., _F["answered"]]
+    ),
+    "service_level_excl_short_abandons": lambda a: (
+        a[..., _F["offered"]] - a[..., _F["abandoned_in_sl"]]
+    ),
+    "mean_wait_s": lambda a: a[..., _F["answered"]] + a[..., _F["abandoned"]],
+    "callback_delay_s": lambda a: a[..., _F["callbacks_completed"]],
+}
+
+
+@dataclass(frozen=True)
+class Mix:
+    """A centre-wide difference split into the change within types and the mix.
+
+    ``within`` is the mean over replications of sum_i w̄_i (k'_i - k_i) (each type's
+    change at its average weight, over types defined in both runs), with its 95 %
+    interval ``within_ci95``; ``mix`` = the centre-wide difference - ``within`` (the
+    change of the types' weights). ``mix_effect``: the centre-wide difference is
+    significant but the within-type part is not (its interval contains 0).
+    """
+
+    within: float
+    within_ci95: tuple[float, float]
+    mix: float
+    mix_effect: bool
+
+
 @dataclass
 class Comparison:
-    """Results of the base and every option, and their paired differences."""
+    """Results of the base and every option, and their paired differences.
+
+    ``descriptions`` and ``changes`` hold each option's description and its changes to
+    the base scenario, as written in the options file (empty for a comparison of a
+    mapping of scenarios).
+    """
 
     results: dict[str, SimulationResult]  # "base" first
     costs: dict[str, dict[str, float]] = field(default_factory=dict)
     kpis: tuple[str, ...] = COMPARED_KPIS
+    descriptions: dict[str, str] = field(default_factory=dict)
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def options(self) -> list[str]:
@@ -74,11 +128,58 @@ class Comparison:
         base = self.results["base"].per_replication(kpi, type)
         return paired_difference(base, self.results[option].per_replication(kpi, type))
 
+    def mix(self, option: str, kpi: str) -> Mix | None:
+        """Split the centre-wide difference of a ratio KPI into within-type and mix parts.
+
+        Returns ``None`` for KPIs that are not a volume-weighted average of the types'
+        values (counts, occupancy) and for centres of one type (no mix to change).
+
+        Notes
+        -----
+        Per replication, with w_i = den_i / sum den (den: the KPI's denominator, e.g.
+        offered contacts for the service level) and k_i the type's value in the base,
+        w'_i and k'_i in the option: within = sum_i (w_i + w'_i) / 2 x (k'_i - k_i) and
+        mix = (K' - K) - within, K the centre-wide value. The midpoint weights make the
+        split exact when every type is defined in both runs.
+        """
+        if kpi not in _WEIGHTS:
+            return None
+        runs = [self.results["base"], self.results[option]]
+        keep = _centre_types(runs[0])
+        if keep.sum() < 2 or not np.array_equal(keep, _centre_types(runs[1])):
+            return None
+        values, weights = [], []
+        for run in runs:
+            acc = run.type_acc.sum(axis=2)[:, keep]  # (replications, types, fields)
+            den = _WEIGHTS[kpi](acc)
+            total = den.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                weights.append(np.where(total > 0, den / np.where(total > 0, total, 1), 0.0))
+            values.append(type_kpis(acc)[kpi])
+        change = values[1] - values[0]
+        both = np.isfinite(change)
+        within = np.where(both, (weights[0] + weights[1]) / 2 * np.where(both, change, 0), 0)
+        within = within.sum(axis=1)
+        centre = runs[1].per_replication(kpi) - runs[0].per_replication(kpi)
+        defined = np.isfinite(centre)
+        if defined.sum() == 0:
+            return None
+        mean, low, high, _ = (float(x) for x in mean_ci(within[defined]))
+        d = self.difference(option, kpi)
+        return Mix(
+            within=mean,
+            within_ci95=(low, high),
+            mix=d.mean - mean,
+            mix_effect=d.significant and low <= 0 <= high,
+        )
+
     def table(self) -> pd.DataFrame:
         """One row per (option, type, KPI): base, option, difference and its CI.
 
         ``type`` is ``"ALL"`` for the centre as a whole. ``narrowing`` is independent
-        over paired CI half-width.
+        over paired CI half-width. Centre-wide rows of ratio KPIs also carry the split of
+        :meth:`mix`: ``within_types`` (with ``within_ci95_low``/``_high``), ``mix`` and
+        ``mix_effect`` (NaN and False elsewhere).
         """
         import pandas as pd
 
@@ -90,6 +191,7 @@ class Comparison:
                     if kpi == "occupancy" and type_name != "ALL":
                         continue
                     d = self.difference(option, kpi, None if type_name == "ALL" else type_name)
+                    split = self.mix(option, kpi) if type_name == "ALL" else None
                     rows.append(
                         {
                             "option": option,
@@ -102,16 +204,25 @@ class Comparison:
                             "ci95_high": d.high,
                             "significant": d.significant,
                             "narrowing": d.narrowing,
+                            "within_types": split.within if split else math.nan,
+                            "within_ci95_low": split.within_ci95[0] if split else math.nan,
+                            "within_ci95_high": split.within_ci95[1] if split else math.nan,
+                            "mix": split.mix if split else math.nan,
+                            "mix_effect": bool(split and split.mix_effect),
                         }
                     )
         return pd.DataFrame(rows)
 
-    def finance(self, years: int = 3, discount_rate: float = 0.08) -> pd.DataFrame:
-        """Each option's business case: saving per day and year, ROI, payback, NPV.
+    def finance(
+        self, years: int = 3, discount_rate: float = 0.08, materiality: float | None = None
+    ) -> pd.DataFrame:
+        """Each option's business case: saving, NPV, ROI, payback, what the money buys.
 
         Needs a ``costs:`` section in the base scenario. Daily costs are paired
         replication by replication (common random numbers); see
-        :func:`ccsim.whatif.costs.finance` for the formulas.
+        :func:`ccsim.whatif.costs.finance` for the formulas and for when ROI and payback
+        are NaN (not meaningful). The cost per service-level point and per abandoned
+        contact avoided use the centre-wide paired differences.
         """
         import pandas as pd
 
@@ -139,6 +250,12 @@ class Comparison:
                 seats=float(peak.sum()),
                 years=years,
                 discount_rate=discount_rate,
+                service_level=self.difference(option, "service_level"),
+                abandoned_per_day=paired_difference(
+                    base.per_replication("abandoned") / base.plan.n_days,
+                    result.per_replication("abandoned") / result.plan.n_days,
+                ),
+                **({} if materiality is None else {"materiality": materiality}),
             )
             rows.append({"option": option, **asdict(f)})
         return pd.DataFrame(rows)
@@ -156,22 +273,33 @@ class Comparison:
             diffs = {}
             for kpi in self.kpis:
                 d = self.difference(option, kpi)
+                split = self.mix(option, kpi)
                 diffs[kpi] = {
                     "mean": num(d.mean),
                     "ci95": [num(d.low), num(d.high)],
                     "significant": d.significant,
                     "narrowing": num(d.narrowing),
+                    "mix_effect": bool(split and split.mix_effect),
+                    "within_types": None
+                    if split is None
+                    else {"mean": num(split.within), "ci95": [num(x) for x in split.within_ci95]},
                 }
             options[option] = {
                 "kpis": result.to_dict()["kpis"],
                 "difference": diffs,
                 "costs": self.costs.get(option, {}),
+                "description": self.descriptions.get(option, ""),
+                "changes": self.changes.get(option, {}),
             }
         if base.scenario.costs is not None:
             for row in self.finance().to_dict("records"):
                 name = row.pop("option")
                 options[name]["finance"] = {
-                    k: ([num(x) for x in v] if isinstance(v, tuple) else num(v))
+                    k: (
+                        [num(x) for x in v]
+                        if isinstance(v, tuple)
+                        else (bool(v) if isinstance(v, (bool, np.bool_)) else num(v))
+                    )
                     for k, v in row.items()
                 }
         return {
@@ -219,6 +347,8 @@ def compare(
     Comparison
     """
     costs: dict[str, dict[str, float]] = {}
+    descriptions: dict[str, str] = {}
+    changes: dict[str, dict[str, Any]] = {}
     if isinstance(options, Mapping):
         scenarios = {name: as_scenario(s) for name, s in options.items()}
         if "base" not in scenarios:
@@ -231,6 +361,8 @@ def compare(
         scenarios = options_module.option_scenarios(file)
         for opt in file.options:
             costs[opt.name] = opt.costs.model_dump()
+            descriptions[opt.name] = " ".join(opt.description.split())
+            changes[opt.name] = dict(opt.changes)
     total = replications * len(scenarios)
     results = {}
     for i, (name, scenario) in enumerate(scenarios.items()):
@@ -248,4 +380,15 @@ def compare(
         kpis += ("fcr", "repeats", "redials")
     if all(plan.has_callbacks for plan in plans):
         kpis += ("callbacks_accepted",)
-    return Comparison(results=results, costs=costs, kpis=kpis)
+    return Comparison(
+        results=results, costs=costs, kpis=kpis, descriptions=descriptions, changes=changes
+    )
+
+
+def _centre_types(result: SimulationResult) -> np.ndarray:
+    """The types centre-wide KPIs cover: all but e-mail, unless every type is e-mail.
+
+    As :class:`~ccsim.results.tables.SimulationResult` does for its centre-wide KPIs.
+    """
+    email = result.plan.type_email
+    return ~email if email.any() and not email.all() else np.ones_like(email, dtype=bool)

@@ -16,8 +16,12 @@ Agent costs cover the whole planning day (warm-up included: agents are paid then
 telephony, IVR and abandonment count the contacts of the counted window. The day's
 total is annualised with ``working_days_per_year``. For options (see
 :mod:`ccsim.whatif.comparison`), :func:`finance` turns the paired difference in daily cost into
-annual savings, and with the option's one-off and recurring costs into ROI, payback in
-months and NPV over a number of years at a discount rate.
+annual savings, and with the option's one-off and recurring costs into NPV over a number
+of years at a discount rate, and into ROI and payback in months where they mean
+something: ROI needs a material investment (an option that is mostly a running cost,
+such as hiring, has a return on next to nothing), payback an investment and a net
+saving. For options that cost money every year, what the money buys is the cost per
+percentage point of service level gained and per abandoned contact avoided.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ccsim.plan import BREAK, JOIN, LEAVE, Plan
-from ccsim.results.kpis import TYPE_FIELDS, mean_ci, paired_difference, type_kpis
+from ccsim.results.kpis import TYPE_FIELDS, Difference, mean_ci, paired_difference, type_kpis
 from ccsim.scenario.model import Costs
 
 if TYPE_CHECKING:
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COMPONENTS",
+    "MATERIALITY",
     "Finance",
     "activity_hours",
     "added_agents",
@@ -50,6 +55,10 @@ __all__ = [
 ]
 
 COMPONENTS = ("agents", "telephony", "ivr", "fixed", "abandonment", "penalties")
+#: An investment is material, and ROI is shown, when it is at least this share of the
+#: option's yearly amounts (the larger of the yearly saving, in absolute value, and the
+#: recurring cost per year).
+MATERIALITY = 0.1
 _F = {name: i for i, name in enumerate(TYPE_FIELDS)}
 
 
@@ -227,6 +236,12 @@ class Finance:
     ``saving_per_day`` is the paired mean of (base - option) daily total cost, with its
     95 % interval; ``investment`` the one-off cost (implementation plus hiring and
     training per added agent); ``recurring_per_year`` licences and per-seat fees.
+    ``roi`` and ``payback_months`` are NaN where they mean nothing (see
+    :func:`finance`); ``material_investment`` says whether ROI applies.
+    ``net_cost_per_year`` is what the option costs a year, the investment spread over
+    the horizon (negative: it saves money); ``cost_per_sl_point`` and
+    ``cost_per_abandon_avoided`` what that buys, where the option costs money and the
+    service gain is significant (NaN otherwise).
     """
 
     saving_per_day: float
@@ -238,6 +253,10 @@ class Finance:
     payback_months: float
     roi: float
     npv: float
+    material_investment: bool = True
+    net_cost_per_year: float = math.nan
+    cost_per_sl_point: float = math.nan
+    cost_per_abandon_avoided: float = math.nan
 
 
 def finance(
@@ -252,8 +271,11 @@ def finance(
     seats: float = 0.0,
     years: int = 3,
     discount_rate: float = 0.08,
+    service_level: Difference | None = None,
+    abandoned_per_day: Difference | None = None,
+    materiality: float = MATERIALITY,
 ) -> Finance:
-    """ROI, payback and NPV of an option from paired daily costs.
+    """NPV, ROI and payback of an option from paired daily costs, and what it buys.
 
     Parameters
     ----------
@@ -266,9 +288,18 @@ def finance(
     monthly, per_seat_monthly, seats :
         Recurring cost per year = 12 x (monthly + per_seat_monthly x seats).
     years : int
-        Horizon of ROI and NPV.
+        Horizon of ROI, NPV and of the net cost per year.
     discount_rate : float
         Yearly discount rate of the NPV.
+    service_level : Difference, optional
+        Paired difference (option - base) of the centre-wide service level (a share),
+        for the cost per percentage point gained.
+    abandoned_per_day : Difference, optional
+        Paired difference (option - base) of the contacts abandoned per day, for the
+        cost per abandoned contact avoided.
+    materiality : float
+        Share of the yearly amounts an investment must reach for ROI to be shown
+        (:data:`MATERIALITY`).
 
     Returns
     -------
@@ -276,9 +307,27 @@ def finance(
 
     Notes
     -----
-    net = saving_per_year - recurring_per_year; payback = 12 x investment / net months
-    (infinite when net <= 0); ROI = (years x net - investment) / investment (infinite
-    without investment and net > 0); NPV = -investment + sum_{y=1..years} net / (1+r)^y.
+    net = saving_per_year - recurring_per_year; NPV = -investment + sum_{y=1..years}
+    net / (1+r)^y.
+
+    The investment is *material* when it is positive and at least ``materiality`` x
+    max(|saving_per_year|, recurring_per_year). ROI = (years x net - investment) /
+    investment only then: ROI divides by the investment, so an option that costs 50 once
+    and loses 1 000 a year would show -6 100 %, a figure about 50, not about the option.
+
+    Payback = 12 x investment / net months when the investment is positive and net > 0;
+    infinite ("never") when the investment is material and net <= 0; NaN otherwise
+    (no investment, or an immaterial one that is never recovered: a running cost).
+
+    net_cost_per_year = investment / years - net (undiscounted, as ROI). When it is
+    positive (the option costs money):
+
+    * cost_per_sl_point = net_cost_per_year / (100 x service-level gain), when the gain
+      is significant and positive (its 95 % interval is above 0);
+    * cost_per_abandon_avoided = net_cost_per_year / (abandoned contacts avoided per
+      day x working_days), when the reduction is significant. The value of an avoided
+      abandon (``abandoned_contact``) is already in the saving, so this is what each one
+      costs beyond it.
 
     Examples
     --------
@@ -291,12 +340,19 @@ def finance(
     investment = one_off + per_new_agent * added_agents
     recurring = 12.0 * (monthly + per_seat_monthly * seats)
     net = saving_year - recurring
-    payback = 12.0 * investment / net if net > 0 else math.inf
-    if investment > 0:
-        roi = (years * net - investment) / investment
+    material = investment > 0 and investment >= materiality * max(abs(saving_year), recurring)
+    if investment > 0 and net > 0:
+        payback = 12.0 * investment / net
     else:
-        roi = math.inf if net > 0 else (0.0 if net == 0 else -math.inf)
+        payback = math.inf if material else math.nan
+    roi = (years * net - investment) / investment if material else math.nan
     npv = -investment + sum(net / (1.0 + discount_rate) ** y for y in range(1, years + 1))
+    cost = investment / years - net
+    per_point = per_abandon = math.nan
+    if cost > 0 and service_level is not None and service_level.low > 0:
+        per_point = cost / (100.0 * service_level.mean)
+    if cost > 0 and abandoned_per_day is not None and abandoned_per_day.high < 0:
+        per_abandon = cost / (-abandoned_per_day.mean * working_days)
     return Finance(
         saving_per_day=d.mean,
         saving_ci95=(d.low, d.high),
@@ -307,4 +363,8 @@ def finance(
         payback_months=payback,
         roi=roi,
         npv=npv,
+        material_investment=bool(material),
+        net_cost_per_year=cost,
+        cost_per_sl_point=per_point,
+        cost_per_abandon_avoided=per_abandon,
     )
