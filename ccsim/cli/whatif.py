@@ -63,8 +63,27 @@ def compare_command(
     report: Annotated[
         Path | None, typer.Option(help="Write a self-contained HTML report to this file.")
     ] = None,
+    at_target: Annotated[
+        bool,
+        typer.Option(
+            "--at-target",
+            help="Equal service: staff the base and every option to the same targets "
+            "first, and compare what each costs.",
+        ),
+    ] = False,
+    batches: Annotated[
+        int, typer.Option(min=2, help="With --at-target: staffing searches per option.")
+    ] = 5,
+    max_abandon: Annotated[
+        float | None,
+        typer.Option(min=0, max=1, help="With --at-target: abandonment ceiling per interval."),
+    ] = None,
 ) -> None:
-    """Compare options with the base on common random numbers (paired 95 % CIs)."""
+    """Compare options with the base on common random numbers (paired 95 % CIs).
+
+    With --at-target every scenario is first staffed to meet every target (the staffing
+    search, in independent batches), and the business case compares what each costs.
+    """
     from ccsim.whatif.comparison import compare
 
     check_engine(engine)
@@ -72,14 +91,21 @@ def compare_command(
     check_outputs(folders={"--out": out}, files={"--report": (report, (".html", ".htm"))})
     start_engine(engine)
     try:
-        with progress_bar("comparing options") as progress, warnings.catch_warnings():
+        label, unit = ("staffing to target", "searches") if at_target else ("comparing", "reps")
+        with progress_bar(label, unit=unit) as progress, warnings.catch_warnings():
             warnings.simplefilter("ignore", CapacityWarning)
-            comparison = compare(options, replications, seed, engine, progress=progress)
+            comparison = compare(
+                options, replications, seed, engine, progress=progress,
+                at_target=at_target, batches=batches, max_abandon=max_abandon,
+            )  # fmt: skip
     except ScenarioError as exc:
         raise invalid(f"{options} is not a valid options file:", exc) from None
     except KeyboardInterrupt:
-        done = f"{progress.done:,} of the comparison's replications"
+        done = f"{progress.done:,} of the comparison's {unit}"
         raise interrupted(f"stopped after {done}; nothing was written") from None
+    except ValueError as exc:  # at target: nothing to staff, or no costs
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
     if out is not None:
         with atomic_path(out / "comparison.json") as tmp:
             tmp.write_text(comparison.to_json(indent=2) + "\n")
@@ -98,10 +124,12 @@ def compare_command(
     console = table_console()
     base = comparison.results["base"]
     console.print(
-        f"[bold]{base.scenario.name}[/bold] and {len(comparison.options)} options: "
-        f"{base.replications} paired replications, seed {base.seed}, engine {base.engine}; "
-        "difference to the base with its 95 % CI (* = significant)"
+        f"[bold]{base.scenario.name}[/bold] and {_options(len(comparison.options))}: "
+        f"{base.replications} paired replications, seed {base.seed}, engine {base.engine}, "
+        f"at {comparison.view}; difference to the base with its 95 % CI (* = significant)"
     )
+    if comparison.equal_service is not None:
+        console.print(at_target_table(comparison))
     console.print(difference_table(comparison))
     if any(
         comparison.mix(name, kpi) and comparison.mix(name, kpi).mix_effect  # type: ignore[union-attr]
@@ -143,6 +171,32 @@ def compare_command(
             f"pairing narrows the service-level intervals {min(finite):.1f}-{max(finite):.1f}x "
             "compared with independent runs"
         )
+
+
+def at_target_table(comparison: Comparison) -> Table:
+    """At equal service: each scenario's staffing and daily cost to meet the targets."""
+    from ccsim.results.kpis import mean_ci
+
+    equal = comparison.equal_service
+    assert equal is not None
+    title = (
+        f"equal service: every scenario staffed to its targets, {equal.batches} independent "
+        "staffing searches each (mean and 95 % CI across them)"
+    )
+    table = Table(title=title)
+    for col in ("scenario", "agent-intervals", "daily cost", "targets met"):
+        table.add_column(col, justify="left" if col == "scenario" else "right")
+    for name in comparison.results:
+        agents, low, high, _ = mean_ci(equal.agents(name))
+        cost, c_low, c_high, _ = mean_ci(equal.daily_cost[name])
+        met = sum(equal.met[name])
+        table.add_row(
+            name,
+            f"{agents:,.1f} [{low:,.1f}, {high:,.1f}]",
+            f"{cost:,.0f} [{c_low:,.0f}, {c_high:,.0f}]",
+            f"{met} of {equal.batches}",
+        )
+    return table
 
 
 #: Mark of a mix effect in the difference table, and what it means.
@@ -481,3 +535,7 @@ def staff_command(
         currency = found.scenario.costs.currency  # type: ignore[union-attr]
         lo, hi = cost["ci95"]
         console.print(f"cost per day: {cost['mean']:,.0f} {currency} [{lo:,.0f}, {hi:,.0f}]")
+
+
+def _options(n: int) -> str:
+    return f"{n} option" + ("" if n == 1 else "s")

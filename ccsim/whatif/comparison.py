@@ -21,6 +21,12 @@ as before. :meth:`Comparison.mix` splits each centre-wide difference into the pa
 *within* the types (each type's change at its average weight) and the *mix* part (the
 change of the weights); a significant centre-wide difference whose within-type part is
 not significant is flagged as a **mix effect**.
+
+Two views: at **equal staffing** (the default) each option runs with the staffing its
+scenario says, and the comparison shows what the option changes in service; at **equal
+service** (``at_target=True``, :mod:`ccsim.whatif.equal_service`) every scenario is first
+staffed to the same targets, and the comparison shows what each option costs to meet
+them: the business case finance asks for.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ccsim.results.kpis import TYPE_FIELDS, Difference, mean_ci, paired_difference, type_kpis
-from ccsim.results.tables import SimulationResult
+from ccsim.results.tables import SimulationResult, centre_types
 from ccsim.scenario.model import Scenario
 from ccsim.simulation import (
     DEFAULT_ENGINE,
@@ -48,6 +54,8 @@ from ccsim.simulation import (
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ccsim.whatif.equal_service import EqualService
 
 __all__ = ["COMPARED_KPIS", "Comparison", "Difference", "Mix", "compare", "paired_difference"]
 
@@ -117,6 +125,12 @@ class Comparison:
     kpis: tuple[str, ...] = COMPARED_KPIS
     descriptions: dict[str, str] = field(default_factory=dict)
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    equal_service: EqualService | None = None  # set when compared at equal service
+
+    @property
+    def view(self) -> str:
+        """``"equal staffing"`` or ``"equal service"`` (every option staffed to target)."""
+        return "equal service" if self.equal_service is not None else "equal staffing"
 
     @property
     def options(self) -> list[str]:
@@ -145,12 +159,12 @@ class Comparison:
         if kpi not in _WEIGHTS:
             return None
         runs = [self.results["base"], self.results[option]]
-        keep = _centre_types(runs[0])
-        if keep.sum() < 2 or not np.array_equal(keep, _centre_types(runs[1])):
+        keep = centre_types(runs[0].plan)
+        if keep.sum() < 2 or not np.array_equal(keep, centre_types(runs[1].plan)):
             return None
         values, weights = [], []
         for run in runs:
-            acc = run.type_acc.sum(axis=2)[:, keep]  # (replications, types, fields)
+            acc = run.stats.day_type[:, keep]  # (replications, types, fields)
             den = _WEIGHTS[kpi](acc)
             total = den.sum(axis=1, keepdims=True)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -223,6 +237,11 @@ class Comparison:
         :func:`ccsim.whatif.costs.finance` for the formulas and for when ROI and payback
         are NaN (not meaningful). The cost per service-level point and per abandoned
         contact avoided use the centre-wide paired differences.
+
+        At equal service (:attr:`view`), the daily costs are each batch's cost of the
+        staffing that meets the targets, paired batch by batch, so the saving's interval
+        includes the noise of the staffing search; the service is the same by
+        construction, so there is no cost per service-level point.
         """
         import pandas as pd
 
@@ -232,15 +251,26 @@ class Comparison:
         if base.scenario.costs is None:
             raise ValueError("the base scenario has no costs: section")
         days = base.scenario.costs.working_days_per_year
-        base_daily = cost_model.daily_costs(base)["total"]
+        equal = self.equal_service
+        base_daily = cost_model.daily_costs(base)["total"] if equal is None else None
         rows = []
         for option in self.options:
             result = self.results[option]
             peak = cost_model.peak_agents(result.plan)
             inputs = self.costs.get(option, {})
+            if equal is None:
+                paired = (base_daily, cost_model.daily_costs(result)["total"])
+                service = {
+                    "service_level": self.difference(option, "service_level"),
+                    "abandoned_per_day": paired_difference(
+                        base.per_replication("abandoned") / base.plan.n_days,
+                        result.per_replication("abandoned") / result.plan.n_days,
+                    ),
+                }
+            else:  # batch by batch: the staffing search's noise is in the interval
+                paired, service = (equal.daily_cost["base"], equal.daily_cost[option]), {}
             f = cost_model.finance(
-                base_daily,
-                cost_model.daily_costs(result)["total"],
+                *paired,
                 days,
                 one_off=inputs.get("one_off", 0.0),
                 per_new_agent=inputs.get("per_new_agent", 0.0),
@@ -250,11 +280,7 @@ class Comparison:
                 seats=float(peak.sum()),
                 years=years,
                 discount_rate=discount_rate,
-                service_level=self.difference(option, "service_level"),
-                abandoned_per_day=paired_difference(
-                    base.per_replication("abandoned") / base.plan.n_days,
-                    result.per_replication("abandoned") / result.plan.n_days,
-                ),
+                **service,
                 **({} if materiality is None else {"materiality": materiality}),
             )
             rows.append({"option": option, **asdict(f)})
@@ -302,14 +328,30 @@ class Comparison:
                     )
                     for k, v in row.items()
                 }
-        return {
+        out = {
             "base": base.scenario.name,
             "engine": base.engine,
             "replications": base.replications,
             "seed": base.seed,
+            "view": self.view,
             "kpis": base.to_dict()["kpis"],
             "options": options,
         }
+        if self.equal_service is not None:
+            equal = self.equal_service
+            out["at_target"] = {
+                "batches": equal.batches,
+                "max_abandon": equal.max_abandon,
+                "scenarios": {
+                    name: {
+                        "staffing": equal.staffing[name],
+                        "daily_cost": [float(c) for c in equal.daily_cost[name]],
+                        "met": equal.met[name],
+                    }
+                    for name in self.results
+                },
+            }
+        return out
 
     def to_json(self, indent: int | None = None) -> str:
         """The comparison as JSON text."""
@@ -323,6 +365,9 @@ def compare(
     engine: str = DEFAULT_ENGINE,
     threads: int | None = None,
     progress: Progress | None = None,
+    at_target: bool = False,
+    batches: int = 5,
+    max_abandon: float | None = None,
 ) -> Comparison:
     """Simulate a base scenario and its options on common random numbers.
 
@@ -340,7 +385,16 @@ def compare(
     threads : int, optional
         Worker threads of the fast engine.
     progress : callable, optional
-        ``progress(done, total)`` in replications over all options.
+        ``progress(done, total)`` in replications over all options (at target: in
+        staffing searches).
+    at_target : bool
+        Compare at equal service: staff the base and every option to the same targets
+        first (:mod:`ccsim.whatif.equal_service`), and compare what each costs.
+    batches : int
+        At target: independent staffing searches per scenario, for the saving's CI.
+    max_abandon : float, optional
+        At target: an abandonment ceiling per type and interval besides the service
+        level targets.
 
     Returns
     -------
@@ -363,17 +417,25 @@ def compare(
             costs[opt.name] = opt.costs.model_dump()
             descriptions[opt.name] = " ".join(opt.description.split())
             changes[opt.name] = dict(opt.changes)
-    total = replications * len(scenarios)
-    results = {}
-    for i, (name, scenario) in enumerate(scenarios.items()):
+    equal = None
+    if at_target:
+        from ccsim.whatif.equal_service import staff_to_targets
 
-        def step(done: int, _: int, offset: int = i * replications) -> None:
-            if progress is not None:
-                progress(offset + done, total)
-
-        results[name] = simulate(
-            scenario, replications, seed, engine, progress=step, threads=threads
+        results, equal = staff_to_targets(
+            scenarios, replications, seed, engine, batches, max_abandon, progress
         )
+    else:
+        results = {}
+        total = replications * len(scenarios)
+        for i, (name, scenario) in enumerate(scenarios.items()):
+
+            def step(done: int, _: int, offset: int = i * replications) -> None:
+                if progress is not None:
+                    progress(offset + done, total)
+
+            results[name] = simulate(
+                scenario, replications, seed, engine, progress=step, threads=threads
+            )
     kpis = COMPARED_KPIS
     plans = [r.plan for r in results.values()]
     if all(plan.has_followups for plan in plans):  # a lever worth seeing: resolution
@@ -381,14 +443,10 @@ def compare(
     if all(plan.has_callbacks for plan in plans):
         kpis += ("callbacks_accepted",)
     return Comparison(
-        results=results, costs=costs, kpis=kpis, descriptions=descriptions, changes=changes
+        results=results,
+        costs=costs,
+        kpis=kpis,
+        descriptions=descriptions,
+        changes=changes,
+        equal_service=equal,
     )
-
-
-def _centre_types(result: SimulationResult) -> np.ndarray:
-    """The types centre-wide KPIs cover: all but e-mail, unless every type is e-mail.
-
-    As :class:`~ccsim.results.tables.SimulationResult` does for its centre-wide KPIs.
-    """
-    email = result.plan.type_email
-    return ~email if email.any() and not email.all() else np.ones_like(email, dtype=bool)
