@@ -105,3 +105,11 @@ def test_an_interrupted_write_leaves_the_old_file_untouched(tmp_path) -> None:
         raise KeyboardInterrupt
     assert target.read_text() == "old"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_written_files_get_the_usual_permissions(tmp_path) -> None:
+    plain, atomic = tmp_path / "plain.txt", tmp_path / "atomic.txt"
+    plain.write_text("x")
+    with atomic_path(atomic) as tmp:
+        tmp.write_text("x")
+    assert atomic.stat().st_mode == plain.stat().st_mode

@@ -22,6 +22,9 @@ from pathlib import Path
 
 __all__ = ["OutputError", "atomic_path", "check_file", "check_folder"]
 
+_UMASK = os.umask(0o022)  # read the process's umask (setting it back at once)
+os.umask(_UMASK)
+
 
 class OutputError(Exception):
     """An output path that cannot be written (the message names the option and the path)."""
@@ -118,6 +121,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_UMASK)  # as a plain open() would (mkstemp makes it private)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -269,6 +269,41 @@ def _finance_sections(comparison: Comparison) -> list[str]:
     return parts
 
 
+def _view_section(comparison: Comparison) -> str:
+    """Which comparison this is: at equal staffing, or at equal service with the staffing."""
+    if comparison.equal_service is None:
+        return section(
+            "View: equal staffing",
+            "",
+            "Each option runs with the staffing its scenario says: the differences show what "
+            "the option changes in service; agent costs change only where staffing changes.",
+        )
+    from ccsim.results.kpis import mean_ci
+
+    equal = comparison.equal_service
+    rows = []
+    for name in comparison.results:
+        agents = mean_ci(equal.agents(name))
+        cost = mean_ci(equal.daily_cost[name])
+        rows.append(
+            (
+                name,
+                f"{agents[0]:,.1f} [{agents[1]:,.1f} – {agents[2]:,.1f}]",
+                f"{cost[0]:,.0f} [{cost[1]:,.0f} – {cost[2]:,.0f}]",
+                f"{sum(equal.met[name])} of {equal.batches}",
+            )
+        )
+    ceiling = "" if equal.max_abandon is None else f" and at most {equal.max_abandon:.1%} abandoned"
+    note = (
+        "Every scenario was staffed to meet its service-level targets in every interval"
+        f"{ceiling} before the comparison, in {equal.batches} independent staffing searches "
+        "(mean and 95 % CI across them); the business case compares what each costs at that "
+        "service, and its interval includes the searches' noise."
+    )
+    headers = ("Scenario", "Agent-intervals", "Daily cost", "Targets met")
+    return section("View: equal service", table(headers, rows), note)
+
+
 def compare_report(comparison: Comparison, path: str | Path) -> Path:
     """Write a self-contained HTML report of an options comparison.
 
@@ -298,6 +333,7 @@ def compare_report(comparison: Comparison, path: str | Path) -> Path:
     note = "Whole centre; mean [95 % CI] across replications."
     parts = [
         _scenario_section(base, "Base scenario"),
+        _view_section(comparison),
         _options_section(comparison),
         section("KPIs of each option", table(("KPI", *comparison.results), means), note),
         _differences_section(comparison),
