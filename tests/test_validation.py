@@ -112,7 +112,12 @@ def test_probability_outside_unit_interval(tmp_path) -> None:
     text = GOOD + "ivr:\n  time: {dist: fixed, mean: 30s}\n  deflection: {support: 1.5}\n"
     message = problems(tmp_path, text)
     assert (
-        "centre.yaml:17: ivr.deflection.support: Input should be less than or equal to 1" in message
+        "centre.yaml:17: ivr.deflection.support: a share is a number between 0 and 1: "
+        "for 1.5 % write 0.015 (got 1.5)" in message
+    )
+    text = text.replace("1.5}", "150}")
+    assert "ivr.deflection.support: Input should be less than or equal to 1" in problems(
+        tmp_path, text
     )
 
 
