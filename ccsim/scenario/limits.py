@@ -90,7 +90,7 @@ MAX_PHASES = 10_000
 #: An agent group's ``speed``.
 MIN_SPEED, MAX_SPEED = 0.01, 100.0
 #: ``redial.max`` and ``repeat.max``.
-MAX_FOLLOW_UPS = 100
+MAX_FOLLOW_UPS = 1_000
 #: Any amount of money (costs, option costs), in currency units.
 MAX_AMOUNT = 1e12
 #: Contact types, agent groups, skills, names in a routing order.

@@ -110,7 +110,10 @@ def parse_duration(value: object) -> float:
     if seconds < 0 or seconds != seconds:
         raise ValueError(f"a duration must be a non-negative number, got {short(value)}")
     if math.isinf(seconds):
-        raise ValueError(f"a duration must be finite, got {short(value)}")
+        raise ValueError(
+            f'a duration must be finite, got {short(value)} (for "never", leave the key out, '
+            "as patience for callers who never hang up)"
+        )
     return seconds
 
 

@@ -308,7 +308,7 @@ def _signed_numbers_as_relative(node: yaml.Node, data: dict) -> None:
     def as_written(value_node: yaml.Node | None, value: Any) -> Any:
         if (
             isinstance(value_node, yaml.ScalarNode)
-            and value_node.style is None
+            and not value_node.style  # plain (None; libyaml: "")
             and value_node.tag in numeric
             and value_node.value[:1] in ("+", "-")
             and _is_number(value)

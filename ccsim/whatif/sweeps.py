@@ -103,7 +103,7 @@ def _signed_as_written(node: Any, data: dict[str, Any]) -> None:
     def fix(value_node: Any, value: Any) -> Any:
         if (
             isinstance(value_node, yaml.ScalarNode)
-            and value_node.style is None
+            and not value_node.style  # plain (None; libyaml: "")
             and str(value_node.value)[:1] in "+-"
             and isinstance(value, (int, float))
         ):
