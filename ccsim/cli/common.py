@@ -30,9 +30,12 @@ def table_console() -> Console:
 
 
 def require_file(path: Path) -> None:
-    """Exit with code 2 and one line when ``path`` does not exist."""
+    """Exit with code 2 and one line when ``path`` does not exist or is a folder."""
     if not path.exists():
-        err.print(f"[red]error:[/red] {path}: no such file")
+        err.print(f"[red]error:[/red] {path}: no such file", highlight=False)
+        raise typer.Exit(2)
+    if path.is_dir():
+        err.print(f"[red]error:[/red] {path}: is a folder, not a file", highlight=False)
         raise typer.Exit(2)
 
 
