@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ccsim.plan import Plan, compile_plan
+from ccsim.plausibility import plausibility_warnings
 from ccsim.results.kpis import accumulate, capacity_notes
 from ccsim.results.outcome import FATES, Outcome
 from ccsim.results.tables import SimulationResult
@@ -155,7 +156,7 @@ def simulate(
             if progress is not None:
                 progress(rep + 1, replications)
         type_acc, group_acc = np.stack(type_accs), np.stack(group_accs)
-    messages = _summarise_notes(notes, replications)
+    messages = plausibility_warnings(scenario, plan) + _summarise_notes(notes, replications)
     for message in messages:
         warnings.warn(message, CapacityWarning, stacklevel=2)
     return SimulationResult(
