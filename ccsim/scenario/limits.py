@@ -26,6 +26,7 @@ __all__ = [
     "MAX_AMOUNT",
     "MAX_BREAKS",
     "MAX_CELLS",
+    "MAX_CHAT_AGENTS",
     "MAX_CONTACTS",
     "MAX_CV",
     "MAX_DAYS",
@@ -73,6 +74,9 @@ MAX_DURATION = 366 * 86_400.0
 MAX_AGENTS = 100_000
 #: Agents joining one group over the run (shift agents, staffing increases, every day).
 MAX_AGENT_ARRIVALS = 1_000_000
+#: The same for a chat group (``concurrency`` > 1), whose agents are tracked one by one:
+#: the reference engine takes about 0.1 ms per agent and contact.
+MAX_CHAT_AGENTS = 20_000
 #: ``lines``, ``ivr.ports`` and the contacts already waiting per type.
 MAX_LINES = 1_000_000
 #: An arrival rate, contacts per hour.
@@ -131,7 +135,8 @@ def size_problems(s: Scenario) -> list[tuple[Path_, str]]:
       each type's most follow-ups (every contact redialled with the redial
       probability up to ``redial.max``; unresolved with 1 - ``fcr`` up to
       ``repeat.max``), times 1 + 3 x the day factors' coefficient of variation;
-    * agents joining each group over the run at most :data:`MAX_AGENT_ARRIVALS`.
+    * agents joining each group over the run at most :data:`MAX_AGENT_ARRIVALS`
+      (:data:`MAX_CHAT_AGENTS` for a chat group).
 
     Returns
     -------
@@ -217,10 +222,13 @@ def _roster_problems(s: Scenario) -> list[tuple[Path_, str]]:
                 joining += sum(max(b - a, 0) for a, b in zip([0, *staff], staff, strict=False))
             elif staff is not None:
                 joining += staff
-        if joining > MAX_AGENT_ARRIVALS:
+        chat = group.concurrency > 1  # (its agents are tracked one by one)
+        most = MAX_CHAT_AGENTS if chat else MAX_AGENT_ARRIVALS
+        if joining > most:
             key = "shifts" if group.shifts is not None else "staffing"
+            what = "chat group" if chat else "group"
             problems.append(
-                (("agent_groups", g, key), f"{joining:,} agents join group {group.name!r} over "
-                 f"the run: at most {MAX_AGENT_ARRIVALS:,} can be simulated")
+                (("agent_groups", g, key), f"{joining:,} agents join {what} {group.name!r} over "
+                 f"the run: at most {most:,} can be simulated")
             )  # fmt: skip
     return problems

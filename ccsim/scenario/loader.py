@@ -10,6 +10,7 @@ size, encoding, nesting) is :mod:`ccsim.scenario.yamlfile`'s.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -40,6 +41,7 @@ _TYPE_MISMATCH = {
     "literal_error",
 }
 _TAGS = {"float", "int", "str", "bool", "list", "dict", "tuple", "none"}
+_TAG = re.compile(r"[a-z][a-z-]*\[.*\]", re.S)
 
 
 def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
@@ -106,8 +108,14 @@ def _problems(exc: ValidationError, root: type[BaseModel] = Scenario) -> list[tu
 
 
 def _is_tag(part: str | int) -> bool:
+    """Whether a part of a pydantic error location is a validator's tag, not a key.
+
+    Tags are a type (``float``), ``constrained-float``, or a name with brackets
+    (``list[constrained-float]``, ``function-after[_check_duration(), float]``); a
+    planner's key such as ``(options`` is kept.
+    """
     return isinstance(part, str) and (
-        "[" in part or "(" in part or part in _TAGS or part.startswith("constrained-")
+        part in _TAGS or part.startswith("constrained-") or _TAG.fullmatch(part) is not None
     )
 
 

@@ -150,14 +150,14 @@ def read_yaml(
 
 def _text(path: Path, what: str, fail: Any) -> str:
     """The file's text: a readable file of at most MAX_FILE_BYTES of UTF-8."""
-    if path.is_dir():
-        raise fail(f"is a folder, not {what}")
     try:
+        if path.is_dir():
+            raise fail(f"is a folder, not {what}")
         with path.open("rb") as stream:
             raw = stream.read(limits.MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise
-    except OSError as exc:
+    except OSError as exc:  # no permission, a name too long, ...
         raise fail(f"cannot be read: {exc.strerror or exc}") from None
     if len(raw) > limits.MAX_FILE_BYTES:
         raise fail(f"is larger than {limits.MAX_FILE_BYTES / 1e6:g} MB: not {what}")

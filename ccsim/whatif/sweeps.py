@@ -128,6 +128,10 @@ def load_sweep(path: str | Path) -> tuple[Scenario, SweepFile]:
     except FileNotFoundError:
         problem = (("base",), f"no such scenario file: {base}")
         raise ScenarioError([problem], str(path), line_of) from None
+    except ScenarioError as exc:  # (as an options file says it)
+        lines = exc.render().splitlines()
+        problems = [(("base",), f"the base scenario is not valid: {line}") for line in lines]
+        raise ScenarioError(problems, str(path), line_of) from None
     problems = _point_problems(scenario, spec)
     if problems:
         raise ScenarioError(problems, str(path), line_of)
