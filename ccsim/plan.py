@@ -184,18 +184,21 @@ def compile_plan(scenario: Scenario) -> Plan:
     n_days = max(len(days), 1)
     types, groups = s.type_names, s.group_names
 
-    def per_interval(value: float | list[float]) -> np.ndarray:
-        return np.asarray(value if isinstance(value, list) else [value] * n, dtype=float)
-
     def means(dists: list[Distribution | None]) -> np.ndarray:
         day = np.array([d.means(n) if d is not None else np.zeros(n) for d in dists])
         return np.tile(day, n_days)  # every day has the same means by clock time
 
     def rates(t: ContactType) -> np.ndarray:
-        day = per_interval(t.arrivals.rate_per_hour) / 3600.0
+        # rate_per_hour as written, or a volume spread by its profile (and day shares)
+        hourly = t.arrivals.hourly_rates(n, s.horizon.interval, days)
         if not days:
-            return day
-        return np.concatenate([day * d.volume_of(t.name) for d in days])
+            return np.asarray(hourly[0], dtype=float) / 3600.0
+        return np.concatenate(
+            [
+                np.asarray(r, dtype=float) / 3600.0 * d.volume_of(t.name)
+                for r, d in zip(hourly, days, strict=True)
+            ]
+        )
 
     handle = [t.handle_time for t in s.contact_types]
     wrap = [t.wrap_up for t in s.contact_types]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ccsim.plan import Plan, compile_plan
+from ccsim.plausibility import plausibility_warnings
 from ccsim.results.kpis import accumulate, capacity_notes
 from ccsim.results.outcome import FATES, Outcome
 from ccsim.results.running import BLOCK, bytes_per_replication
@@ -160,7 +161,7 @@ def simulate(
                 frames.append(contact_records(plan, contacts, out, rep))
             if progress is not None:
                 progress(rep + 1, replications)
-    messages = _summarise_notes(notes, replications)
+    messages = plausibility_warnings(scenario, plan) + _summarise_notes(notes, replications)
     for message in messages:
         warnings.warn(message, CapacityWarning, stacklevel=2)
     return SimulationResult(

@@ -248,3 +248,138 @@ def test_format_duration_round_trips(seconds: float) -> None:
 @pytest.mark.parametrize("text", ["20s", "4min", "1h30min", "2h", "7h45min10s", "0.5s", "1min30s"])
 def test_format_parse_round_trip_from_text(text: str) -> None:
     assert format_duration(parse_duration(text)) == text
+
+
+# ------------------------------------------------------- what a scenario may hold
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (float("inf"), "a duration must be finite, got inf"),
+        (10**400, "too large"),
+        ("4:30", "'4:30' is a clock time, not a duration: write 4min30s or 4h30min"),
+        ("x" * 500, "got 'xxxxxxxx"),
+    ],
+    ids=["inf", "huge-int", "clock-like", "long-text"],
+)
+def test_parse_duration_refuses_what_no_duration_is(value: object, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_duration(value)
+    assert message in str(info.value) and len(str(info.value)) < 200
+
+
+def test_a_scenario_duration_is_at_most_a_year() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from ccsim.scenario.units import Duration
+
+    adapter = TypeAdapter(Duration)
+    assert adapter.validate_python("366d") == 366 * 86400.0
+    with pytest.raises(ValidationError, match="is longer than a year: at most 366d"):
+        adapter.validate_python("367d")
+
+
+# ------------------------------------------------ volumes and shares, as planners write
+def _types(arrivals: dict, **top: object):
+    from ccsim.scenario.loader import scenario_from_dict
+
+    return scenario_from_dict(
+        {
+            "name": "v",
+            "horizon": {"intervals": 5, "interval": "30min"},
+            "contact_types": [
+                {
+                    "name": "calls",
+                    "arrivals": arrivals,
+                    "handle_time": {"dist": "fixed", "mean": 60},
+                }
+            ],
+            "agent_groups": [{"name": "g", "skills": ["calls"], "staffing": 5}],
+            **top,
+        }
+    )
+
+
+def test_a_volume_and_profile_give_the_rates_written_by_hand() -> None:
+    from ccsim.plan import compile_plan
+
+    # 1 200 calls a day over five half hours, shares 1:2:3:2:2 (of 10): 120, 240, 360,
+    # 240, 240 calls in each half hour, so twice that an hour
+    by_volume = compile_plan(_types({"volume": 1200, "profile": [1, 2, 3, 2, 2]}))
+    by_hand = compile_plan(_types({"rate_per_hour": [240, 480, 720, 480, 480]}))
+    assert by_volume.rate.tolist() == by_hand.rate.tolist()
+    # percentages, counts and shares are the same profile; no profile spreads evenly
+    for profile in (
+        ["10%", "20%", "30%", "20%", "20%"],
+        [0.1, 0.2, 0.3, 0.2, 0.2],
+        [5, 10, 15, 10, 10],
+    ):
+        rate = compile_plan(_types({"volume": 1200, "profile": profile})).rate
+        assert rate * 3600 == pytest.approx(by_hand.rate * 3600, rel=1e-15)
+    flat = compile_plan(_types({"volume": 1000})).rate * 3600
+    assert flat.tolist() == [[400.0] * 5]
+
+
+def test_a_weekly_volume_splits_by_day_shares_and_day_volumes_multiply() -> None:
+    from ccsim.plan import compile_plan
+
+    days = [{"name": "Mon"}, {"name": "Tue", "volume": 2}, {"name": "Wed"}]
+    weekly = compile_plan(
+        _types(
+            {"weekly_volume": 600, "day_shares": [3, 2, 1], "profile": [1, 1, 2, 0, 1]}, days=days
+        )
+    )
+    by_hand = compile_plan(_types({"rate_per_hour": [120, 120, 240, 0, 120]}, days=days))
+    # Mon 300 a day: 60, 60, 120, 0, 60 a half hour; Tue 200 x 2; Wed 100
+    expected = [[120, 120, 240, 0, 120] * 1 + [160, 160, 320, 0, 160] + [40, 40, 80, 0, 40]]
+    assert (weekly.rate * 3600).tolist() == expected
+    assert (by_hand.rate * 3600).tolist()[0][:5] == expected[0][:5]
+    even = compile_plan(_types({"weekly_volume": 600}, days=days)).rate * 3600
+    assert even.tolist() == [[80.0] * 5 + [160.0] * 5 + [80.0] * 5]
+
+
+@pytest.mark.parametrize(
+    ("arrivals", "top", "message"),
+    [
+        ({}, {}, "arrivals: give one of rate_per_hour (contacts per hour, per interval), volume"),
+        ({"rate_per_hour": 5, "volume": 100}, {}, "; not rate_per_hour and volume"),
+        ({"rate_per_hour": 5, "profile": [1] * 5}, {}, "rate_per_hour takes none"),
+        ({"volume": 100, "day_shares": [1]}, {}, "day_shares split a weekly_volume"),
+        ({"volume": 100, "profile": [0, 0, 0, 0, 0]}, {}, "profile needs at least one share above 0"),
+        ({"volume": 100, "profile": [1, 2]}, {}, "arrivals.profile: profile has 2 shares; expected 5"),
+        ({"weekly_volume": 100}, {}, "arrivals.weekly_volume: weekly_volume is the volume of the run's days"),
+        ({"weekly_volume": 100, "day_shares": [1, 2]}, {"days": [{"name": "a"}]}, "day_shares has 2 shares; expected 1"),
+        ({"volume": 1e9}, {}, "arrivals.volume: Input should be less than or equal to 100000000"),
+    ],
+    ids=["none", "two", "rate-profile", "shares-no-week", "zero-profile", "profile-length",
+         "week-no-days", "shares-length", "huge"],
+)  # fmt: skip
+def test_volume_forms_are_checked(arrivals: dict, top: dict, message: str) -> None:
+    from ccsim import ScenarioError
+
+    with pytest.raises(ScenarioError) as info:
+        _types(arrivals, **top)
+    assert message in str(info.value), str(info.value)
+
+
+def test_shares_take_percentages_and_say_how_to_write_eighty() -> None:
+    from ccsim import ScenarioError
+
+    data = {"rate_per_hour": 10}
+    s = _types(
+        data,
+        ivr={
+            "time": {"dist": "fixed", "mean": 10},
+            "deflection": "20%",
+            "abandon": {"calls": "2.5 %"},
+        },
+    )
+    assert (s.ivr.deflection, s.ivr.abandon) == (0.2, {"calls": 0.025})
+    with pytest.raises(ScenarioError) as info:
+        _types(data, ivr={"time": {"dist": "fixed", "mean": 10}, "deflection": 80})
+    assert (
+        "ivr.deflection: a share is a number between 0 and 1: for 80 % write 0.8 (got 80)"
+        in str(info.value)
+    )
+    with pytest.raises(ScenarioError) as info:
+        _types(data, ivr={"time": {"dist": "fixed", "mean": 10}, "deflection": "lots%"})
+    assert "expected a number or a percentage such as '20%', got 'lots%'" in str(info.value)

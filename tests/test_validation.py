@@ -112,7 +112,12 @@ def test_probability_outside_unit_interval(tmp_path) -> None:
     text = GOOD + "ivr:\n  time: {dist: fixed, mean: 30s}\n  deflection: {support: 1.5}\n"
     message = problems(tmp_path, text)
     assert (
-        "centre.yaml:17: ivr.deflection.support: Input should be less than or equal to 1" in message
+        "centre.yaml:17: ivr.deflection.support: a share is a number between 0 and 1: "
+        "for 1.5 % write 0.015 (got 1.5)" in message
+    )
+    text = text.replace("1.5}", "150}")
+    assert "ivr.deflection.support: Input should be less than or equal to 1" in problems(
+        tmp_path, text
     )
 
 
@@ -223,3 +228,32 @@ def test_an_unquoted_clock_time_is_a_clock_time(tmp_path) -> None:
     from ccsim.plan import compile_plan
 
     assert compile_plan(s).roster_time.tolist() == [0.0, 3600.0]
+
+
+def test_an_unquoted_clock_time_is_the_same_time_everywhere(tmp_path) -> None:
+    """The reference's promise: 8:00, "8:00" and "08:00" are one time (never 480 s)."""
+    from ccsim.plan import compile_plan
+
+    def plan(start: str, shift: str):
+        text = GOOD.replace("  interval: 30min", f"  interval: 30min\n  start: {start}").replace(
+            "    staffing: 2", f"    shifts:\n      - {{start: {shift}, end: 9:00, agents: 2}}"
+        )
+        return compile_plan(load_text(tmp_path, text))
+
+    quoted = plan('"08:00"', '"08:30"')
+    for start, shift in (("8:00", "8:30"), ("'8:00'", "8:30:00"), ("08:00", "08:30")):
+        other = plan(start, shift)
+        assert other.roster_time.tolist() == quoted.roster_time.tolist() == [1800.0, 3600.0]
+        assert other.scenario.day_start() == 8 * 3600
+
+
+def test_an_unquoted_sign_in_a_sweep_grid_is_relative(tmp_path) -> None:
+    from ccsim.whatif.sweeps import load_sweep
+
+    (tmp_path / "base.yaml").write_text(GOOD)
+    grids = []
+    for values in ("[+0, +1]", '["+0", "+1"]'):
+        path = tmp_path / "s.sweep.yaml"
+        path.write_text(f"base: base.yaml\ngrid:\n  agent_groups.team.staffing: {values}\n")
+        grids.append(load_sweep(path)[1].grid)
+    assert grids[0] == grids[1] == {"agent_groups.team.staffing": ["+0", "+1"]}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ccsim.cli.outputs import OutputError, check_file, check_folder
@@ -31,10 +32,15 @@ def table_console() -> Console:
 
 
 def require_file(path: Path) -> None:
-    """Exit with code 2 and one line when ``path`` does not exist."""
-    if not path.exists():
-        err.print(f"[red]error:[/red] {path}: no such file")
-        raise typer.Exit(2)
+    """Exit with code 2 and one line when ``path`` does not exist or is a folder."""
+    try:
+        if path.exists() and not path.is_dir():
+            return  # (a pipe, as from <(...), is read as a file)
+        problem = "is a folder, not a file" if path.exists() else "no such file"
+    except OSError as exc:  # a name too long, ...
+        problem = f"cannot be read: {exc.strerror or exc}"
+    err.print(f"[red]error:[/red] {escape(str(path))}: {problem}", highlight=False)
+    raise typer.Exit(2)
 
 
 def check_engine(engine: str) -> None:

@@ -46,12 +46,18 @@ from ccsim.simulation import (
 
 def validate(file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")]) -> None:
     """Check a scenario file without running it."""
+    from rich.markup import escape
+
+    from ccsim.plausibility import plausibility_warnings
+
     s = load(file)
     err.print(
         f"[green]ok[/green] {file}: {s.name!r}, {len(s.contact_types)} contact types, "
         f"{len(s.agent_groups)} agent groups, {s.horizon.intervals} intervals"
         + (f" a day x {len(s.days)} days" if s.days else "")
     )
+    for note in plausibility_warnings(s):  # valid, but rarely what a planner means
+        err.print(f"[yellow]warning:[/yellow] {escape(note)}", highlight=False)
 
 
 def run(

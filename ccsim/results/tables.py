@@ -340,7 +340,7 @@ class SimulationResult:
         }
 
     def to_json(self, indent: int | None = None) -> str:
-        """The run as JSON text (NaN written as null)."""
+        """The run as JSON text (NaN and infinities written as null)."""
         return json.dumps(self.to_dict(), indent=indent)
 
 
@@ -398,7 +398,7 @@ def _frame(rows: list[dict[str, Any]], columns: list[str], keys: list[str]) -> p
 
 def _num(value: float) -> float | None:
     value = float(value)
-    return None if math.isnan(value) else value
+    return value if math.isfinite(value) else None  # JSON has no NaN or Infinity
 
 
 def _rows(values: dict[str, np.ndarray], key: dict[str, Any], only: tuple[str, ...] = ()) -> list:

@@ -4,6 +4,9 @@
   IVR, costs, days) and :class:`ScenarioError`.
 * :mod:`ccsim.scenario.checks`: what the field types alone cannot check (names, lengths,
   shifts, activities).
+* :mod:`ccsim.scenario.limits`: the bounds of what can run, and the checks of a run's size.
+* :mod:`ccsim.scenario.yamlfile`: reading a YAML file safely (size, encoding, nesting,
+  aliases, keys written twice, clock times).
 * :mod:`ccsim.scenario.loader`: YAML in, a validated :class:`Scenario` out, every problem
   with its file, line and key path.
 * :mod:`ccsim.scenario.units`: durations and clock times as planners write them.

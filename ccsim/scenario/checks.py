@@ -5,19 +5,22 @@ per-interval list must have one value per interval, a shift must end after it st
 and its breaks must fit in it, a planned activity (a meeting, training) must find the
 agents it takes off the phones among those scheduled then. :func:`consistency_problems`
 checks all of that after pydantic has checked each field, and returns every problem with
-its key path, so that the loader can report them together with file and line.
+its key path, so that the loader can report them together with file and line; last,
+whether the run is small enough to simulate (:func:`ccsim.scenario.limits.size_problems`).
 :func:`scheduled_agents` and :func:`activity_needs` answer the same questions for the
-staffing search.
+staffing search. Every check takes time linear in the size of the file (names are
+looked up in dictionaries), so that a file of thousands of names is answered at once.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ccsim.scenario.units import parse_clock
+from ccsim.scenario.limits import size_problems
+from ccsim.scenario.units import parse_clock, short
 
 if TYPE_CHECKING:
-    from ccsim.scenario.model import AgentGroup, Scenario, Shift
+    from ccsim.scenario.model import AgentGroup, Arrivals, Scenario, Shift
 
 __all__ = ["activity_needs", "consistency_problems", "scheduled_agents", "unknown_name"]
 
@@ -34,6 +37,11 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
     n = s.horizon.intervals
     types = s.type_names
     groups = s.group_names
+    type_index = {name: i for i, name in reversed(list(enumerate(types)))}  # first wins
+    group_index = {name: j for j, name in reversed(list(enumerate(groups)))}
+    skills = [set(g.skills) for g in s.agent_groups]
+    served = {k for g in skills for k in g}  # types some group has as a skill
+    routes = [set(t.groups) if t.groups is not None else None for t in s.contact_types]
 
     def per_interval(path: tuple[str | int, ...], value: object, what: str) -> None:
         if isinstance(value, list) and len(value) != n:
@@ -54,26 +62,28 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
         seen: set[str] = set()
         for i, name in enumerate(names):
             if name in seen:
-                problems.append(((key, i, "name"), f"duplicate name {name!r}"))
+                problems.append(((key, i, "name"), f"duplicate name {short(name)}"))
             seen.add(name)
 
     for i, t in enumerate(s.contact_types):
         base: tuple[str | int, ...] = ("contact_types", i)
-        per_interval(
-            (*base, "arrivals", "rate_per_hour"), t.arrivals.rate_per_hour, "rate_per_hour"
-        )
+        problems.extend(_arrival_problems(s, t.arrivals, (*base, "arrivals")))
         for key in ("handle_time", "wrap_up", "patience"):
             dist = getattr(t, key)
             if dist is not None:
                 per_interval((*base, key, "mean"), dist.mean, "mean")
         if t.groups is not None:
+            listed: set[str] = set()
             for j, g in enumerate(t.groups):
-                if g not in groups:
+                if g in listed:
+                    problems.append(((*base, "groups", j), f"group {short(g)} is listed twice"))
+                elif g not in group_index:
                     problems.append(((*base, "groups", j), unknown_name("group", g, groups)))
-                elif t.name not in s.agent_groups[groups.index(g)].skills:
+                elif t.name not in skills[group_index[g]]:
                     problems.append(((*base, "groups", j), f"group {g!r} has no skill {t.name!r}"))
-        if not any(t.name in g.skills for g in s.agent_groups):
-            problems.append(((*base, "name"), f"no agent group has the skill {t.name!r}"))
+                listed.add(g)
+        if t.name not in served:
+            problems.append(((*base, "name"), f"no agent group has the skill {short(t.name)}"))
         if t.channel == "email":
             for key in ("patience", "callback", "redial"):
                 if getattr(t, key) is not None:
@@ -92,26 +102,27 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
             per_interval((*base, "redial", "delay", "mean"), t.redial.delay.mean, "mean")
         if t.repeat is not None:
             per_interval((*base, "repeat", "delay", "mean"), t.repeat.delay.mean, "mean")
-            if t.repeat.as_type is not None and t.repeat.as_type not in types:
+            if t.repeat.as_type is not None and t.repeat.as_type not in type_index:
                 path = (*base, "repeat", "as_type")
                 problems.append((path, unknown_name("contact type", t.repeat.as_type, types)))
 
     for i, g in enumerate(s.agent_groups):
         base = ("agent_groups", i)
         for j, skill in enumerate(g.skills):
-            if skill not in types:
+            if skill not in type_index:
                 problems.append(((*base, "skills", j), unknown_name("contact type", skill, types)))
-        if len(set(g.skills)) != len(g.skills):
+        if len(skills[i]) != len(g.skills):
             problems.append(((*base, "skills"), "a skill is listed twice"))
         if (g.staffing is None) == (g.shifts is None):
             problems.append((base, "give either staffing (per interval) or shifts, not both"))
         per_interval((*base, "staffing"), g.staffing, "staffing")
         routed = [
-            t
-            for t in s.contact_types
-            if t.name in g.skills and (t.groups is None or g.name in t.groups)
+            k
+            for k in skills[i]
+            if k in type_index
+            and (routes[type_index[k]] is None or g.name in routes[type_index[k]])  # type: ignore[operator]
         ]
-        if g.skills and all(k in types for k in g.skills) and not routed:
+        if g.skills and all(k in type_index for k in g.skills) and not routed:
             problems.append(
                 (
                     (*base, "skills"),
@@ -126,7 +137,7 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
             voice = [
                 k
                 for k in g.skills
-                if k in types and s.contact_types[types.index(k)].channel != "chat"
+                if k in type_index and s.contact_types[type_index[k]].channel != "chat"
             ]
             if voice:
                 problems.append(
@@ -139,10 +150,10 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
                  f"session (concurrency {g.concurrency})")
             )  # fmt: skip
         if g.fcr is not None:
-            repeating = [t.name for t in s.contact_types if t.repeat is not None]
+            repeating = {t.name for t in s.contact_types if t.repeat is not None}
             named = g.fcr if isinstance(g.fcr, dict) else {}
             for name in named:
-                if name not in types:
+                if name not in type_index:
                     problems.append(
                         ((*base, "fcr", name), unknown_name("contact type", name, types))
                     )
@@ -160,14 +171,14 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
     for d, day in enumerate(s.days or []):
         if isinstance(day.volume, dict):
             for name in day.volume:
-                if name not in types:
+                if name not in type_index:
                     path = ("days", d, "volume", name)
                     problems.append((path, unknown_name("contact type", name, types)))
         for name, staff in day.staffing.items():
             path = ("days", d, "staffing", name)
-            if name not in groups:
+            if name not in group_index:
                 problems.append((path, unknown_name("agent group", name, groups)))
-            elif s.agent_groups[groups.index(name)].staffing is None:
+            elif s.agent_groups[group_index[name]].staffing is None:
                 problems.append((path, f"group {name!r} is staffed by shifts; a day can only "
                                  "replace staffing per interval"))  # fmt: skip
             else:
@@ -176,12 +187,12 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
         problems.append((("days",), "day names must be unique"))
     if s.start_state is not None:
         for name in s.start_state.waiting:
-            if name not in types:
+            if name not in type_index:
                 path = ("start_state", "waiting", name)
                 problems.append((path, unknown_name("contact type", name, types)))
         calls = sum(
             n for name, n in s.start_state.waiting.items()
-            if name in types and s.contact_types[types.index(name)].channel == "voice"
+            if name in type_index and s.contact_types[type_index[name]].channel == "voice"
         )  # fmt: skip
         if s.lines is not None and calls > s.lines:
             problems.append((("start_state", "waiting"), f"{calls} calls already waiting "
@@ -189,13 +200,13 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
 
     if s.costs is not None:
         for name in s.costs.agent_groups:
-            if name not in groups:
+            if name not in group_index:
                 problems.append(
                     (("costs", "agent_groups", name), unknown_name("agent group", name, groups))
                 )
         if isinstance(s.costs.abandoned_contact, dict):
             for name in s.costs.abandoned_contact:
-                if name not in types:
+                if name not in type_index:
                     path = ("costs", "abandoned_contact", name)
                     problems.append((path, unknown_name("contact type", name, types)))
 
@@ -205,17 +216,42 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
             value = getattr(s.ivr, key)
             if isinstance(value, dict):
                 for name in value:
-                    if name not in types:
+                    if name not in type_index:
                         problems.append(
                             (("ivr", key, name), unknown_name("contact type", name, types))
                         )
-                    elif s.contact_types[types.index(name)].channel != "voice":
+                    elif s.contact_types[type_index[name]].channel != "voice":
                         problems.append((("ivr", key, name), f"{name!r} is not a call: chat and "
                                          "e-mail skip the IVR"))  # fmt: skip
         for name in types:
             if s.ivr.probability("deflection", name) + s.ivr.probability("abandon", name) > 1:
                 problems.append((("ivr",), f"deflection + abandon exceed 1 for {name!r}"))
+    if not problems:  # (the sizes read lists that have their lengths)
+        problems.extend(size_problems(s))
     return problems
+
+
+def _arrival_problems(
+    s: Scenario, arrivals: Arrivals, path: tuple[str | int, ...]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """Per-interval rates, a profile with one share per interval, day shares per day."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    n = s.horizon.intervals
+    rate = arrivals.rate_per_hour
+    if isinstance(rate, list) and len(rate) != n:
+        out.append(((*path, "rate_per_hour"), f"rate_per_hour has {len(rate)} values; "
+                    f"expected {n} (one per interval) or one"))  # fmt: skip
+    if arrivals.profile is not None and len(arrivals.profile) != n:
+        out.append(((*path, "profile"), f"profile has {len(arrivals.profile)} shares; "
+                    f"expected {n} (one per interval)"))  # fmt: skip
+    if arrivals.weekly_volume is not None and not s.days:
+        out.append(((*path, "weekly_volume"), "weekly_volume is the volume of the run's days: "
+                    "give days (or give volume, contacts a day)"))  # fmt: skip
+    shares = arrivals.day_shares
+    if shares is not None and s.days and len(shares) != len(s.days):
+        out.append(((*path, "day_shares"), f"day_shares has {len(shares)} shares; expected "
+                    f"{len(s.days)} (one per day of days)"))  # fmt: skip
+    return out
 
 
 def _shift_problems(
@@ -365,6 +401,8 @@ def unknown_name(what: str, name: str, known: list[str]) -> str:
     """
     import difflib
 
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
-    return f"unknown {what} {name!r}{hint}"
+    candidates = known if len(known) <= 200 else []  # (difflib is quadratic)
+    close = difflib.get_close_matches(name, candidates, n=1) if len(name) <= 200 else []
+    listed = ", ".join(known[:10]) + (f", ... ({len(known)} in all)" if len(known) > 10 else "")
+    hint = f"; did you mean {close[0]!r}?" if close else f" (known: {listed})"
+    return f"unknown {what} {short(name)}{hint}"

@@ -35,6 +35,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ccsim.scenario import limits
 from ccsim.scenario.units import Duration
 
 __all__ = ["DIST_NAMES", "Distribution", "weibull_shape_for_cv"]
@@ -55,17 +56,17 @@ _NEEDS_CV = {"lognormal", "gamma", "weibull"}
 class Distribution(BaseModel):
     """A time distribution: a mean (scalar or per interval) and a unit-mean shape."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     dist: Literal[
         "exponential", "lognormal", "gamma", "erlang", "weibull", "uniform", "fixed", "empirical"
     ]
     mean: Duration | list[Duration] | None = None
-    cv: float | None = Field(default=None, ge=0)
-    k: int | None = Field(default=None, ge=1)
+    cv: float | None = Field(default=None, ge=0, le=limits.MAX_CV)
+    k: int | None = Field(default=None, ge=1, le=limits.MAX_PHASES)
     low: Duration | None = None
     high: Duration | None = None
-    values: list[Duration] | None = Field(default=None, min_length=1)
+    values: list[Duration] | None = Field(default=None, min_length=1, max_length=limits.MAX_NODES)
 
     @model_validator(mode="after")
     def _check_parameters(self) -> Distribution:

@@ -3,12 +3,14 @@
 A planner's scenario file is read once. Every problem is reported together, each with
 the file, the line and the key path (``small.yaml:14: contact_types[0].arrivals.
 rate_per_hour: ...``), and an unknown key gets the closest known key as a suggestion.
-Nothing runs on a scenario that did not load.
+Nothing runs on a scenario that did not load. What a file may hold to load at all (its
+size, encoding, nesting) is :mod:`ccsim.scenario.yamlfile`'s.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -19,6 +21,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ccsim.scenario.model import Scenario, ScenarioError
+from ccsim.scenario.units import short
+from ccsim.scenario.yamlfile import read_yaml
 
 __all__ = ["load_scenario", "read_yaml", "scenario_from_dict"]
 
@@ -37,40 +41,7 @@ _TYPE_MISMATCH = {
     "literal_error",
 }
 _TAGS = {"float", "int", "str", "bool", "list", "dict", "tuple", "none"}
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key written twice in one mapping."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"key {key!r} is written twice (first at line {seen[key] + 1})",
-                    key_node.start_mark,
-                )
-            seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)
-
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int | str:  # type: ignore[override]
-        """YAML 1.1 reads 8:00 as the number 480 (base 60): keep clock times as text."""
-        if ":" in str(node.value):
-            return str(node.value)
-        return super().construct_yaml_int(node)
-
-    def construct_yaml_float(self, node: yaml.ScalarNode) -> float | str:  # type: ignore[override]
-        """As for integers: 1:30.5 stays text, so a clock time is never a number."""
-        if ":" in str(node.value):
-            return str(node.value)
-        return super().construct_yaml_float(node)
-
-
-_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _UniqueKeyLoader.construct_yaml_int)
-_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:float", _UniqueKeyLoader.construct_yaml_float)
+_TAG = re.compile(r"[a-z][a-z-]*\[.*\]", re.S)
 
 
 def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
@@ -106,32 +77,6 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
     return scenario_from_dict(data, str(source), lambda path: _line_of(node, path))
 
 
-def read_yaml(
-    source: str | Path, what: str, error: type[ScenarioError] = ScenarioError
-) -> tuple[dict[str, Any], yaml.Node]:
-    """Read a YAML mapping; return it and its node tree (for line numbers).
-
-    Raises ``error`` (a :class:`ScenarioError`) naming the file and line when the text
-    is not YAML, writes a key twice, or is not a mapping. ``what`` names the file kind
-    in messages ("a scenario file").
-    """
-    name = str(source)
-    text = Path(source).read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = f"{exc.problem or 'invalid YAML'}" + (f" ({exc.context})" if exc.context else "")
-        if "alias" in problem:
-            problem += '; quote a relative factor: "*0.9"'
-        raise error([((), f"not valid YAML: {problem}")], name, lambda _: line) from None
-    if not isinstance(data, dict):
-        raise error([((), f"{what} must be a mapping of keys")], name, lambda _: 1)
-    return data, node
-
-
 def scenario_from_dict(data: Mapping[str, Any], source: str = "", line_of: Any = None) -> Scenario:
     """Validate a parsed scenario mapping (see :func:`load_scenario`)."""
     try:
@@ -163,8 +108,14 @@ def _problems(exc: ValidationError, root: type[BaseModel] = Scenario) -> list[tu
 
 
 def _is_tag(part: str | int) -> bool:
+    """Whether a part of a pydantic error location is a validator's tag, not a key.
+
+    Tags are a type (``float``), ``constrained-float``, or a name with brackets
+    (``list[constrained-float]``, ``function-after[_check_duration(), float]``); a
+    planner's key such as ``(options`` is kept.
+    """
     return isinstance(part, str) and (
-        "[" in part or "(" in part or part in _TAGS or part.startswith("constrained-")
+        part in _TAGS or part.startswith("constrained-") or _TAG.fullmatch(part) is not None
     )
 
 
@@ -181,7 +132,7 @@ def _message(err: Any, loc: Path_, root: type[BaseModel] = Scenario) -> str:
         msg = msg[len("Value error, ") :]
     value = err.get("input")
     if not isinstance(value, (dict, list)) and repr(value) not in msg:
-        msg += f" (got {value!r})"
+        msg += f" (got {short(value)})"
     return msg
 
 

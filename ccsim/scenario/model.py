@@ -10,7 +10,9 @@ scenario that did not validate.
 
 Values given *per interval* are either one scalar (every interval) or a list with one
 value per planning interval. Durations carry units ("20s", "5min", "1.5h"); arrival
-rates are per hour.
+rates are per hour, or a day's (a week's) volume spread by a profile. Shares and
+probabilities are numbers from 0 to 1, or percentages ("20%"). Every number is finite
+and bounded by what ccsim can simulate (:mod:`ccsim.scenario.limits`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from ccsim.scenario import limits
 from ccsim.scenario.distributions import Distribution
-from ccsim.scenario.units import Duration, parse_clock
+from ccsim.scenario.units import Duration, parse_clock, short
 
 __all__ = [
     "Activity",
@@ -45,9 +48,39 @@ __all__ = [
     "Shift",
 ]
 
+
+def _percent(value: object) -> object:
+    """``"20%"`` as 0.2 (a share, a weight or a factor may be written as a percentage)."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            number = float(value.strip()[:-1])
+        except ValueError:
+            message = f"expected a number or a percentage such as '20%', got {short(value)}"
+            raise ValueError(message) from None
+        return number / 100.0
+    return value
+
+
+def _share(value: object) -> object:
+    """A share: 0.2 or ``"20%"``; 80 is refused with the hint to write 0.8."""
+    value = _percent(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value <= 100:
+        raise ValueError(
+            f"a share is a number between 0 and 1: for {value:g} % write {value / 100:g} "
+            f"(got {value:g})"
+        )
+    return value
+
+
 NonNegative = Annotated[float, Field(ge=0)]
-Probability = Annotated[float, Field(ge=0, le=1)]
-Count = Annotated[int, Field(ge=0)]
+Money = Annotated[float, Field(ge=0, le=limits.MAX_AMOUNT)]
+Factor = Annotated[float, BeforeValidator(_percent), Field(ge=0, le=limits.MAX_FACTOR)]
+Weight = Annotated[float, BeforeValidator(_percent), Field(ge=0, le=limits.MAX_VOLUME)]
+Probability = Annotated[float, BeforeValidator(_share), Field(ge=0, le=1)]
+Rate = Annotated[float, Field(ge=0, le=limits.MAX_RATE)]
+Volume = Annotated[float, Field(ge=0, le=limits.MAX_VOLUME)]
+DayFactorCV = Annotated[float, Field(ge=0, le=limits.MAX_DAY_FACTOR_CV)]
+Count = Annotated[int, Field(ge=0, le=limits.MAX_AGENTS)]  # agents
 Clock = str | float  # "HH:MM" or a duration from the start of the day, checked below
 
 
@@ -71,12 +104,18 @@ class ScenarioError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        """Return one line per problem: ``file:line: key.path: message``."""
+        """Return one line per problem: ``file:line: key.path: message``.
+
+        At most :data:`~ccsim.scenario.limits.MAX_PROBLEMS` lines, then how many more.
+        """
         out = []
-        for path, message in self.problems:
+        for path, message in self.problems[: limits.MAX_PROBLEMS]:
             line = self.line_of(path) if self.line_of else None
             where = self.source + (f":{line}" if line else "")
             out.append(f"{where + ': ' if where else ''}{format_path(path)}: {message}")
+        more = len(self.problems) - limits.MAX_PROBLEMS
+        if more > 0:
+            out.append(f"... and {more} more problem{'s' if more > 1 else ''}")
         return "\n".join(out)
 
 
@@ -89,7 +128,7 @@ def format_path(path: tuple[str | int, ...]) -> str:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Horizon(_Model):
@@ -102,7 +141,7 @@ class Horizon(_Model):
     ``start`` is the clock time of t = 0, used for shift times and report labels.
     """
 
-    intervals: int = Field(ge=1)
+    intervals: int = Field(ge=1, le=limits.MAX_INTERVALS)
     interval: Duration
     warmup: Duration = 0.0
     start: str = "00:00"
@@ -121,14 +160,76 @@ class Forecast(_Model):
     ``day_factor_cv`` that multiplies every arrival rate of that day.
     """
 
-    day_factor_cv: NonNegative = 0.0
+    day_factor_cv: DayFactorCV = 0.0
 
 
 class Arrivals(_Model):
-    """Poisson arrivals at a rate per hour, constant within each interval."""
+    """Poisson arrivals at a rate per hour, constant within each interval.
 
-    rate_per_hour: NonNegative | list[NonNegative]
-    day_factor_cv: NonNegative = 0.0
+    Give the rate of every interval (``rate_per_hour``), or the volume as a planner
+    forecasts it: ``volume`` contacts a day, or ``weekly_volume`` contacts over all the
+    ``days`` of the run, split between them by ``day_shares``. A volume is spread over
+    the day's intervals by ``profile``, one share per interval (shares, percentages or
+    counts: they are normalised; default: evenly). So interval k of day d gets
+    ``rate_per_hour = day volume x profile[k] / sum(profile) / interval hours``, with
+    the day volume ``weekly_volume x day_shares[d] / sum(day_shares)`` (default: equal
+    shares). ``days[].volume`` multiplies every form alike.
+    """
+
+    rate_per_hour: Rate | list[Rate] | None = None
+    volume: Volume | None = None
+    weekly_volume: Volume | None = None
+    profile: list[Weight] | None = Field(default=None, min_length=1)
+    day_shares: list[Weight] | None = Field(default=None, min_length=1)
+    day_factor_cv: DayFactorCV = 0.0
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Arrivals:
+        forms = [
+            k for k in ("rate_per_hour", "volume", "weekly_volume") if getattr(self, k) is not None
+        ]
+        if len(forms) != 1:
+            raise ValueError(
+                "give one of rate_per_hour (contacts per hour, per interval), volume "
+                "(contacts a day) or weekly_volume (contacts over the days)"
+                + (f"; not {' and '.join(forms)}" if forms else "")
+            )
+        if self.profile is not None and self.rate_per_hour is not None:
+            raise ValueError("profile spreads a volume over the day: rate_per_hour takes none")
+        if self.day_shares is not None and self.weekly_volume is None:
+            raise ValueError("day_shares split a weekly_volume between the days")
+        for key in ("profile", "day_shares"):
+            shares = getattr(self, key)
+            if shares is not None and sum(shares) <= 0:
+                raise ValueError(f"{key} needs at least one share above 0")
+        return self
+
+    def hourly_rates(
+        self, intervals: int, interval: float, days: list[Day] | None = None
+    ) -> list[list[float]]:
+        """Arrivals per hour in each interval of each day (one day without ``days``).
+
+        ``days[].volume`` is not applied here (see :func:`ccsim.plan.compile_plan`).
+
+        Examples
+        --------
+        >>> Arrivals(volume=1200, profile=[1, 2, 3, 2, 2]).hourly_rates(5, 3600.0)
+        [[120.0, 240.0, 360.0, 240.0, 240.0]]
+        """
+        n_days = len(days) if days else 1
+        if self.rate_per_hour is not None:
+            rate = self.rate_per_hour
+            day = [float(r) for r in rate] if isinstance(rate, list) else [float(rate)] * intervals
+            return [day] * n_days
+        profile = self.profile or [1.0] * intervals
+        total = float(sum(profile))
+        hours = interval / 3600.0
+        if self.volume is not None:
+            volumes = [float(self.volume)] * n_days
+        else:
+            shares = self.day_shares or [1.0] * n_days
+            volumes = [float(self.weekly_volume or 0.0) * s / float(sum(shares)) for s in shares]
+        return [[v * w / (total * hours) for w in profile] for v in volumes]
 
 
 class ServiceLevel(_Model):
@@ -150,7 +251,7 @@ class Redial(_Model):
 
     probability: Probability
     delay: Distribution
-    max: int = Field(default=3, ge=1)
+    max: int = Field(default=3, ge=1, le=limits.MAX_FOLLOW_UPS)
 
 
 class Repeat(_Model):
@@ -166,7 +267,7 @@ class Repeat(_Model):
     fcr: Probability
     delay: Distribution
     as_type: str | None = None
-    max: int = Field(default=10, ge=1)
+    max: int = Field(default=10, ge=1, le=limits.MAX_FOLLOW_UPS)
 
 
 class Callback(_Model):
@@ -208,7 +309,7 @@ class ContactType(_Model):
     wrap_up: Distribution | None = None
     patience: Distribution | None = None
     service_level: ServiceLevel = ServiceLevel()
-    groups: list[str] | None = None
+    groups: list[str] | None = Field(default=None, max_length=limits.MAX_NAMED)
     redial: Redial | None = None
     repeat: Repeat | None = None
     callback: Callback | None = None
@@ -243,7 +344,7 @@ class Shift(_Model):
     start: Clock
     end: Clock
     agents: Count
-    breaks: list[Break] = []
+    breaks: list[Break] = Field(default=[], max_length=limits.MAX_BREAKS)
 
 
 class Activity(_Model):
@@ -261,7 +362,7 @@ class Activity(_Model):
     start: Clock
     duration: Duration | None = None
     end: Clock | None = None
-    agents: int = Field(ge=1)
+    agents: int = Field(ge=1, le=limits.MAX_AGENTS)
 
     @model_validator(mode="after")
     def _one_of(self) -> Activity:
@@ -297,16 +398,19 @@ class AgentGroup(_Model):
     """
 
     name: str = Field(min_length=1)
-    skills: list[str] = Field(min_length=1)
+    skills: list[str] = Field(min_length=1, max_length=limits.MAX_NAMED)
     staffing: Count | list[Count] | None = None
-    shifts: list[Shift] | None = None
-    speed: float = Field(default=1.0, gt=0)
+    shifts: list[Shift] | None = Field(default=None, max_length=limits.MAX_ITEMS)
+    speed: float = Field(default=1.0, ge=limits.MIN_SPEED, le=limits.MAX_SPEED)
     policy: Literal["longest_waiting", "priority"] = "longest_waiting"
     absence: Probability = 0.0
-    activities: list[Activity] = []
+    activities: list[Activity] = Field(default=[], max_length=limits.MAX_ITEMS)
     fcr: Probability | dict[str, Probability] | None = None
     concurrency: int = Field(default=1, ge=1, le=16)
-    stretch: NonNegative | list[Annotated[float, Field(ge=1)]] = 0.0
+    stretch: (
+        Annotated[float, Field(ge=0, le=limits.MAX_FACTOR)]
+        | list[Annotated[float, Field(ge=1, le=limits.MAX_FACTOR)]]
+    ) = 0.0
 
     def stretch_factors(self) -> list[float]:
         """Handle-time factor of a session started as the agent's m-th, m = 1..concurrency."""
@@ -327,7 +431,7 @@ class IVR(_Model):
     time: Distribution
     deflection: Probability | dict[str, Probability] = 0.0
     abandon: Probability | dict[str, Probability] = 0.0
-    ports: int | None = Field(default=None, ge=1)
+    ports: int | None = Field(default=None, ge=1, le=limits.MAX_LINES)
 
     def probability(self, which: str, type_name: str) -> float:
         """Deflection or abandon probability of one contact type."""
@@ -343,26 +447,26 @@ class GroupCost(_Model):
     costs, equipment, management as a multiplier).
     """
 
-    hourly_wage: NonNegative = 0.0
+    hourly_wage: Money = 0.0
     paid_breaks: bool = True
-    shrinkage: float = Field(default=0.0, ge=0, lt=1)
-    overhead: NonNegative = 1.0
+    shrinkage: Annotated[float, BeforeValidator(_share), Field(ge=0, lt=1)] = 0.0
+    overhead: Factor = 1.0
 
 
 class GroupCostOverride(_Model):
     """A group's own cost parameters; keys left out inherit the ``agents`` defaults."""
 
-    hourly_wage: NonNegative | None = None
+    hourly_wage: Money | None = None
     paid_breaks: bool | None = None
-    shrinkage: float | None = Field(default=None, ge=0, lt=1)
-    overhead: NonNegative | None = None
+    shrinkage: Annotated[float, BeforeValidator(_share), Field(ge=0, lt=1)] | None = None
+    overhead: Factor | None = None
 
 
 class ServiceLevelPenalty(_Model):
     """Penalties when a contact type misses its service-level target."""
 
-    per_interval: NonNegative = 0.0  # each interval (with contacts) below target
-    per_day: NonNegative = 0.0  # the day's service level below target
+    per_interval: Money = 0.0  # each interval (with contacts) below target
+    per_day: Money = 0.0  # the day's service level below target
 
 
 class Costs(_Model):
@@ -375,13 +479,13 @@ class Costs(_Model):
     """
 
     currency: str = "EUR"
-    working_days_per_year: NonNegative = 250.0
+    working_days_per_year: float = Field(default=250.0, ge=0, le=366)
     agents: GroupCost = GroupCost()
     agent_groups: dict[str, GroupCostOverride] = {}
-    telephony_per_minute: NonNegative = 0.0
-    ivr_per_minute: NonNegative = 0.0
-    fixed_per_day: NonNegative = 0.0
-    abandoned_contact: NonNegative | dict[str, NonNegative] = 0.0
+    telephony_per_minute: Money = 0.0
+    ivr_per_minute: Money = 0.0
+    fixed_per_day: Money = 0.0
+    abandoned_contact: Money | dict[str, Money] = 0.0
     service_level_penalty: ServiceLevelPenalty = ServiceLevelPenalty()
 
     def group(self, name: str) -> GroupCost:
@@ -407,7 +511,7 @@ class Day(_Model):
     """
 
     name: str = Field(min_length=1)
-    volume: NonNegative | dict[str, NonNegative] = 1.0
+    volume: Factor | dict[str, Factor] = 1.0
     staffing: dict[str, Count | list[Count]] = {}
 
     def volume_of(self, type_name: str) -> float:
@@ -419,7 +523,7 @@ class Day(_Model):
 class StartState(_Model):
     """The state the run starts from: contacts already waiting at t = 0, by type."""
 
-    waiting: dict[str, Count] = {}
+    waiting: dict[str, Annotated[int, Field(ge=0, le=limits.MAX_LINES)]] = {}
 
 
 class Scenario(_Model):
@@ -428,13 +532,13 @@ class Scenario(_Model):
     name: str = Field(min_length=1)
     description: str = ""
     horizon: Horizon
-    lines: int | None = Field(default=None, ge=1)
+    lines: int | None = Field(default=None, ge=1, le=limits.MAX_LINES)
     forecast: Forecast = Forecast()
     ivr: IVR | None = None
-    contact_types: list[ContactType] = Field(min_length=1)
-    agent_groups: list[AgentGroup] = Field(min_length=1)
+    contact_types: list[ContactType] = Field(min_length=1, max_length=limits.MAX_NAMED)
+    agent_groups: list[AgentGroup] = Field(min_length=1, max_length=limits.MAX_NAMED)
     costs: Costs | None = None
-    days: list[Day] | None = Field(default=None, min_length=1)
+    days: list[Day] | None = Field(default=None, min_length=1, max_length=limits.MAX_DAYS)
     start_state: StartState | None = None
 
     @model_validator(mode="after")

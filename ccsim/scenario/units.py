@@ -3,17 +3,21 @@
 A planner writes "20s" for a service-level threshold, "4min" for a handle time,
 "1.5h" for a shift length and "08:30" for a shift start. Inside ccsim every time is a
 float number of seconds from the start of the simulated day (t = 0 is the start of the
-first interval). A bare number is read as seconds.
+first interval). A bare number is read as seconds. A duration in a scenario is at most a
+year (:data:`ccsim.scenario.limits.MAX_DURATION`).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated
 
 from pydantic import BeforeValidator
 
-__all__ = ["Duration", "format_duration", "parse_clock", "parse_duration"]
+from ccsim.scenario.limits import MAX_DURATION
+
+__all__ = ["Duration", "format_duration", "parse_clock", "parse_duration", "short"]
 
 _UNITS = {
     "ms": 0.001,
@@ -70,7 +74,10 @@ def parse_duration(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as '20s' or '5min', got {value!r}")
     if isinstance(value, (int, float)):
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int beyond any float
+            raise ValueError(f"a duration of {short(value)} seconds is too large") from None
     elif isinstance(value, str):
         text = value.strip()
         if text.startswith("-"):
@@ -88,11 +95,25 @@ def parse_duration(value: object) -> float:
             seconds += float(number) * _UNITS[unit]
             pos, parts = match.end(), parts + 1
         if parts == 0 or text[pos:].strip():
-            raise ValueError(f"expected a duration such as '20s', '5min' or '1.5h', got {value!r}")
+            clock = _CLOCK.match(text)
+            if clock:  # 4:30 for four and a half minutes
+                a, b = clock.group(1), clock.group(2)
+                raise ValueError(
+                    f"{value!r} is a clock time, not a duration: write {int(a)}min{b}s or "
+                    f"{int(a)}h{b}min"
+                )
+            raise ValueError(
+                f"expected a duration such as '20s', '5min' or '1.5h', got {short(value)}"
+            )
     else:
-        raise ValueError(f"expected a duration such as '20s' or '5min', got {value!r}")
+        raise ValueError(f"expected a duration such as '20s' or '5min', got {short(value)}")
     if seconds < 0 or seconds != seconds:
-        raise ValueError(f"a duration must be a non-negative number, got {value!r}")
+        raise ValueError(f"a duration must be a non-negative number, got {short(value)}")
+    if math.isinf(seconds):
+        raise ValueError(
+            f'a duration must be finite, got {short(value)} (for "never", leave the key out, '
+            "as patience for callers who never hang up)"
+        )
     return seconds
 
 
@@ -156,11 +177,29 @@ def format_duration(seconds: float) -> str:
     return out
 
 
+def short(value: object, width: int = 80) -> str:
+    """``repr(value)``, cut to ``width`` characters: what an error message echoes.
+
+    Examples
+    --------
+    >>> short("x" * 100, width=12)
+    "'xxxxxxxx..."
+    """
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def _check_duration(value: object) -> float:
     try:
-        return parse_duration(value)
+        seconds = parse_duration(value)
     except ValueError as exc:  # pydantic reports ValueError text with the key path
         raise ValueError(str(exc)) from None
+    if seconds > MAX_DURATION:
+        raise ValueError(
+            f"{format_duration(seconds) if seconds < 1e12 else short(value)} is longer than a "
+            "year: at most 366d"
+        )
+    return seconds
 
 
 #: A duration field of a scenario: "20s", "5min", "1.5h" or a number of seconds.

@@ -287,6 +287,8 @@ def _relative(current: Any, text: str, kind: str) -> Any:
             if kind != "duration":
                 raise _ChangeError(f"{text!r} has a time unit, but this value is not a duration")
         result = current + amount if op == "+" else current - amount
+    if not math.isfinite(result):
+        raise _ChangeError(f"{text!r} makes {current!r} too large a number")
     if kind == "count":
         return int(math.floor(result + 0.5))  # whole agents (halves round up)
     return float(f"{result:.12g}")  # 240 * 0.9 is 216, not 216.00000000000003

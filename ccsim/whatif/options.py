@@ -60,6 +60,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ccsim.scenario import limits
 from ccsim.scenario.loader import (
     _is_tag,
     _line_of,
@@ -92,12 +93,12 @@ __all__ = [
 ]
 
 Path_ = tuple[str | int, ...]
-NonNegative = Annotated[float, Field(ge=0)]
+Money = Annotated[float, Field(ge=0, le=limits.MAX_AMOUNT)]
 
 
 # ----------------------------------------------------------------------- models
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class OptionCosts(_Model):
@@ -109,10 +110,10 @@ class OptionCosts(_Model):
     each agent seat.
     """
 
-    one_off: NonNegative = 0.0
-    per_new_agent: NonNegative = 0.0
-    monthly: NonNegative = 0.0
-    per_seat_monthly: NonNegative = 0.0
+    one_off: Money = 0.0
+    per_new_agent: Money = 0.0
+    monthly: Money = 0.0
+    per_seat_monthly: Money = 0.0
 
 
 class Option(_Model):
@@ -133,7 +134,7 @@ class OptionsFile(_Model):
     """
 
     base: str = Field(min_length=1)
-    options: list[Option] = Field(min_length=1)
+    options: list[Option] = Field(min_length=1, max_length=limits.MAX_OPTIONS)
     source_path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -308,7 +309,7 @@ def _signed_numbers_as_relative(node: yaml.Node, data: dict) -> None:
     def as_written(value_node: yaml.Node | None, value: Any) -> Any:
         if (
             isinstance(value_node, yaml.ScalarNode)
-            and value_node.style is None
+            and not value_node.style  # plain (None; libyaml: "")
             and value_node.tag in numeric
             and value_node.value[:1] in ("+", "-")
             and _is_number(value)

@@ -30,7 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ccsim import __version__
 from ccsim.results.kpis import TYPE_KPIS
+from ccsim.scenario import limits
 from ccsim.scenario.model import Scenario
+from ccsim.scenario.units import short
 from ccsim.simulation import (
     DEFAULT_ENGINE,
     DEFAULT_REPLICATIONS,
@@ -61,21 +63,50 @@ class SweepFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    base: str
+    base: str = Field(min_length=1)
     grid: dict[str, list[Any]] | None = None
-    points: list[dict[str, Any]] | None = None
-    replications: int | None = Field(default=None, ge=1)
-    seed: int | None = Field(default=None, ge=0)
+    points: list[dict[str, Any]] | None = Field(default=None, max_length=limits.MAX_POINTS)
+    replications: int | None = Field(default=None, ge=1, le=limits.MAX_REPLICATIONS)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
 
     @model_validator(mode="after")
     def _one_of(self) -> SweepFile:
         if (self.grid is None) == (self.points is None):
             raise ValueError("give either grid or points")
+        if self.grid is not None:
+            size = 1
+            for values in self.grid.values():
+                size *= len(values)
+            if size > limits.MAX_POINTS:
+                raise ValueError(f"the grid has {size:,} points: at most {limits.MAX_POINTS:,}")
+            if size == 0:
+                raise ValueError("the grid has no points: give every path at least one value")
         return self
 
 
 def load_sweep(path: str | Path) -> tuple[Scenario, SweepFile]:
-    """Load a sweep file and its base scenario (errors name file, line and key)."""
+    """Load a sweep file and its base scenario, and check every point.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The sweep file (YAML).
+
+    Returns
+    -------
+    scenario : Scenario
+        The base scenario (``base``, relative to the sweep file).
+    spec : SweepFile
+        The sweep; every point's changes give a valid scenario.
+
+    Raises
+    ------
+    ScenarioError
+        If the file, its base scenario or a point is not valid: one line per problem,
+        naming the file, the line and the key (``grid.<path>[j]``: the j-th value).
+    FileNotFoundError
+        If the sweep file does not exist.
+    """
     from pydantic import ValidationError
 
     from ccsim.scenario.loader import _line_of, _problems, load_scenario, read_yaml
@@ -83,14 +114,59 @@ def load_sweep(path: str | Path) -> tuple[Scenario, SweepFile]:
 
     path = Path(path)
     data, node = read_yaml(path, "a sweep file")
+
+    def line_of(key_path: tuple[str | int, ...]) -> int | None:
+        return _line_of(node, key_path)
+
     _signed_as_written(node, data)
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(
-            _problems(exc, SweepFile), str(path), lambda p: _line_of(node, p)
-        ) from None
-    return load_scenario(path.parent / spec.base), spec
+        raise ScenarioError(_problems(exc, SweepFile), str(path), line_of) from None
+    base = path.parent / spec.base
+    try:
+        scenario = load_scenario(base)
+    except FileNotFoundError:
+        problem = (("base",), f"no such scenario file: {base}")
+        raise ScenarioError([problem], str(path), line_of) from None
+    except ScenarioError as exc:  # (as an options file says it)
+        lines = exc.render().splitlines()
+        problems = [(("base",), f"the base scenario is not valid: {line}") for line in lines]
+        raise ScenarioError(problems, str(path), line_of) from None
+    problems = _point_problems(scenario, spec)
+    if problems:
+        raise ScenarioError(problems, str(path), line_of)
+    return scenario, spec
+
+
+def _point_problems(scenario: Scenario, spec: SweepFile) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every point's changes applied to the base: problems at their place in the file."""
+    from ccsim.whatif.changes import _changed
+
+    problems: dict[tuple[tuple[str | int, ...], str], None] = {}
+    if spec.grid is not None:
+        paths = list(spec.grid)
+        combos = itertools.product(*(range(len(spec.grid[p])) for p in paths))
+        where = [
+            (
+                {p: spec.grid[p][j] for p, j in zip(paths, js, strict=True)},
+                dict(zip(paths, js, strict=True)),
+            )
+            for js in combos
+        ]
+    else:
+        where = [(point, {}) for point in spec.points or []]
+    for i, (point, index) in enumerate(where):
+        _, found = _changed(scenario, point)
+        for key, sub, message in found:
+            if key is None:  # the changed scenario as a whole
+                at: tuple[str | int, ...] = ("grid",) if spec.grid is not None else ("points", i)
+                problems[(at, f"{message} (point {i}: {short(point)})")] = None
+            elif spec.grid is not None:
+                problems[(("grid", key, index[key], *sub), message)] = None
+            else:
+                problems[(("points", i, key, *sub), message)] = None
+    return list(problems)
 
 
 def _signed_as_written(node: Any, data: dict[str, Any]) -> None:
@@ -101,10 +177,13 @@ def _signed_as_written(node: Any, data: dict[str, Any]) -> None:
     """
     import yaml
 
+    if not isinstance(node, yaml.MappingNode):
+        return
+
     def fix(value_node: Any, value: Any) -> Any:
         if (
             isinstance(value_node, yaml.ScalarNode)
-            and value_node.style is None
+            and not value_node.style  # plain (None; libyaml: "")
             and str(value_node.value)[:1] in "+-"
             and isinstance(value, (int, float))
         ):
@@ -123,7 +202,8 @@ def _signed_as_written(node: Any, data: dict[str, Any]) -> None:
             for point_node, point in zip(value_node.value, data["points"], strict=False):
                 if isinstance(point, dict) and isinstance(point_node, yaml.MappingNode):
                     for k_node, v_node in point_node.value:
-                        point[k_node.value] = fix(v_node, point.get(k_node.value))
+                        if isinstance(k_node.value, str) and k_node.value in point:
+                            point[k_node.value] = fix(v_node, point[k_node.value])
 
 
 def grid_points(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -> list[dict]:
