@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from ccsim.scenario.model import Scenario, ScenarioError
 
-__all__ = ["load_scenario", "read_yaml", "scenario_from_dict"]
+__all__ = ["load_scenario", "parse_yaml", "read_yaml", "scenario_from_dict", "scenario_from_text"]
 
 Path_ = tuple[str | int, ...]
 _TYPE_MISMATCH = {
@@ -106,6 +106,37 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
     return scenario_from_dict(data, str(source), lambda path: _line_of(node, path))
 
 
+def scenario_from_text(text: str, source: str = "") -> Scenario:
+    """Load and validate a scenario from YAML text (an upload, an editor's content).
+
+    Parameters
+    ----------
+    text : str
+        The YAML text of a scenario file.
+    source : str
+        The name to give in messages (a file name), as :func:`load_scenario` gives the
+        path.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`load_scenario`: one ``source:line: key.path: message`` line per
+        problem, the same text ``ccsim validate`` prints for the file.
+
+    Examples
+    --------
+    >>> scenario_from_text("name: x", "upload.yaml")  # doctest: +SKIP
+    Traceback (most recent call last):
+    ScenarioError: upload.yaml:1: horizon: required key is missing ...
+    """
+    data, node = parse_yaml(text, source, "a scenario file")
+    return scenario_from_dict(data, source, lambda path: _line_of(node, path))
+
+
 def read_yaml(
     source: str | Path, what: str, error: type[ScenarioError] = ScenarioError
 ) -> tuple[dict[str, Any], yaml.Node]:
@@ -115,8 +146,13 @@ def read_yaml(
     is not YAML, writes a key twice, or is not a mapping. ``what`` names the file kind
     in messages ("a scenario file").
     """
-    name = str(source)
-    text = Path(source).read_text(encoding="utf-8")
+    return parse_yaml(Path(source).read_text(encoding="utf-8"), str(source), what, error)
+
+
+def parse_yaml(
+    text: str, name: str, what: str, error: type[ScenarioError] = ScenarioError
+) -> tuple[dict[str, Any], yaml.Node]:
+    """:func:`read_yaml` of text already read; ``name`` is the file named in messages."""
     try:
         node = yaml.compose(text, Loader=_UniqueKeyLoader)
         data = yaml.load(text, Loader=_UniqueKeyLoader)
