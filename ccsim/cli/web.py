@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ccsim.cli.common import err
 
@@ -39,10 +40,10 @@ def app_command(
 
     missing = missing_modules()
     if missing:
+        how = 'pip install -e ".[app]" (from a clone) or pip install "ccsim[app]"'
         err.print(
             f"[red]error:[/red] the web app needs {', '.join(missing)}, not installed here. "
-            """Install the app extra: pip install -e ".[app]" (from a clone) """
-            """or pip install "ccsim[app]\"""",
+            f"Install the app extra: {escape(how)}",
             highlight=False,
         )
         raise typer.Exit(2)
