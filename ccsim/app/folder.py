@@ -11,7 +11,7 @@ not at all (a temporary file renamed over the target).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -28,11 +28,19 @@ class FolderError(Exception):
     """A path the app refuses (outside the folder, not YAML, missing, or already there)."""
 
 
+#: libyaml's loader where PyYAML has it (listing a folder reads every file's top keys)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @dataclass(frozen=True)
 class Folder:
     """A folder of scenario and options files (``root``, resolved at start)."""
 
     root: Path
+    # kind of each file, kept while its modification time and size are the same
+    _kinds: dict[Path, tuple[tuple[int, int], str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def open(cls, path: str | Path) -> Folder:
@@ -120,13 +128,25 @@ class Folder:
     def kind(self, name: str) -> str:
         """``"scenario"``, ``"options"``, ``"sweep"`` or ``"unreadable"`` (see :meth:`files`)."""
         try:
-            data = yaml.safe_load(self.read(name))
-        except (yaml.YAMLError, FolderError, OSError):
+            path = self.resolve(name)
+            stat = path.stat()
+        except (FolderError, OSError):
             return "unreadable"
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        kept = self._kinds.get(path)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            data = None
         if not isinstance(data, dict):
-            return "unreadable"
-        if "base" in data and "options" in data:
-            return "options"
-        if "base" in data and ("grid" in data or "points" in data):
-            return "sweep"
-        return "scenario"
+            kind = "unreadable"
+        elif "base" in data and "options" in data:
+            kind = "options"
+        elif "base" in data and ("grid" in data or "points" in data):
+            kind = "sweep"
+        else:
+            kind = "scenario"
+        self._kinds[path] = (stamp, kind)
+        return kind

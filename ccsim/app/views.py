@@ -119,9 +119,10 @@ def glance(scenario: Scenario) -> dict[str, Any]:
         )
     groups = []
     for j, g in enumerate(scenario.agent_groups):
-        staffing = None
+        staffing = None  # one day's intervals (``days`` may override it per day)
         if g.staffing is not None:
-            per = g.staffing if isinstance(g.staffing, list) else [g.staffing] * plan.n_intervals
+            n = scenario.horizon.intervals
+            per = g.staffing if isinstance(g.staffing, list) else [g.staffing] * n
             staffing = [int(x) for x in per]
         groups.append(
             {

@@ -96,6 +96,7 @@ async function openFile(path) {
   try { data = await api("GET", `/api/open?path=${encodeURIComponent(path)}`); }
   catch (e) { showMessage(e.message, "bad"); return; }
   cancelPanel("whatif");
+  delete $("#workspace").dataset.open;
   state.path = data.path; state.text = data.text; state.base = data.glance || null;
   $("#open-name").textContent = data.options_file ? `${data.path}  ·  options ${data.options_file}` : data.path;
   $$("#files button").forEach((b) => b.classList.toggle("active", b.dataset.path === path || b.dataset.path === data.path));
@@ -121,6 +122,7 @@ async function openFile(path) {
   renderVariantBar(); renderCentre(); renderCompareChoice();
   $("#result").replaceChildren(); $("#compare-result").replaceChildren(); $("#staff-result").replaceChildren();
   await selectVariant(0);
+  $("#workspace").dataset.open = data.path;  // opened: levers and centre drawn
 }
 
 // ----------------------------------------------------------------- variants
@@ -145,7 +147,8 @@ async function addVariant(from, extra = {}, name = null, quiet = false) {
   const source = state.variants[from];
   const v = {
     name: name && !state.variants.some((x) => x.name === name) ? name : uniqueName(name || "variant"),
-    description: "", changes: { ...source.changes, ...extra }, costs: { ...source.costs }, glance: null,
+    description: "", changes: { ...source.changes, ...extra }, costs: { ...source.costs },
+    glance: Object.keys(extra).length ? null : source.glance,  // the same scenario until changed
   };
   state.variants.push(v);
   persist(); renderCompareChoice();
@@ -161,9 +164,10 @@ function removeVariant(i) {
 
 async function selectVariant(i) {
   state.current = i;
-  renderVariantBar();
   const v = state.variants[i];
-  if (!v.glance) await checkVariant(v);
+  if (!v.glance || v.changesYaml === undefined) await checkVariant(v);
+  if (state.current !== i) return;  // another variant was chosen meanwhile
+  renderVariantBar();
   renderLevers();
   renderResult();
 }
@@ -306,7 +310,7 @@ function staffingLevers(v, g, base) {
       el("div", { class: "small" },
         el("button", { title: "one agent fewer in every interval", "data-step": `${grp.name}:-1`, onclick: () => stepGroup(grp.name, -1) }, "−1"), " ",
         el("button", { title: "one agent more in every interval", "data-step": `${grp.name}:+1`, onclick: () => stepGroup(grp.name, 1) }, "+1")))));
-    const body = g.labels.map((label, k) => el("tr", {}, el("td", {}, label), perInterval.map((grp) => {
+    const body = g.labels.slice(0, g.horizon.intervals).map((label, k) => el("tr", {}, el("td", {}, label), perInterval.map((grp) => {
       const b = baseGroup(grp.name);
       const baseValue = b && b.staffing ? b.staffing[k] : null;
       const input = leverInput(grp.staffing[k], (x, node) => setStaffing(grp.name, k, x, node), {
@@ -316,7 +320,8 @@ function staffingLevers(v, g, base) {
       });
       return el("td", { class: "staff-cell" }, input, el("span", { class: "need", title: "Erlang A" }, grp.erlang_a[k]));
     })));
-    box.append(el("p", { class: "muted small" }, "Agents per interval; the grey figure is what Erlang A asks for (orange: below it)."));
+    box.append(el("p", { class: "muted small" }, "Agents per interval; the grey figure is what Erlang A asks for (orange: below it).",
+      g.horizon.days ? ` Several days: this is the staffing of every day that does not set its own (days: in the file); Erlang A for ${g.horizon.days[0]}.` : ""));
     box.append(el("div", { class: "grid-wrap" }, el("table", {}, el("thead", {}, head), el("tbody", {}, body))));
   }
   for (const grp of g.groups) {
@@ -334,8 +339,12 @@ function staffingLevers(v, g, base) {
   return box;
 }
 
+// The staffing the grid shows: the list it last wrote (at once, before the server
+// has checked it), else the variant's scenario as the server resolved it.
 function currentStaffing(name) {
   const v = state.variants[state.current];
+  const written = v.changes[`agent_groups.${name}.staffing`];
+  if (Array.isArray(written) && written.every(isNum)) return written.slice();
   const grp = (v.glance || state.base).groups.find((x) => x.name === name);
   return grp.staffing.slice();
 }
@@ -382,6 +391,8 @@ function updateLeverStatus() {
         if (!input) return;
         if (document.activeElement !== input) input.value = n;
         input.classList.toggle("below", n < grp.erlang_a[k]);
+        const b = state.base.groups.find((x) => x.name === grp.name);
+        input.classList.toggle("changed", !b || !b.staffing || b.staffing[k] !== n);
       });
     }
   }
@@ -765,10 +776,11 @@ async function start() {
   $("#yaml-save").addEventListener("click", saveText);
   $("#upload").addEventListener("change", (e) => { uploadFile(e.target.files[0]); e.target.value = ""; });
   try {
+    const files = loadFiles();  // both at once
     state.info = await api("GET", "/api/info");
     $("#folder").textContent = `folder ${state.info.folder}`;
     $("#replications").value = state.info.replications; $("#compare-replications").value = state.info.replications; $("#seed").value = state.info.seed;
-    await loadFiles();
+    await files;
   } catch (e) { showMessage(`The app did not start: ${e.message}`, "bad"); }
   setTimeout(() => loadPlotly().catch(() => {}), 0);  // charts ready by the first run
   const wanted = new URLSearchParams(location.search).get("open");
