@@ -278,7 +278,7 @@ def test_a_runs_downloads_are_the_reports_and_tables_of_ccsim(client, folder) ->
     direct = ccsim.simulate(folder / SMALL, replications=5, seed=3)
     report = client.get(f"{run}/report.html")
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
-    assert report.headers["content-disposition"] == 'attachment; filename="more-report.html"'
+    assert report.headers["content-disposition"] == 'attachment; filename="small-more-report.html"'
     assert "<html" in report.text[:200].lower() and "data:image/png;base64," in report.text
     summary = client.get(f"{run}/summary.json").json()
     assert summary == json.loads(direct.to_json())

@@ -237,7 +237,8 @@ class Service:
         def work(progress: Any) -> Any:
             return ccsim.simulate(scenario, replications, seed, "fast", progress=progress)
 
-        return self.registry.submit("simulate", label or name, work, views.run_view)
+        title = f"{Path(name).stem} {label}".strip()  # names the downloads
+        return self.registry.submit("simulate", title, work, views.run_view)
 
     def compare(self, name: str, variants: list[Variant], replications: int, seed: int) -> Run:
         """Start ``ccsim.compare`` of the scenario and its variants in the background."""
@@ -254,8 +255,8 @@ class Service:
             comparison = ccsim.compare(scenarios, replications, seed, "fast", progress=progress)
             return dataclasses.replace(comparison, costs=costs)  # the options' cost inputs
 
-        return self.registry.submit("compare", f"{name}: {', '.join(names)}", work,
-                                    views.comparison_view)  # fmt: skip
+        title = f"{Path(name).stem} compared"
+        return self.registry.submit("compare", title, work, views.comparison_view)
 
     def staff(self, name: str, changes: Mapping[str, Any], replications: int, seed: int,
               max_abandon: float | None = None) -> Run:  # fmt: skip
@@ -266,8 +267,8 @@ class Service:
             return ccsim.search_staffing(scenario, replications, seed, "fast", max_abandon,
                                          progress=progress)  # fmt: skip
 
-        return self.registry.submit("staff", f"staffing search on {name}", work,
-                                    views.staffing_view)  # fmt: skip
+        title = f"{Path(name).stem} staffed"
+        return self.registry.submit("staff", title, work, views.staffing_view)
 
     def run(self, run_id: str) -> Run:
         """A run by id (``AppError`` 404 when unknown or forgotten)."""

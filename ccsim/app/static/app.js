@@ -536,7 +536,8 @@ async function drawCharts(v) {
     const types = Object.keys(c.types).filter((t) => t !== "ALL");
     const layout = (title, ytitle, percent) => ({
       title: { text: title, font: { size: 14 } }, margin: { l: 55, r: 10, t: 36, b: 40 }, height: 300,
-      yaxis: { title: { text: ytitle }, tickformat: percent ? ".0%" : undefined, rangemode: "tozero" }, legend: { orientation: "h", y: -0.2 }, hovermode: "x unified",
+      yaxis: { title: { text: ytitle }, tickformat: percent ? ".0%" : undefined, rangemode: "tozero" }, legend: { orientation: "h", y: -0.25 }, hovermode: "x unified",
+      xaxis: { nticks: 24, tickangle: -45, automargin: true },
     });
     const band = (series, color, name, group) => [
       { x, y: series.high, mode: "lines", line: { width: 0 }, hoverinfo: "skip", showlegend: false, legendgroup: group },
