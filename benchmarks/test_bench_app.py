@@ -18,7 +18,8 @@ updated KPIs at 200 replications in under 2 s; the first page in under 1 s.
   that, and its time is recorded too.
 
 The compiled engine is loaded (a warm-up run) before anything is timed, as ``ccsim app``
-does at start.
+does at start. ``ccsim.simulate`` of the same run, called directly, is timed in the same
+session as the floor: the machine is shared, so what the app adds is the difference.
 """
 
 from __future__ import annotations
@@ -55,6 +56,17 @@ def folder(tmp_path_factory) -> Path:
     shutil.copytree(REPO / "scenarios", root / "scenarios")
     ccsim.simulate(root / MULTISKILL, replications=2)  # load the compiled kernel
     return root
+
+
+def test_simulate_alone_the_floor(benchmark, record_seconds, folder) -> None:
+    """The same run called directly: what the app adds is the difference to this."""
+    scenario = ccsim.load_scenario(folder / MULTISKILL)
+    benchmark.group = "app"
+    result = benchmark.pedantic(
+        ccsim.simulate, args=(scenario, 200), rounds=7, iterations=1, warmup_rounds=1
+    )
+    assert result.replications == 200
+    record_seconds("app: ccsim.simulate alone (200 replications)")
 
 
 def test_lever_change_to_kpis_over_the_api(benchmark, record_seconds, folder) -> None:

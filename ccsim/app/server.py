@@ -14,7 +14,7 @@ GET      /api/open?path=                  a scenario at a glance (an options fil
                                           base and its options as variants)
 POST     /api/validate                    ``{name, text}``: ``ccsim validate``'s message
 POST     /api/upload                      ``{name, text, overwrite}``: save if valid
-POST     /api/variant                     ``{path, changes}``: validate a variant
+POST     /api/variant                     ``{path, changes, erlang}``: check a variant
 POST     /api/save/scenario               ``{path, changes, to, overwrite}``
 POST     /api/save/options                ``{path, variants, to, overwrite}``
 POST     /api/runs                        ``{kind: simulate|compare|staff, ...}``
@@ -90,6 +90,7 @@ class CheckBody(_Body):
     path: str
     changes: dict[str, Any] = {}
     name: str = ""
+    erlang: bool = True  # the Erlang A requirement too (not needed after a staffing change)
 
 
 class SaveScenarioBody(_Body):
@@ -228,7 +229,7 @@ def create_app(
 
     @app.post("/api/variant")
     def variant(body: CheckBody) -> dict[str, Any]:
-        return service.check_variant(body.path, body.changes, body.name)
+        return service.check_variant(body.path, body.changes, body.name, body.erlang)
 
     @app.post("/api/save/scenario")
     def save_scenario(body: SaveScenarioBody) -> dict[str, Any]:

@@ -181,11 +181,14 @@ class Service:
             lines = self._tidy(str(exc)).splitlines()
             raise AppError("\n".join(["error: the changes are not valid:", *lines]), 422) from None
 
-    def check_variant(self, name: str, changes: Mapping[str, Any], option: str = "") -> dict:
-        """Validate a variant; its glance and its changes as options-file YAML."""
+    def check_variant(
+        self, name: str, changes: Mapping[str, Any], option: str = "", erlang: bool = True
+    ) -> dict:
+        """Validate a variant; its glance (Erlang A if asked) and its changes as YAML."""
         scenario = self.variant(name, changes, option)
         text = _yaml({"changes": dict(changes)}) if changes else ""
-        return {"valid": True, "glance": views.glance(scenario), "changes_yaml": text}
+        glance = views.glance(scenario, erlang)
+        return {"valid": True, "glance": glance, "changes_yaml": text}
 
     def save_scenario(
         self, name: str, changes: Mapping[str, Any], to: str, overwrite: bool = False

@@ -80,17 +80,18 @@ def interval_labels(scenario: Scenario) -> list[str]:
 
 
 # ----------------------------------------------------------------- the centre
-def glance(scenario: Scenario) -> dict[str, Any]:
+def glance(scenario: Scenario, erlang: bool = True) -> dict[str, Any]:
     """The centre at a glance: types, groups, skills, staffing, IVR, costs.
 
     Per-interval values come from the compiled plan (so a scalar in the file shows as
     one value per interval); ``erlang_a`` is the Erlang A requirement per group and
     interval (:func:`ccsim.whatif.requirement.erlang_requirement`), the line the
-    staffing grid is read against.
+    staffing grid is read against; ``None`` without ``erlang`` (it does not depend on
+    the staffing, so the page keeps it while only staffing changes).
     """
     plan = compile_plan(scenario)
     hours = plan.interval / 3600.0
-    need = erlang_requirement(plan)
+    need = erlang_requirement(plan) if erlang else None
     ivr = scenario.ivr
     types = []
     for i, t in enumerate(scenario.contact_types):
@@ -143,7 +144,7 @@ def glance(scenario: Scenario) -> dict[str, Any]:
                     for s in g.shifts or []
                 ],  # fmt: skip
                 "activities": len(g.activities),
-                "erlang_a": [int(x) for x in need[j]],
+                "erlang_a": [int(x) for x in need[j]] if need is not None else None,
             }
         )
     costs = scenario.costs

@@ -172,9 +172,20 @@ async function selectVariant(i) {
   renderResult();
 }
 
-async function checkVariant(v) {
+// Ask the server to check a variant and resolve its scenario. The Erlang A requirement
+// does not depend on staffing: after a staffing change the last one is kept (`erlang`
+// false), which keeps the check light while the run goes on.
+async function checkVariant(v, erlang = true) {
+  const known = v.glance;
+  erlang = erlang || !known || known.groups.some((g) => !g.erlang_a);
   try {
-    const data = await api("POST", "/api/variant", { path: state.path, changes: v.changes, name: v.name });
+    const data = await api("POST", "/api/variant", { path: state.path, changes: v.changes, name: v.name, erlang });
+    if (!erlang) {
+      for (const g of data.glance.groups) {
+        const before = known.groups.find((x) => x.name === g.name);
+        g.erlang_a = before ? before.erlang_a : [];
+      }
+    }
     v.glance = data.glance; v.changesYaml = data.changes_yaml; v.invalid = null;
   } catch (e) {
     v.invalid = e.message;
@@ -200,7 +211,8 @@ async function setChange(path, value) {
   if (value === undefined) delete v.changes[path]; else v.changes[path] = value;
   persist();
   v.invalid = null;
-  const checking = checkVariant(v);  // the run checks the changes too: both at once
+  const staffing = /\.staffing$|\.shifts\.\d+\.agents$|^costs\./.test(path);  // Erlang A stays
+  const checking = checkVariant(v, !staffing);  // the run checks the changes too: both at once
   if ($("#autorun").checked) runSimulation(v);
   await checking;
   if (fresh) await selectVariant(state.variants.indexOf(v));
@@ -318,7 +330,7 @@ function staffingLevers(v, g, base) {
         class: `${grp.staffing[k] < grp.erlang_a[k] ? "below" : ""} ${grp.staffing[k] === baseValue ? "" : "changed"}`,
         title: `Erlang A asks for ${grp.erlang_a[k]}`,
       });
-      return el("td", { class: "staff-cell" }, input, el("span", { class: "need", title: "Erlang A" }, grp.erlang_a[k]));
+      return el("td", { class: "staff-cell" }, input, el("span", { class: "need", title: "Erlang A" }, grp.erlang_a[k] ?? ""));
     })));
     box.append(el("p", { class: "muted small" }, "Agents per interval; the grey figure is what Erlang A asks for (orange: below it).",
       g.horizon.days ? ` Several days: this is the staffing of every day that does not set its own (days: in the file); Erlang A for ${g.horizon.days[0]}.` : ""));
