@@ -226,6 +226,13 @@ def test_a_variant_is_the_scenario_with_its_changes(client, folder) -> None:
     )
     assert glance["types"][1]["deflection"] == 0.25
     assert yaml.safe_load(checked["changes_yaml"]) == {"changes": changes}
+    light = client.post(
+        "/api/variant", json={"path": MULTISKILL, "changes": MORE_SALES, "erlang": False}
+    )
+    assert [g["erlang_a"] for g in light.json()["glance"]["groups"]] == [None, None, None]
+    staffed = client.post("/api/variant", json={"path": MULTISKILL, "changes": MORE_SALES}).json()
+    assert staffed["glance"]["groups"][0]["erlang_a"] == base["groups"][0]["erlang_a"]
+    assert glance["groups"][0]["erlang_a"] != base["groups"][0]["erlang_a"]  # 20 % more sales calls
 
 
 def test_invalid_changes_name_the_path_and_suggest(client) -> None:
@@ -429,6 +436,12 @@ def test_an_options_file_opens_as_its_base_with_its_options_as_variants(client, 
     )
     response = client.get("/api/open", params={"path": "escape.options.yaml"})
     assert response.status_code == 400 and "is not in the folder" in response.json()["error"]
+    (folder.parent / "secret.yaml").write_text("name: TOP-SECRET\nhorizon: 3\n")  # read by nothing
+    (folder / "peek.options.yaml").write_text("base: ../secret.yaml\noptions:\n  - name: a\n")
+    response = client.get("/api/open", params={"path": "peek.options.yaml"})
+    assert response.json() == {
+        "error": "peek.options.yaml: its base scenario ../secret.yaml is not in the folder"
+    }
 
 
 def test_the_staffing_search_is_ccsim_search_staffing(client, folder) -> None:

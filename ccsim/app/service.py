@@ -130,15 +130,19 @@ class Service:
 
     def _open_options(self, name: str) -> dict[str, Any]:
         path = self.folder.resolve(name)
+        # Where the base is, checked before anything reads it: the base of an options
+        # file is read only if it lies in the folder.
+        written = yaml.safe_load(path.read_text(encoding="utf-8")).get("base")
+        try:
+            base_path = Path(os.path.normpath(path.parent / str(written)))
+            base = self.folder.name_of(base_path)
+            self.folder.resolve(base)
+        except FolderError:
+            raise AppError(f"{name}: its base scenario {written} is not in the folder") from None
         try:
             file = ccsim.load_options(path)
         except ScenarioError as exc:
             raise AppError(self._invalid(name, exc, "options file"), 422) from None
-        try:
-            base = self.folder.name_of(file.base_path)
-            self.folder.resolve(base)
-        except FolderError:
-            raise AppError(f"{name}: its base scenario {file.base} is not in the folder") from None
         opened = self.open(base)
         opened["variants"] = [
             dataclasses.asdict(
