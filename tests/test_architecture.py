@@ -25,6 +25,11 @@ ONLY_IN = {
     "simpy": ("ccsim.engines.reference",),
     "numba": ("ccsim.engines.kernel", "ccsim.engines.counters"),
     "matplotlib": ("ccsim.report",),
+    # the web stack: only the web app
+    "fastapi": ("ccsim.app",),
+    "starlette": ("ccsim.app",),
+    "uvicorn": ("ccsim.app",),
+    "plotly": ("ccsim.app",),
 }
 #: module prefixes and the ccsim modules they must never import
 NEVER = {
@@ -37,6 +42,8 @@ NEVER = {
     "ccsim.report": ("ccsim.simulation", "ccsim.engines"),
     "ccsim.results": ("ccsim.simulation", "ccsim.engines", "ccsim.whatif.comparison",
                       "ccsim.whatif.sweeps", "ccsim.whatif.staffing", "ccsim.whatif.options"),
+    # the web app holds no model logic: it calls the public API, never an engine
+    "ccsim.app": ("ccsim.engines", "ccsim.streams", "simpy", "numba", "matplotlib"),
 }  # fmt: skip
 
 
@@ -110,6 +117,10 @@ def test_every_boundary_holds() -> None:
         ("ccsim.results.tables", "import matplotlib.pyplot as plt",
          "ccsim.results.tables imports matplotlib"),
         ("ccsim.engines.fast", "import simpy", "ccsim.engines.fast imports simpy"),
+        ("ccsim.cli.web", "import uvicorn", "ccsim.cli.web imports uvicorn"),
+        ("ccsim.whatif.sweeps", "from fastapi import FastAPI", "ccsim.whatif.sweeps imports fastapi"),
+        ("ccsim.app.service", "from ccsim.engines import fast",
+         "ccsim.app.service imports ccsim.engines"),
     ],
 )  # fmt: skip
 def test_the_checker_catches_a_planted_import(module: str, source: str, expected: str) -> None:

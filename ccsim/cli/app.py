@@ -1,8 +1,9 @@
 """The ``ccsim`` command: one typer application, its sub-commands registered by name.
 
 Each sub-command lives with its concept: :mod:`ccsim.cli.run` (validate, run),
-:mod:`ccsim.cli.whatif` (compare, sweep, staff); :mod:`ccsim.cli.common` holds what they
-share. :func:`main` is the console script's entry point (``python -m ccsim`` too).
+:mod:`ccsim.cli.whatif` (compare, sweep, staff), :mod:`ccsim.cli.web` (app, the web
+app); :mod:`ccsim.cli.common` holds what they share. :func:`main` is the console
+script's entry point (``python -m ccsim`` too).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import typer
 
 from ccsim.cli import common
 from ccsim.cli.run import run, validate
+from ccsim.cli.web import app_command
 from ccsim.cli.whatif import compare_command, staff_command, sweep_command
 
 __all__ = ["app", "main"]
@@ -27,6 +29,7 @@ app.command()(run)
 app.command(name="compare")(compare_command)
 app.command(name="sweep")(sweep_command)
 app.command(name="staff")(staff_command)
+app.command(name="app")(app_command)
 
 
 def main() -> None:

@@ -22,9 +22,9 @@ from pydantic import BaseModel, ValidationError
 
 from ccsim.scenario.model import Scenario, ScenarioError
 from ccsim.scenario.units import short
-from ccsim.scenario.yamlfile import read_yaml
+from ccsim.scenario.yamlfile import parse_yaml, read_yaml
 
-__all__ = ["load_scenario", "read_yaml", "scenario_from_dict"]
+__all__ = ["load_scenario", "parse_yaml", "read_yaml", "scenario_from_dict", "scenario_from_text"]
 
 Path_ = tuple[str | int, ...]
 _TYPE_MISMATCH = {
@@ -75,6 +75,31 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
         return scenario_from_dict(source)
     data, node = read_yaml(source, "a scenario file")
     return scenario_from_dict(data, str(source), lambda path: _line_of(node, path))
+
+
+def scenario_from_text(text: str, source: str = "") -> Scenario:
+    """Load and validate a scenario from YAML text (an upload, an editor's content).
+
+    Parameters
+    ----------
+    text : str
+        The YAML text of a scenario file.
+    source : str
+        The name to give in messages (a file name), as :func:`load_scenario` gives the
+        path.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`load_scenario`: one ``source:line: key.path: message`` line per
+        problem, the same text ``ccsim validate`` prints for the file.
+    """
+    data, node = parse_yaml(text, source, "a scenario file")
+    return scenario_from_dict(data, source, lambda path: _line_of(node, path))
 
 
 def scenario_from_dict(data: Mapping[str, Any], source: str = "", line_of: Any = None) -> Scenario:

@@ -29,7 +29,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from ccsim.scenario import limits
 from ccsim.scenario.model import ScenarioError
 
-__all__ = ["read_yaml"]
+__all__ = ["parse_yaml", "read_yaml"]
 
 
 class _Rules:
@@ -120,7 +120,22 @@ def read_yaml(
     def fail(message: str, line: int | None = None) -> ScenarioError:
         return error([((), message)], name, lambda _: line)
 
-    text = _text(Path(source), what, fail)
+    return parse_yaml(_text(Path(source), what, fail), name, what, error)
+
+
+def parse_yaml(
+    text: str, name: str, what: str, error: type[ScenarioError] = ScenarioError
+) -> tuple[dict[str, Any], yaml.Node]:
+    """:func:`read_yaml` of text already read (an upload, an editor's content).
+
+    ``name`` is the file named in messages; the same checks and messages as a file.
+    """
+
+    def fail(message: str, line: int | None = None) -> ScenarioError:
+        return error([((), message)], name, lambda _: line)
+
+    if len(text.encode("utf-8")) > limits.MAX_FILE_BYTES:
+        raise fail(f"is larger than {limits.MAX_FILE_BYTES / 1e6:g} MB: not {what}")
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -129,10 +129,19 @@ def search_staffing(
     evaluations = 0
     most = max_replications or 16 * replications
 
-    def evaluate(candidate: np.ndarray) -> tuple[np.ndarray, SimulationResult]:
+    def evaluate(
+        candidate: np.ndarray, accepted: np.ndarray | None = None
+    ) -> tuple[np.ndarray, SimulationResult, np.ndarray]:
+        """Misses of ``candidate``; its result; its cells' means at ``replications``.
+
+        A decided miss answers at once. Cells whose means at ``replications`` equal
+        ``accepted`` (those of the staffing last accepted: common random numbers make
+        cells the change cannot reach identical) keep their verdict, met; the other
+        undecided cells are simulated again with twice the replications.
+        """
         nonlocal evaluations
         changed = _with_staffing(scenario, candidate, searched)
-        reps = replications
+        reps, same, first = replications, None, None
         while True:
             evaluations += 1
             with warnings.catch_warnings():
@@ -141,17 +150,22 @@ def search_staffing(
             if progress is not None:
                 progress(evaluations, max_evaluations)
             misses, undecided = _misses(plan, result, max_abandon)
-            if not undecided.any() or 2 * reps > most or evaluations >= max_evaluations:
-                return misses, result
+            if first is None:
+                first = _cell_means(plan, result)
+                same = np.zeros_like(misses) if accepted is None else (first == accepted).all(0)
+            misses, undecided = misses & ~same, undecided & ~same
+            stop = misses.any() or not undecided.any() or 2 * reps > most
+            if stop or evaluations >= max_evaluations:
+                return misses, result, first
             reps *= 2
 
-    misses, result = evaluate(staffing)
+    misses, result, means = evaluate(staffing)
     # 2. add agents where targets are missed
     while misses.any() and evaluations < max_evaluations:
         for t, k in zip(*np.nonzero(misses), strict=True):
             g = primary[t] if primary[t] in searched else searched[0]
             staffing[g, k] += 1
-        misses, result = evaluate(staffing)
+        misses, result, means = evaluate(staffing)
     met = not misses.any()
     # 3. trim: remove agents while every target still holds
     if met:
@@ -159,11 +173,11 @@ def search_staffing(
             for g in searched:
                 while staffing[g, k] > floor[g, k] and evaluations < max_evaluations:
                     staffing[g, k] -= 1
-                    trial_misses, trial = evaluate(staffing)
+                    trial_misses, trial, trial_means = evaluate(staffing, means)
                     if trial_misses.any():
                         staffing[g, k] += 1
                         break
-                    result = trial
+                    result, means = trial, trial_means
     names = plan.group_names
     return StaffingResult(
         scenario=_with_staffing(scenario, staffing, searched),
@@ -215,6 +229,17 @@ def _misses(
         ab_miss, ab_undecided = judged("abandon_rate", max_abandon, low_is_bad=False)
         miss, undecided = miss | ab_miss, undecided | ab_undecided
     return miss, undecided
+
+
+def _cell_means(plan: Plan, result: SimulationResult) -> np.ndarray:
+    """(2, types, intervals): mean service level and abandonment of each cell (NaN: none)."""
+    moments = result.stats.by_type_interval
+    return np.nan_to_num(
+        np.stack(
+            [moments[k].mean_or_nan()[: plan.n_types] for k in ("service_level", "abandon_rate")]
+        ),
+        nan=-1.0,
+    )
 
 
 def _with_staffing(scenario: Scenario, staffing: np.ndarray, searched: list[int]) -> Scenario:
