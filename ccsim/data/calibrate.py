@@ -37,7 +37,7 @@ from ccsim.data.diagnostics import diagnostics_tables
 from ccsim.data.durations import DurationEstimate, fit_duration
 from ccsim.data.intervals import IntervalReport, read_intervals
 from ccsim.data.patience import PatienceEstimate, fit_patience
-from ccsim.data.replay import DayInputs
+from ccsim.data.replay import DayInputs, at_day_level
 from ccsim.data.typical_day import DayTypeFit, build_scenario, estimates_table
 from ccsim.scenario.model import Scenario
 from ccsim.scenario.units import parse_duration
@@ -54,6 +54,7 @@ class Estimates:
     types: list[str]
     type_map: dict[str, str]
     handle: dict[str, DurationEstimate]
+    wrap: dict[str, DurationEstimate | None]
     patience: dict[str, PatienceEstimate | None]
     ivr_time: DurationEstimate | None
     ivr_shares: pd.DataFrame
@@ -176,7 +177,10 @@ def day_inputs(
     answered, talk = obs[..., 1], obs[..., 5]
     with np.errstate(invalid="ignore", divide="ignore"):
         handle = np.where(answered >= 3, talk / np.maximum(answered, 1), np.nan)
-    return DayInputs(list(days), interval, list(types), obs[..., 0], agents, handle), obs
+    inputs = DayInputs(
+        list(days), interval, list(types), obs[..., 0], agents, handle, answered, talk
+    )
+    return inputs, obs
 
 
 def calibrate(
@@ -287,6 +291,7 @@ def calibrate(
         types=kinds,
         type_map=type_map,
         handle={t: _handle(calls, t, cut) for t in kinds},
+        wrap={t: _wrap(calls, t) for t in kinds},
         patience={t: _patience(calls, t) for t in kinds},
         ivr_time=_ivr_time(calls),
         ivr_shares=_ivr_shares(calls, chosen, keep, L, kinds),
@@ -313,6 +318,11 @@ def calibrate(
     inputs, obs = day_inputs(calls, chosen, L, kinds, agents, thr)
     gaps = agents_.post_call_gaps(calls, gap)["gap"].to_numpy() if source == "log" else []
     bare, _ = build_scenario(est, None, main, settings)
+    same = [
+        [j for j, other in enumerate(labels) if other == lab and j != i]
+        for i, lab in enumerate(labels)
+    ]  # other days of each day's day type
+    inputs = at_day_level(inputs, bare, same)
     cap = fit_capacity(
         bare, inputs, obs, gaps, kind=capacity, target=target, replications=replications, seed=seed
     )
@@ -401,6 +411,18 @@ def _handle(calls: pd.DataFrame, t: str, cut: float) -> DurationEstimate:
         a["arrival"].dt.hour.to_numpy(),
         what=f"{t} handle time",
         short_cut=cut,
+    )
+
+
+def _wrap(calls: pd.DataFrame, t: str) -> DurationEstimate | None:
+    """The recorded wrap-up of a type, when the log has it for most answered calls."""
+    a = calls[(calls["type"] == t) & (calls["outcome"] == "answered")]
+    w = a["wrap"].to_numpy(float)
+    known = np.isfinite(w) & (w >= 0)
+    if known.sum() < max(10, 0.5 * len(a)) or np.mean(w[known]) < 0.5:
+        return None
+    return fit_duration(
+        w[known], a["arrival"].dt.hour.to_numpy()[known], what=f"{t} wrap-up", short_cut=0.0
     )
 
 

@@ -7,8 +7,8 @@ agents and talk as handle time, any queueing model predicts a far better service
 than the centre gave (on the Technion bank log: about 0.8 of the calls answered
 within 20 s, when 0.51 were). One explicit, documented parameter closes the gap:
 
-* ``acw``: a fixed after-call work of *w* seconds after every call (ccsim's
-  ``wrap_up``), fitted;
+* ``acw``: *w* seconds of after-call work after every call (ccsim's ``wrap_up``:
+  fixed, or added to the wrap-up the log records), fitted;
 * ``availability``: only a share *a* of the inferred agents take calls (the agents
   per interval times *a*), fitted;
 * ``measured``: after-call work *w* = the mean post-call gap the log shows while
@@ -16,9 +16,12 @@ within 20 s, when 0.51 were). One explicit, documented parameter closes the gap:
 * ``none``: no calibration (the raw inputs, for comparison).
 
 A fitted value makes the calibration days' replay (:mod:`ccsim.data.replay`: each day
-with its actual volumes and agents, the calibrated handle times and patience) match
-the observed service level (``target="sl"``), abandonment (``"abandon"``) or both
-(``"both"``: the sum of the squared errors), pooled over the days. The replications
+with its actual agents per interval, its actual offered calls per type spread by its
+day type's intraday profile, its talk level, and the calibrated handle-time shapes
+and patience) match the observed service level (``target="sl"``), abandonment
+(``"abandon"``) or both (``"both"``: the sum of the squared errors), pooled over the
+days. Replaying at day level keeps the fit free of the bias that replaying each
+interval's count as a Poisson rate would bring into the scenario a planner uses. The replications
 use common random numbers, so the predicted KPIs move smoothly with the value; the
 root (one target) or the minimum (both) is found with scipy's Brent methods. Every
 evaluation is kept (``curve``), and the fitted value, its train errors and the
@@ -70,12 +73,12 @@ class CapacityFit:
     at_bound: bool = False
 
     def kwargs(self) -> dict[str, float]:
-        """The replay arguments of this calibration (``availability``, ``wrap_up``)."""
+        """The replay arguments of this calibration (``availability``, ``extra_wrap``)."""
         if self.kind == "availability":
-            return {"availability": self.value, "wrap_up": 0.0}
+            return {"availability": self.value, "extra_wrap": 0.0}
         if self.kind in ("acw", "measured"):
-            return {"availability": 1.0, "wrap_up": self.value}
-        return {"availability": 1.0, "wrap_up": 0.0}
+            return {"availability": 1.0, "extra_wrap": self.value}
+        return {"availability": 1.0, "extra_wrap": 0.0}
 
     def describe(self) -> str:
         """One line for people: what was fitted, to what, with which value."""
@@ -158,9 +161,9 @@ def fit_capacity(
             if r["value"] == value:
                 return r
         kw = (
-            {"availability": value, "wrap_up": 0.0}
+            {"availability": value, "extra_wrap": 0.0}
             if kind == "availability"
-            else {"availability": 1.0, "wrap_up": value}
+            else {"availability": 1.0, "extra_wrap": value}
         )
         pred = replay(scenario, inputs, replications=reps, seed=seed, **kw)
         row = {"value": float(value), **_pooled(pred.counters)}

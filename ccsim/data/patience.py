@@ -12,10 +12,11 @@ So patience is estimated from the queued calls only, with censoring:
   is the lowest AIC among those whose mean is *supported by the data* (not beyond the
   longest observed wait; a lognormal fitted to a heavy censored tail can put its mean
   far out where no caller was seen), else the exponential.
-* **Immediate hang-ups**: a share p0 of callers who hang up within ``t0`` seconds
-  whatever happens (a mixture with an exponential), tested by likelihood ratio. ccsim
-  has no such point mass, so a material one (p0 >= 1 % and p < 0.01) is reported as a
-  limit of the fitted shape, not written into the scenario.
+* **Immediate hang-ups**: the share p0 of callers who hang up within ``t0`` seconds
+  beyond what the chosen shape predicts (Kaplan-Meier against the fit at ``t0``).
+  ccsim has no such point mass, so a material one (p0 >= 1 % and the fit above the
+  Kaplan-Meier band) is reported as a limit of the fitted shape, not written into
+  the scenario.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
-from ccsim.data.fitting import fit_shape
+from ccsim.data.fitting import SHAPES, fit_shape
 
 __all__ = ["PatienceEstimate", "fit_patience", "immediate_hangups", "kaplan_meier"]
 
@@ -66,11 +67,9 @@ class PatienceEstimate:
 
     def sf(self, t: np.ndarray, shape: str | None = None) -> np.ndarray:
         """Survival of a fitted shape (the chosen one by default) at ``t`` seconds."""
-        row = self.fits.set_index("shape").loc[shape or self.shape]
-        from ccsim.data.fitting import SHAPES
-
+        row = self.fits[self.fits["shape"] == (shape or self.shape)].iloc[0]
         params = row["params"]
-        return SHAPES[row.name](*params[:-1], scale=params[-1]).sf(np.asarray(t, float))
+        return SHAPES[row["shape"]](*params[:-1], scale=params[-1]).sf(np.asarray(t, float))
 
 
 def kaplan_meier(wait: np.ndarray, abandoned: np.ndarray) -> tuple[pd.DataFrame, float]:
@@ -99,55 +98,37 @@ def kaplan_meier(wait: np.ndarray, abandoned: np.ndarray) -> tuple[pd.DataFrame,
     return steps, float(t[below[0]]) if below.size else math.inf
 
 
+def _sf(row: pd.Series, t: float) -> float:
+    """Survival at ``t`` of a fit row (its native parameters)."""
+    params = row["params"]
+    return float(SHAPES[row["shape"]](*params[:-1], scale=params[-1]).sf(t))
+
+
 def _step_at(steps: pd.DataFrame, t: np.ndarray, column: str = "S") -> np.ndarray:
     idx = np.searchsorted(steps["t"].to_numpy(), t, side="right") - 1
     return steps[column].to_numpy()[np.clip(idx, 0, None)]
 
 
-def immediate_hangups(wait: np.ndarray, abandoned: np.ndarray, t0: float = 2.0) -> dict:
-    """Share ``p0`` of callers who hang up within ``t0`` s whatever happens.
+def immediate_hangups(steps: pd.DataFrame, fitted_sf: float, t0: float = 2.0) -> dict:
+    """Share of callers who hang up within ``t0`` s beyond what the fitted shape says.
 
-    Model: with probability p0 a caller hangs up uniformly within ``t0`` of joining
-    the queue; the others have exponential patience. Censored likelihood, maximised
-    over (p0, mean); the likelihood ratio against p0 = 0 has half a chi-square(1)
-    distribution under the null (p0 on the boundary). Returns ``t0, p0, mean,
-    lr_stat, p_value, material`` (p0 >= 1 % and p < 0.01).
+    Compares the Kaplan-Meier survival at ``t0`` with the fitted shape's: the excess
+    ``p0 = S_fit(t0) - S_KM(t0)`` is the share of immediate hang-ups the shape does not
+    carry. It is ``material`` when p0 >= 1 % and the fitted value lies above the
+    Kaplan-Meier 95 % band. Returns ``t0, km, km_low, km_high, fitted, p0, material``.
     """
-    w = np.asarray(wait, float)
-    a = np.asarray(abandoned, bool)
-    early = w <= t0
-
-    def nll(par: np.ndarray) -> float:
-        p0 = 1 / (1 + math.exp(-par[0]))
-        mean = math.exp(par[1])
-        f = np.exp(-w / mean) / mean
-        s = np.exp(-w / mean)
-        dens = np.where(early, p0 / t0 + (1 - p0) * f, (1 - p0) * f)
-        surv = np.where(early, p0 * (1 - w / t0) + (1 - p0) * s, (1 - p0) * s)
-        return -float(np.log(dens[a]).sum() + np.log(np.clip(surv[~a], 1e-300, None)).sum())
-
-    if a.sum() == 0:
-        return {
-            "t0": t0,
-            "p0": 0.0,
-            "mean": math.nan,
-            "lr_stat": 0.0,
-            "p_value": 1.0,
-            "material": False,
-        }
-    m0 = math.log(max(w.sum() / a.sum(), 1e-6))
-    full = optimize.minimize(nll, x0=[-4.0, m0], method="Nelder-Mead")
-    null = optimize.minimize_scalar(lambda lm: nll(np.array([-50.0, lm])), bracket=(m0 - 1, m0 + 1))
-    lr = max(2 * (null.fun - full.fun), 0.0)
-    p0 = 1 / (1 + math.exp(-full.x[0]))
-    p_value = 0.5 * float(stats.chi2.sf(lr, 1)) if lr > 0 else 1.0
+    km = float(_step_at(steps, np.array([t0]))[0])
+    low = float(_step_at(steps, np.array([t0]), "ci95_low")[0])
+    high = float(_step_at(steps, np.array([t0]), "ci95_high")[0])
+    p0 = max(fitted_sf - km, 0.0)
     return {
         "t0": t0,
+        "km": km,
+        "km_low": low,
+        "km_high": high,
+        "fitted": float(fitted_sf),
         "p0": p0,
-        "mean": math.exp(full.x[1]),
-        "lr_stat": lr,
-        "p_value": p_value,
-        "material": bool(p0 >= 0.01 and p_value < 0.01),
+        "material": bool(p0 >= 0.01 and fitted_sf > high),
     }
 
 
@@ -242,5 +223,5 @@ def fit_patience(
         km=steps,
         km_table=table,
         km_median=median,
-        immediate=immediate_hangups(wait, abandoned),
+        immediate=immediate_hangups(steps, float(_sf(best, 2.0))),
     )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ccsim.data.replay import add_wrap
 from ccsim.data.scenario_file import to_yaml
 from ccsim.scenario.loader import scenario_from_dict
 from ccsim.scenario.model import Scenario
@@ -233,9 +234,19 @@ def _type(
             else ""
         )
     )
-    if wrap > 0:
-        out["wrap_up"] = {"dist": "fixed", "mean": round(float(wrap), 1)}
-        notes[(*path, "wrap_up")] = "capacity calibration: " + cap.describe()
+    recorded = est.wrap.get(t)
+    wrap_up = add_wrap(recorded.distribution(hours) if recorded else None, wrap)
+    if wrap_up is not None:
+        out["wrap_up"] = wrap_up
+        parts = []
+        if recorded is not None:
+            parts.append(
+                f"recorded wrap-up of {recorded.n:,} calls: {recorded.shape}, mean "
+                f"{recorded.mean:.1f} s {_ci(recorded.mean_ci)}, cv {recorded.cv:.2f}"
+            )
+        if wrap > 0:
+            parts.append("capacity calibration: " + cap.describe())
+        notes[(*path, "wrap_up")] = "; ".join(parts)
     p = est.patience[t]
     if p is not None:
         out["patience"] = p.distribution()
@@ -314,6 +325,9 @@ def estimates_table(est: Estimates, cap: CapacityFit, settings: dict[str, Any]) 
         h = est.handle[t]
         add("handle_time.mean", t, h.mean, h.mean_ci, h.n, "s", f"sample mean ({h.shape})")
         add("handle_time.cv", t, h.cv, h.cv_ci, h.n, "", "sample cv")
+        w = est.wrap.get(t)
+        if w is not None:
+            add("wrap_up.mean", t, w.mean, w.mean_ci, w.n, "s", f"sample mean ({w.shape})")
         p = est.patience[t]
         if p is not None:
             add("patience.mean", t, p.mean, p.mean_ci, p.queued, "s", f"censored ML ({p.shape})")
