@@ -256,6 +256,7 @@ def backtest(
         "seed": seed,
         "level": level,
         "aht": aht,
+        "condition": condition,
         "interval": L,
         "threshold": thr,
         "capacity": cap,
