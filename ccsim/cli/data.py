@@ -30,6 +30,7 @@ _FORMAT = typer.Option(help="Log format: generic (with --map), technion, or ccsi
 _MAP = typer.Option("--map", help="Column mapping of a generic log (YAML: columns, outcomes).")
 _INTERVALS = typer.Option(help="Interval report (CSV/Parquet: start, agents) for the agents.")
 _HTML = (".html", ".htm")
+_START = typer.Option(help="--format ccsim: clock time of the records' t = 0 (HH:MM).")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -72,6 +73,7 @@ def calibrate_command(
         Path | None, typer.Option(help="Write the estimates and diagnostics as CSV here.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    records_start: Annotated[str, _START] = "00:00",
 ) -> None:
     """Calibrate a scenario from a per-call ACD log: every estimate with its 95 % CI."""
     from ccsim.data import LogError, calibrate
@@ -95,6 +97,7 @@ def calibrate_command(
             types=types.split(",") if types else None,
             capacity=capacity,
             target=target,
+            records_start=records_start,
         )
     except (LogError, ValueError) as exc:
         raise _fail(str(exc)) from None
@@ -201,6 +204,7 @@ def backtest_command(
     report: Annotated[
         Path | None, typer.Option(help="Write the HTML backtest report to this file.")
     ] = None,
+    records_start: Annotated[str, _START] = "00:00",
 ) -> None:
     """Backtest a calibrated scenario on held-out days of an actual log."""
     from ccsim.data import LogError, backtest
@@ -221,6 +225,7 @@ def backtest_command(
             level=level,
             aht=aht,
             condition=condition,
+            records_start=records_start,
         )
     except ScenarioError as exc:
         raise invalid(f"{scenario} is not a valid scenario:", exc) from None

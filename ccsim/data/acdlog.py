@@ -452,14 +452,17 @@ def _read_generic(
 
 def _outcomes(col: pd.Series, mapping: dict[str, str], prob: Problems) -> np.ndarray:
     text = col.astype(str).str.strip()
-    mapped = text.map({str(k): v for k, v in mapping.items()}).fillna(text.str.lower())
-    bad_targets = set(mapping.values()) - set(OUTCOMES)
+    lookup = {str(k): v for k, v in mapping.items()}
+    bad_targets = set(lookup.values()) - set(OUTCOMES)
     if bad_targets:
         raise LogError(
             f"the outcome mapping maps to {sorted(bad_targets)[0]!r}, which is not "
             f"an outcome (use {', '.join(OUTCOMES)})"
         )
-    values = mapped.to_numpy(dtype=object)
+    values = text.str.lower().to_numpy(dtype=object)
+    if lookup:
+        hit = text.isin(list(lookup)).to_numpy()
+        values[hit] = [lookup[v] for v in text[hit]]
     unknown = ~np.isin(values, OUTCOMES)
     if unknown.any():
         seen = ", ".join(sorted({str(v) for v in text[unknown]})[:5])

@@ -99,9 +99,13 @@ class Backtest:
         """:meth:`to_dict` as JSON text."""
         return json.dumps(self.to_dict(), indent=2)
 
-    def table(self, level: str = "day") -> pd.DataFrame:
-        """The summary of one level (``"day"`` or ``"hour"``), one row per KPI and day set."""
-        return self.summary[self.summary["level"] == level].reset_index(drop=True)
+    def table(self, level: str = "day", days: str = "all") -> pd.DataFrame:
+        """The summary of one level (``"day"``, ``"hour"``) and day set, indexed by KPI.
+
+        ``days``: ``"all"`` or ``"without anomalous days"``.
+        """
+        s = self.summary
+        return s[(s["level"] == level) & (s["days"] == days)].set_index("kpi")
 
 
 def _resolve(scenario: Scenario | Calibration | str | Path) -> tuple[Scenario, dict[str, Any]]:
@@ -140,6 +144,7 @@ def backtest(
     aht: str = "actual",
     condition: str = "interval",
     min_offered: int = 10,
+    records_start: str = "00:00",
 ) -> Backtest:
     """Backtest a calibrated scenario on held-out days of an actual log.
 
@@ -172,6 +177,8 @@ def backtest(
         :func:`ccsim.data.replay.at_day_level`).
     min_offered : int
         Fewest calls an hour needs to be scored.
+    records_start : str
+        ``format="ccsim"`` only: the clock time of the records' t = 0.
 
     Returns
     -------
@@ -184,7 +191,11 @@ def backtest(
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, not {level}")
     model, st = _resolve(scenario)
-    log = actuals if isinstance(actuals, CallLog) else read_log(actuals, format, mapping=mapping)
+    log = (
+        actuals
+        if isinstance(actuals, CallLog)
+        else read_log(actuals, format, mapping=mapping, start=records_start)
+    )
     calibrated = set(pd.DatetimeIndex(pd.to_datetime(st["days"]))) if st["days"] else set()
     if days is None:
         chosen = [d for d in log.days if d not in calibrated]

@@ -204,6 +204,7 @@ def calibrate(
     replications: int | None = None,
     seed: int = 1,
     name: str | None = None,
+    records_start: str = "00:00",
 ) -> Calibration:
     """Calibrate a scenario from a per-call ACD log.
 
@@ -243,6 +244,8 @@ def calibrate(
         Replications per evaluation of the capacity fit, and its seed.
     name : str, optional
         Scenario name (default: from the log's file name).
+    records_start : str
+        ``format="ccsim"`` only: the clock time of the records' t = 0.
 
     Returns
     -------
@@ -256,7 +259,7 @@ def calibrate(
         Bad settings (an unknown day type, capacity kind, day...).
     """
     if not isinstance(log, CallLog):
-        log = read_log(log, format, mapping=mapping)
+        log = read_log(log, format, mapping=mapping, start=records_start)
     chosen = parse_days(days, log.days)
     log = log.select(chosen)
     L = parse_duration(interval)

@@ -257,7 +257,7 @@ def _type(
             f"{p.km_median:.0f} s, S(60 s) {s60:.3f}"
         )
         if p.extrapolated:
-            text += "; every shape's mean lies beyond the longest wait: exponential"
+            text += f"; the mean lies beyond the longest wait ({p.max_wait:.0f} s): extrapolated"
         if p.immediate["material"]:
             text += (
                 f"; {p.immediate['p0']:.1%} hang up within {p.immediate['t0']:g} s (not modelled)"
