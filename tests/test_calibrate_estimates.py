@@ -36,7 +36,7 @@ def censored_sample(shape: str, mean: float, cv: float, n: int, wait_mean: float
 
 @pytest.mark.parametrize("shape", ["weibull", "gamma", "lognormal"])
 def test_censored_fits_agree_with_scipys_generic_fit(shape: str) -> None:
-    wait, abandoned = censored_sample(shape, 200.0, 1.3, 4000, 150.0)
+    wait, abandoned = censored_sample(shape, 200.0, 1.3, 2000, 150.0)
     ours = fit_shape(shape, wait[abandoned], wait[~abandoned], resolution=0.1)
     w = np.maximum(wait, 0.5)
     data = stats.CensoredData(uncensored=w[abandoned], right=w[~abandoned])
