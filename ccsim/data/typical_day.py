@@ -251,10 +251,11 @@ def _type(
     if p is not None:
         out["patience"] = p.distribution()
         s60 = float(p.km_table.loc[p.km_table["t"] == 60, "S"].iloc[0])
+        median = f"{p.km_median:.0f} s" if math.isfinite(p.km_median) else "not reached"
         text = (
             f"{p.shape}, censored ML on {p.queued:,} queued calls ({p.abandoned:,} hung up): "
             f"mean {p.mean:.0f} s {_ci(p.mean_ci, 0)}, cv {p.cv:.2f}; Kaplan-Meier median "
-            f"{p.km_median:.0f} s, S(60 s) {s60:.3f}"
+            f"{median}, S(60 s) {s60:.3f}"
         )
         if p.extrapolated:
             text += f"; the mean lies beyond the longest wait ({p.max_wait:.0f} s): extrapolated"
