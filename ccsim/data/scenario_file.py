@@ -79,7 +79,8 @@ def _emit(
             out.append(f"{pad}# {line}" if line else f"{pad}#")
         note = f"  # {notes[here]}" if here in notes else ""
         flow = _flow(value)
-        if flow is not None and len(flow) + indent < 400:
+        inner = any(len(k) > len(here) and k[: len(here)] == here for k in (*notes, *before))
+        if flow is not None and len(flow) + indent < 400 and not inner:
             out.append(f"{prefix}{key}: {flow}{note}")
         elif isinstance(value, dict):
             out.append(f"{prefix}{key}:{note}")
