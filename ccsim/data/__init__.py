@@ -8,17 +8,20 @@ days it was not fitted to:
 
 * :mod:`ccsim.data.acdlog`: the generic per-call layout, column mappings, the tidy
   per-call frame every estimator reads, and exclusions with their reasons;
-  :mod:`ccsim.data.technion`: the Technion call-log format as a named format;
-  :mod:`ccsim.data.intervals`: interval reports (agents, volumes per interval).
+  :mod:`~ccsim.data.technion` (the Technion call-log format) and
+  :mod:`~ccsim.data.records` (ccsim's own contact records) as named formats;
+  :mod:`~ccsim.data.intervals`: interval reports (agents, volumes per interval).
 * Estimates, one concept per module: :mod:`~ccsim.data.arrivals` (rates per interval
   and day type, the day factor's cv), :mod:`~ccsim.data.durations` (handle and IVR
-  time), :mod:`~ccsim.data.patience` (Kaplan-Meier and censored fits),
-  :mod:`~ccsim.data.agents` (agents on the phones, the post-call gap),
-  :mod:`~ccsim.data.anomalies` (outages and closed queues), :mod:`~ccsim.data.observed`
-  (the KPIs the log shows, with ccsim's definitions).
-* :mod:`~ccsim.data.replay`: simulate actual days (their volumes and staffing);
-  :mod:`~ccsim.data.capacity`: the capacity calibration fitted on those days;
-  :mod:`~ccsim.data.calibrate`: :func:`calibrate` and its :class:`Calibration`;
+  time), :mod:`~ccsim.data.patience` (Kaplan-Meier and censored fits) on the shared
+  :mod:`~ccsim.data.fitting`, :mod:`~ccsim.data.agents` (agents on the phones, the
+  post-call gap), :mod:`~ccsim.data.anomalies` (outages and closed queues),
+  :mod:`~ccsim.data.observed` (the KPIs the log shows, with ccsim's definitions).
+* :mod:`~ccsim.data.replay`: simulate actual days (their volumes and agents);
+  :mod:`~ccsim.data.capacity`: the capacity calibration fitted on those days.
+* :mod:`~ccsim.data.calibrate`: :func:`calibrate` and its :class:`Calibration`, built
+  as a scenario by :mod:`~ccsim.data.typical_day`, written with comments by
+  :mod:`~ccsim.data.scenario_file`, explained by :mod:`~ccsim.data.diagnostics`;
   :mod:`~ccsim.data.backtest`: :func:`backtest` on held-out days.
 """
 
