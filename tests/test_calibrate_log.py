@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from ccsim.data import LogError, read_log
-from ccsim.data.intervals import read_intervals
+from ccsim.data.intervals import compare_with_log, read_intervals
 from ccsim.data.records import records_to_log
 
 HEADER = "arrival,type,outcome,queue_entry,answer,talk_end,agent"
@@ -215,3 +215,12 @@ def test_interval_reports_give_agents_and_name_bad_rows(tmp_path) -> None:
         read_intervals(clash)
     with pytest.raises(LogError, match="missing column 'agents'"):
         read_intervals(write(tmp_path, ["start,staff", "2024-03-04 09:00,4"], "miss.csv"))
+
+
+def test_an_interval_report_is_compared_with_the_log(tmp_path) -> None:
+    log = read_log(write(tmp_path, [HEADER, GOOD_ROWS[0], GOOD_ROWS[2]]))
+    path = write(tmp_path, ["start,agents,offered,answered", "2024-03-04 09:00,2,3,2"], "ir.csv")
+    table = compare_with_log(read_intervals(path), log.calls)
+    row = table.iloc[0]
+    assert (row["offered_report"], row["offered_log"]) == (3, 2)
+    assert (row["answered_report"], row["answered_log"]) == (2, 2)

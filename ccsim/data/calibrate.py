@@ -35,7 +35,7 @@ from ccsim.data.acdlog import CallLog, LogError, read_log
 from ccsim.data.capacity import CapacityFit, fit_capacity
 from ccsim.data.diagnostics import diagnostics_tables
 from ccsim.data.durations import DurationEstimate, fit_duration
-from ccsim.data.intervals import IntervalReport, read_intervals
+from ccsim.data.intervals import IntervalReport, compare_with_log, read_intervals
 from ccsim.data.patience import PatienceEstimate, fit_patience
 from ccsim.data.replay import DayInputs, at_day_level
 from ccsim.data.typical_day import DayTypeFit, build_scenario, estimates_table
@@ -82,7 +82,8 @@ class Calibration:
         ``arrival_profile``, ``day_factor``, ``handle_fits``, ``handle_by_hour``,
         ``patience_fits``, ``kaplan_meier``, ``immediate_hangups``, ``ivr``,
         ``staffing``, ``anomalies``, ``observed`` (KPIs per day, ccsim's
-        definitions), ``capacity_curve``.
+        definitions), ``capacity_curve``; with an interval report also
+        ``interval_report`` (its volumes next to the log's).
     capacity : CapacityFit
     settings : dict
         How it was calibrated (written into the scenario file for the backtest).
@@ -278,7 +279,7 @@ def calibrate(
     ivr_ab = arrivals.counts(calls[calls["outcome"] == "ivr_abandoned"], chosen, L, kinds)
     ans = calls[calls["outcome"] == "answered"]
     answered = arrivals.counts(ans.assign(arrival=ans["answered_at"]), chosen, L, kinds).sum(2)
-    agents, source = _agents(log, calls, chosen, L, gap, intervals)
+    agents, source, report = _agents(log, calls, chosen, L, gap, intervals)
     hourly = arrivals.counts(calls, chosen, 3600.0, kinds, "offered").sum(axis=2)
     dtype_of, weekdays = arrivals.assign_day_types(chosen, hourly, day_types)
     labels = [dtype_of[d] for d in chosen]
@@ -336,6 +337,8 @@ def calibrate(
     diagnostics = diagnostics_tables(
         log, calls, est, chosen, labels, weekdays, flags, agents, obs, cap, L
     )
+    if report is not None:
+        diagnostics["interval_report"] = compare_with_log(report, calls)
     return Calibration(
         scenario=scenarios[main],
         scenarios=scenarios,
@@ -358,10 +361,11 @@ def _agents(
     L: float,
     gap: float,
     intervals: str | Path | IntervalReport | None,
-) -> tuple[np.ndarray, str]:
+) -> tuple[np.ndarray, str, IntervalReport | None]:
+    """Agents per (day, slot): from the interval report if given, else the log's sessions."""
     if intervals is not None:
         report = intervals if isinstance(intervals, IntervalReport) else read_intervals(intervals)
-        return report.agents(days, L), "interval report"
+        return report.agents(days, L), "interval report", report
     if calls["agent"].notna().sum() == 0:
         raise LogError(
             f"{log.source}: the log names no agents, so the agents on the phones "
@@ -369,7 +373,7 @@ def _agents(
             "(--intervals)"
         )
     present, _ = agents_.staffing(calls, days, L, gap)
-    return present, "log"
+    return present, "log", None
 
 
 def _day_types(days, labels, arr, off, agents, keep, L, kinds) -> dict[str, DayTypeFit]:

@@ -4,7 +4,8 @@ Besides the call log, an ACD writes interval reports: per half hour (say) and qu
 the calls offered, answered and abandoned, the average handle time and the agents
 logged in. ccsim reads them for what a call log may lack: **agents on the phones**
 when the log has no agent names (an export without them, or ccsim's own records);
-and, when both are given, it compares the report's volumes with the log's counts.
+and, when both are given, it sets the report's volumes next to the log's counts
+(:func:`compare_with_log`, the calibration's ``interval_report`` diagnostic).
 
 Layout (CSV or Parquet; other names through ``columns:`` as for the call log):
 
@@ -33,7 +34,7 @@ import pandas as pd
 
 from ccsim.data.acdlog import LogError
 
-__all__ = ["IntervalReport", "read_intervals"]
+__all__ = ["IntervalReport", "compare_with_log", "read_intervals"]
 
 _COLUMNS = ("start", "agents", "type", "offered", "answered", "abandoned")
 
@@ -133,3 +134,35 @@ def read_intervals(path: str | Path, mapping: dict[str, Any] | None = None) -> I
     if 86400 % step:
         raise LogError(f"{path}: the interval step is {step:g} s, which does not divide a day")
     return IntervalReport(frame.sort_values("start").reset_index(drop=True), step, str(path))
+
+
+def compare_with_log(report: IntervalReport, calls: pd.DataFrame) -> pd.DataFrame:
+    """The report's volumes next to the log's counts, per interval of the report.
+
+    Returns ``start``, and for each of ``offered``, ``answered``, ``abandoned`` the
+    report has, its ``<name>_report`` and ``<name>_log`` (calls by arrival interval,
+    all types). Empty when the report has none of them.
+    """
+    have = [c for c in ("offered", "answered", "abandoned") if c in report.frame.columns]
+    if not have:
+        return pd.DataFrame(columns=["start"])
+    rep = report.frame.groupby("start")[have].sum(min_count=1)
+    start = calls["arrival"].dt.floor(f"{int(report.interval)}s")
+    log = (
+        pd.DataFrame(
+            {
+                "start": start,
+                "offered": calls["offered"].to_numpy(),
+                "answered": (calls["outcome"] == "answered").to_numpy(),
+                "abandoned": (calls["outcome"] == "abandoned").to_numpy(),
+            }
+        )
+        .groupby("start")[have]
+        .sum()
+    )
+    out = (
+        rep.add_suffix("_report")
+        .join(log.add_suffix("_log"), how="left")
+        .fillna({f"{c}_log": 0 for c in have})
+    )
+    return out.reset_index()
