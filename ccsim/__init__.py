@@ -4,7 +4,8 @@ Describe a centre in a scenario file (contact types with time-varying arrivals,
 handle times and patience; an IVR; agent groups with skills, staffing or shifts and
 breaks; trunk lines), simulate replications of its day, and read service level, waits,
 abandonment and occupancy with confidence intervals; compare options on common random
-numbers, sweep a grid, search the staffing that meets the targets.
+numbers, sweep a grid, search the staffing that meets the targets; calibrate a scenario
+from an ACD call log and backtest it on days it was not fitted to.
 
 Every entry point takes a loaded :class:`Scenario` or the path of a scenario file, runs
 the fast engine with :data:`DEFAULT_REPLICATIONS` replications unless told otherwise,
@@ -37,6 +38,8 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # what loads lazily, spelled out for IDEs and type checkers
     from ccsim import erlang, report
+    from ccsim.data.backtest import backtest
+    from ccsim.data.calibrate import calibrate
     from ccsim.report.html import compare_report, run_report
     from ccsim.whatif import costs
     from ccsim.whatif.comparison import Comparison, compare
@@ -60,6 +63,8 @@ _LAZY = {
     "BudgetResult": ("ccsim.whatif.staffing", "BudgetResult"),
     "run_report": ("ccsim.report.html", "run_report"),
     "compare_report": ("ccsim.report.html", "compare_report"),
+    "calibrate": ("ccsim.data.calibrate", "calibrate"),
+    "backtest": ("ccsim.data.backtest", "backtest"),
 }
 
 
@@ -94,6 +99,8 @@ __all__ = [
     "SimulationResult",
     "StaffingResult",
     "__version__",
+    "backtest",
+    "calibrate",
     "compare",
     "compare_report",
     "costs",

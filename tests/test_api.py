@@ -18,7 +18,7 @@ from tests.helpers import ROOT
 PUBLIC = [
     "DEFAULT_ENGINE", "DEFAULT_REPLICATIONS", "DEFAULT_SEED", "ENGINES", "BudgetResult",
     "CapacityWarning", "Comparison", "Progress", "Scenario", "ScenarioError",
-    "SimulationResult", "StaffingResult", "__version__", "compare", "compare_report", "costs",
+    "SimulationResult", "StaffingResult", "__version__", "backtest", "calibrate", "compare", "compare_report", "costs",
     "erlang", "load_options", "load_scenario", "load_sweep", "report", "run_report",
     "search_budget", "search_staffing", "simulate", "sweep",
 ]  # fmt: skip

@@ -128,6 +128,8 @@ def _kind(data: object) -> str:
         return "sweep"
     if isinstance(data, dict) and COMPLETE <= set(data):
         return "scenario"
+    if isinstance(data, dict) and "columns" in data:
+        return "column mapping"  # ccsim calibrate --map
     return "fragment"
 
 
@@ -163,7 +165,7 @@ def _path(snippet: Snippet, workdir: Path) -> Path:
 
 def test_the_docs_have_examples_of_each_kind() -> None:
     kinds = {_kind(s.data) for s in SNIPPETS}
-    assert kinds == {"scenario", "options", "sweep", "fragment"}, kinds
+    assert kinds == {"scenario", "options", "sweep", "column mapping", "fragment"}, kinds
 
 
 @pytest.mark.parametrize(
@@ -193,6 +195,10 @@ def test_every_yaml_example_validates(snippet: Snippet, workdir: Path) -> None:
     elif kind == "sweep":
         base, spec = load_sweep(path)
         assert spec.grid or spec.points
+    elif kind == "column mapping":
+        from ccsim.data.acdlog import column_mapping
+
+        assert column_mapping(path)["columns"]
     else:
         _check_fragment(data)
     repo_file = ROOT / snippet.marks.get("file", "-")

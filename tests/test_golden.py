@@ -16,6 +16,8 @@ import pytest
 import ccsim
 from tests.helpers import SCENARIOS
 
+pytestmark = pytest.mark.filterwarnings("ignore::ccsim.CapacityWarning")  # overload on purpose
+
 GOLDEN = SCENARIOS.parent / "tests" / "golden"
 FILES = sorted(SCENARIOS.glob("*.yaml"))
 

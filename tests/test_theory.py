@@ -13,6 +13,8 @@ import ccsim
 from ccsim import erlang
 from tests.helpers import ROOT, assert_matches, stationary
 
+pytestmark = pytest.mark.filterwarnings("ignore::ccsim.CapacityWarning")  # overload on purpose
+
 THRESHOLD = 20.0
 
 

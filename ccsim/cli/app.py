@@ -13,6 +13,7 @@ import gc
 import typer
 
 from ccsim.cli import common
+from ccsim.cli.data import backtest_command, calibrate_command
 from ccsim.cli.run import run, validate
 from ccsim.cli.web import app_command
 from ccsim.cli.whatif import compare_command, staff_command, sweep_command
@@ -30,6 +31,8 @@ app.command(name="compare")(compare_command)
 app.command(name="sweep")(sweep_command)
 app.command(name="staff")(staff_command)
 app.command(name="app")(app_command)
+app.command(name="calibrate")(calibrate_command)
+app.command(name="backtest")(backtest_command)
 
 
 def main() -> None:

@@ -101,7 +101,7 @@ MAX_AMOUNT = 1e12
 #: Contact types, agent groups, skills, names in a routing order.
 MAX_NAMED = 1_000
 #: Shifts and activities of a group.
-MAX_ITEMS = 1_000
+MAX_ITEMS = 10_000  # a month of one shift per agent and day, as WFM exports them
 #: Breaks of one shift.
 MAX_BREAKS = 100
 #: Options of an options file.
