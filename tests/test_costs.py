@@ -10,7 +10,8 @@ import pytest
 import ccsim
 from ccsim.engines.reference import run_replication
 from ccsim.plan import compile_plan
-from ccsim.results.kpis import accumulate, paired_difference
+from ccsim.results.confidence import paired_difference
+from ccsim.results.kpis import accumulate
 from ccsim.results.tables import SimulationResult
 from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import contacts_from_rows

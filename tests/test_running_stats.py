@@ -14,7 +14,7 @@ import pytest
 
 import ccsim
 import ccsim.results.running as running
-from ccsim.results.kpis import mean_ci
+from ccsim.results.confidence import mean_ci
 from ccsim.results.running import Moments
 from ccsim.results.tables import hidden_kpis
 from ccsim.simulation import check_memory

@@ -202,7 +202,7 @@ def test_nothing_runs_on_a_bad_scenario(tmp_path) -> None:
 def test_t_quantile_matches_scipy() -> None:
     from scipy.special import stdtrit
 
-    from ccsim.results.kpis import t_quantile
+    from ccsim.results.confidence import t_quantile
 
     for df in (1, 2, 5, 9, 10, 19, 30, 99, 999, 10**6):
         for p in (0.95, 0.975, 0.995):

@@ -175,7 +175,7 @@ def compare_command(
 
 def at_target_table(comparison: Comparison) -> Table:
     """At equal service: each scenario's staffing and daily cost to meet the targets."""
-    from ccsim.results.kpis import mean_ci
+    from ccsim.results.confidence import mean_ci
 
     equal = comparison.equal_service
     assert equal is not None
@@ -499,7 +499,7 @@ def staff_command(
         err.print(f"staffed scenario written to {write}")
     cost = None
     if found.scenario.costs is not None:
-        from ccsim.results.kpis import mean_ci
+        from ccsim.results.confidence import mean_ci
         from ccsim.whatif.costs import daily_costs
 
         mean, low, high, _ = mean_ci(daily_costs(found.result)["total"])

@@ -278,7 +278,7 @@ def _view_section(comparison: Comparison) -> str:
             "Each option runs with the staffing its scenario says: the differences show what "
             "the option changes in service; agent costs change only where staffing changes.",
         )
-    from ccsim.results.kpis import mean_ci
+    from ccsim.results.confidence import mean_ci
 
     equal = comparison.equal_service
     rows = []

@@ -21,6 +21,7 @@ STATS = ("mean", "ci95_low", "ci95_high")
 _LABELS = {
     "service_level_answered": "Service level of answered", "p_wait": "Share that waited",
     "service_level_excl_short_abandons": "Service level excl. short abandons",
+    "service_level_incl_short_abandons": "Service level, short abandons as good",
     "abandon_rate": "Abandonment rate", "block_rate": "Blocking rate", "asa_s": "ASA",
     "mean_wait_s": "Mean wait", "aht_s": "AHT", "ivr_abandoned": "Abandoned in IVR",
     "deflected": "Self-served in IVR", "mean_queue": "Mean queue length",

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ccsim.report import markup
-from ccsim.results.kpis import TYPE_FIELDS, mean_ci
+from ccsim.results.confidence import mean_ci
+from ccsim.results.kpis import TYPE_FIELDS
 from ccsim.results.tables import ALL
 from ccsim.scenario.units import format_duration, parse_clock
 

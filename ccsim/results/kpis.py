@@ -42,11 +42,6 @@ simulated but not counted; see the README for the full text):
 
 from __future__ import annotations
 
-import math
-import warnings
-from dataclasses import dataclass
-from statistics import NormalDist
-
 import numpy as np
 
 from ccsim.plan import Plan
@@ -75,11 +70,9 @@ __all__ = [
     "accumulate",
     "capacity_notes",
     "group_kpis",
-    "Difference",
-    "ci_of",
-    "mean_ci",
-    "paired_difference",
-    "t_quantile",
+    "GROUP_RATIOS",
+    "RATIOS",
+    "ratio_parts",
     "type_kpis",
 ]
 
@@ -126,6 +119,7 @@ TYPE_KPIS = (
     "service_level",
     "service_level_answered",
     "service_level_excl_short_abandons",
+    "service_level_incl_short_abandons",
     "p_wait",
     "abandon_rate",
     "block_rate",
@@ -141,8 +135,27 @@ CALLBACK_KPIS = ("callbacks_offered", "callbacks_accepted", "callbacks_completed
 GROUP_KPIS = ("occupancy", "staffed_hours", "busy_hours", "handled")
 #: KPIs that are shares (0 to 1): tables and charts show them as percentages.
 SHARE_KPIS = frozenset(("service_level", "service_level_answered",
-                        "service_level_excl_short_abandons", "p_wait", "abandon_rate",
+                        "service_level_excl_short_abandons",
+                        "service_level_incl_short_abandons", "p_wait", "abandon_rate",
                         "block_rate", "occupancy", "fcr"))  # fmt: skip
+#: Ratio KPIs as (numerator, denominator), each a signed sum of counter fields: their
+#: *pooled* value over replications (and days) is sum(numerator) / sum(denominator).
+RATIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "service_level": (("answered_in_sl",), ("offered",)),
+    "service_level_answered": (("answered_in_sl",), ("answered",)),
+    "service_level_excl_short_abandons": (("answered_in_sl",), ("offered", "-abandoned_in_sl")),
+    "service_level_incl_short_abandons": (("answered_in_sl", "abandoned_in_sl"), ("offered",)),
+    "p_wait": (("queued",), ("offered",)),
+    "abandon_rate": (("abandoned",), ("offered",)),
+    "block_rate": (("blocked",), ("offered",)),
+    "asa_s": (("wait_answered",), ("answered",)),
+    "mean_wait_s": (("wait_answered", "wait_abandoned"), ("answered", "abandoned")),
+    "aht_s": (("handle",), ("answered",)),
+    "fcr": (("answered", "-unresolved"), ("answered",)),
+    "callback_delay_s": (("callback_delay",), ("callbacks_completed",)),
+}
+#: Group ratio KPIs (over GROUP_FIELDS), pooled the same way.
+GROUP_RATIOS = {"occupancy": (("busy",), ("staffed",))}
 
 _F = {name: i for i, name in enumerate(TYPE_FIELDS)}
 
@@ -320,6 +333,9 @@ def type_kpis(acc: np.ndarray) -> dict[str, np.ndarray]:
         "service_level_excl_short_abandons": _ratio(
             f["answered_in_sl"], offered - f["abandoned_in_sl"]
         ),
+        "service_level_incl_short_abandons": _ratio(
+            f["answered_in_sl"] + f["abandoned_in_sl"], offered
+        ),
         "p_wait": _ratio(f["queued"], offered),
         "abandon_rate": _ratio(abandoned, offered),
         "block_rate": _ratio(f["blocked"], offered),
@@ -350,48 +366,19 @@ def group_kpis(acc: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, ...]:
-    """Mean and confidence interval across replications (axis 0), ignoring NaN.
+def ratio_parts(
+    acc: np.ndarray, kpi: str, fields: tuple[str, ...] = TYPE_FIELDS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Numerator and denominator of a ratio KPI (:data:`RATIOS`) from counters ``acc``."""
+    index = {name: i for i, name in enumerate(fields)}
+    parts = (RATIOS | GROUP_RATIOS)[kpi]
 
-    Parameters
-    ----------
-    values : numpy.ndarray
-        Per-replication values, replications on axis 0.
-    level : float
-        Confidence level.
+    def total(names: tuple[str, ...]) -> np.ndarray:
+        return sum(
+            -acc[..., index[n[1:]]] if n.startswith("-") else acc[..., index[n]] for n in names
+        )
 
-    Returns
-    -------
-    mean, low, high, n : numpy.ndarray
-        ``n`` counts the replications where the KPI is defined. The interval is
-        ``mean +- t_{(1+level)/2, n-1} * sd / sqrt(n)``; NaN when n < 2.
-
-    Examples
-    --------
-    >>> m, lo, hi, n = mean_ci(np.array([1.0, 2.0, 3.0]))
-    >>> float(m), round(float(hi - m), 4)
-    (2.0, 2.4841)
-    """
-    values = np.asarray(values, dtype=float)
-    n = np.sum(~np.isnan(values), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells give NaN, quietly
-        mean = np.nanmean(values, axis=0)
-        sd = np.nanstd(values, axis=0, ddof=1)
-    return ci_of(mean, sd, n, level)
-
-
-def ci_of(
-    mean: np.ndarray, sd: np.ndarray, n: np.ndarray, level: float = 0.95
-) -> tuple[np.ndarray, ...]:
-    """``(mean, low, high, n)`` from a mean, a sample standard deviation and a count.
-
-    The interval of :func:`mean_ci`, for statistics kept as running moments.
-    """
-    n = np.asarray(n)
-    tq = t_quantile((1 + level) / 2, np.maximum(n - 1, 1))
-    half = np.where(n >= 2, tq * sd / np.sqrt(np.maximum(n, 1)), np.nan)
-    return mean, mean - half, mean + half, n
+    return total(parts[0]), total(parts[1])
 
 
 def capacity_notes(
@@ -414,110 +401,3 @@ def capacity_notes(
     if drain > plan.interval:
         notes.append(("drain", drain))
     return notes
-
-
-def t_quantile(p: float, df: np.ndarray | int) -> np.ndarray:
-    """Quantile ``p`` of Student's t distribution with ``df`` degrees of freedom.
-
-    Notes
-    -----
-    For df >= 20 a Cornish-Fisher expansion around the normal quantile z (terms up to
-    1/df^4; Abramowitz & Stegun 26.7.5), relative error below 2e-6 at p = 0.995 and
-    falling fast with df; below that, SciPy's exact ``stdtrit`` (imported only then,
-    to keep ``ccsim`` quick to start).
-    """
-    df = np.asarray(df, dtype=float)
-    z = NormalDist().inv_cdf(p)
-    v = np.maximum(df, 1.0)
-    out = (
-        z
-        + (z**3 + z) / (4 * v)
-        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * v**2)
-        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * v**3)
-        + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * v**4)
-    )
-    small = df < 20
-    if np.any(small):
-        from scipy.special import stdtrit
-
-        out = np.where(small, stdtrit(np.where(small, df, 20.0), p), out)
-    return out
-
-
-@dataclass(frozen=True)
-class Difference:
-    """A paired difference (option - base) of one KPI across replications."""
-
-    base: float
-    option: float
-    mean: float
-    low: float
-    high: float
-    n: int
-    independent_half_width: float
-
-    @property
-    def significant(self) -> bool:
-        """The 95 % interval excludes zero."""
-        return bool(self.low > 0 or self.high < 0)
-
-    @property
-    def half_width(self) -> float:
-        """Half-width of the paired 95 % interval."""
-        return (self.high - self.low) / 2
-
-    @property
-    def narrowing(self) -> float:
-        """Independent half-width / paired half-width (how much pairing helps)."""
-        if self.half_width > 0:
-            return self.independent_half_width / self.half_width
-        return math.inf if self.independent_half_width > 0 else math.nan
-
-
-def paired_difference(base: np.ndarray, option: np.ndarray, level: float = 0.95) -> Difference:
-    """Mean paired difference ``option - base`` and its confidence interval.
-
-    Parameters
-    ----------
-    base, option : numpy.ndarray
-        One KPI's value per replication, replication r of both run on the same
-        random numbers. Replications where either is undefined (NaN) are dropped.
-    level : float
-        Confidence level.
-
-    Returns
-    -------
-    Difference
-
-    Notes
-    -----
-    With d_r = option_r - base_r over n replications, the interval is
-    ``mean(d) +- t_{(1+level)/2, n-1} * sd(d) / sqrt(n)``. The independent half-width
-    is ``t * sqrt((var(base) + var(option)) / n)`` with n - 1 degrees of freedom: what
-    two independent runs of n replications each would give.
-
-    Examples
-    --------
-    >>> d = paired_difference(np.array([1.0, 2.0, 3.0]), np.array([2.0, 3.5, 4.0]))
-    >>> round(d.mean, 4), round(d.half_width, 4)
-    (1.1667, 0.7171)
-    """
-    base, option = np.asarray(base, dtype=float), np.asarray(option, dtype=float)
-    keep = ~(np.isnan(base) | np.isnan(option))
-    base, option = base[keep], option[keep]
-    n = len(base)
-    mean, low, high, _ = mean_ci(option - base, level)
-    if n >= 2:
-        tq = float(t_quantile((1 + level) / 2, n - 1))
-        independent = tq * math.sqrt((base.var(ddof=1) + option.var(ddof=1)) / n)
-    else:
-        independent = math.nan
-    return Difference(
-        base=float(base.mean()) if n else math.nan,
-        option=float(option.mean()) if n else math.nan,
-        mean=float(mean),
-        low=float(low),
-        high=float(high),
-        n=n,
-        independent_half_width=independent,
-    )

@@ -13,6 +13,8 @@ in replication order, into:
   types together) and every group in every interval: the number of replications where
   it is defined, its mean and its sum of squared deviations (Chan et al.'s parallel
   update), enough for the mean and the confidence interval of each interval;
+* **running sums for pooled ratios per interval** -- of each ratio KPI's numerator and
+  denominator, their squares and product (:func:`ccsim.results.kpis.pooled_from_sums`);
 * **intervals below target per replication**, for the cost model's penalties;
 * the full counters (replications x types x intervals x fields) only while they stay
   small (:data:`KEEP_COUNTERS_BYTES`), for tests and experiment scripts that read them.
@@ -29,7 +31,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ccsim.plan import Plan
-from ccsim.results.kpis import GROUP_FIELDS, TYPE_FIELDS, group_kpis, type_kpis
+from ccsim.results.kpis import (
+    GROUP_FIELDS,
+    GROUP_RATIOS,
+    RATIOS,
+    TYPE_FIELDS,
+    group_kpis,
+    ratio_parts,
+    type_kpis,
+)
 
 __all__ = ["BLOCK", "KEEP_COUNTERS_BYTES", "Moments", "RunningStats", "bytes_per_replication"]
 
@@ -131,6 +141,9 @@ class RunningStats:
     _group_acc: list[np.ndarray] = field(default_factory=list)
     by_type_interval: dict[str, Moments] = field(default_factory=dict)  # (types + 1, intervals)
     by_group_interval: dict[str, Moments] = field(default_factory=dict)  # (groups + 1, intervals)
+    #: ratio KPI -> sums (num, den, num^2, den^2, num x den), each (types + 1, intervals)
+    pooled_type_interval: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    pooled_group_interval: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
     def add(self, type_acc: np.ndarray, group_acc: np.ndarray) -> None:
         """Fold in the next replications' counters, (b, types, intervals, fields) and groups'."""
@@ -144,6 +157,13 @@ class RunningStats:
         self._missed.append(below.sum(axis=(1, 2)).astype(float))
         self._fold(self.by_type_interval, per_type, centre)
         self._fold(self.by_group_interval, group_kpis(group_acc), group_kpis(group_acc.sum(axis=1)))
+        rows = np.concatenate([type_acc, type_acc[:, self.centre].sum(axis=1)[:, None]], axis=1)
+        for kpi in RATIOS:
+            if kpi in self.by_type_interval:
+                _sum_parts(self.pooled_type_interval, kpi, *ratio_parts(rows, kpi))
+        rows = np.concatenate([group_acc, group_acc.sum(axis=1)[:, None]], axis=1)
+        for kpi in GROUP_RATIOS:
+            _sum_parts(self.pooled_group_interval, kpi, *ratio_parts(rows, kpi, GROUP_FIELDS))
         if self.keep_counters:
             self._type_acc.append(type_acc.copy())
             self._group_acc.append(group_acc.copy())
@@ -182,6 +202,17 @@ class RunningStats:
             _joined(self._type_acc, (0, plan.n_types, plan.n_intervals, len(TYPE_FIELDS))),
             _joined(self._group_acc, (0, plan.n_groups, plan.n_intervals, len(GROUP_FIELDS))),
         )
+
+
+def _sum_parts(
+    into: dict[str, list[np.ndarray]], kpi: str, num: np.ndarray, den: np.ndarray
+) -> None:
+    """Add a block's sums of num, den, num^2, den^2, num x den (over axis 0) for ``kpi``."""
+    block = [num.sum(0), den.sum(0), (num * num).sum(0), (den * den).sum(0), (num * den).sum(0)]
+    if kpi in into:
+        into[kpi] = [a + b for a, b in zip(into[kpi], block, strict=True)]
+    else:
+        into[kpi] = block
 
 
 def _joined(parts: list[np.ndarray], empty: tuple[int, ...]) -> np.ndarray:

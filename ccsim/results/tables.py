@@ -21,15 +21,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ccsim.plan import Plan
+from ccsim.results.confidence import ci_of, mean_ci, pooled_ci, pooled_from_sums
 from ccsim.results.kpis import (
     CALLBACK_KPIS,
     FOLLOW_UP_KPIS,
+    GROUP_FIELDS,
     GROUP_KPIS,
+    GROUP_RATIOS,
+    RATIOS,
     TYPE_FIELDS,
     TYPE_KPIS,
-    ci_of,
     group_kpis,
-    mean_ci,
+    ratio_parts,
     type_kpis,
 )
 from ccsim.results.running import (
@@ -49,7 +52,8 @@ __all__ = ["ALL", "SimulationResult"]
 ALL = "ALL"
 _QUEUE = TYPE_FIELDS.index("queue_time")
 LOW, HIGH = "ci95_low", "ci95_high"
-_COLUMNS = ["kpi", "mean", "ci95_low", "ci95_high", "n"]
+_COLUMNS = ["kpi", "mean", "ci95_low", "ci95_high", "n", "pooled", "pooled_ci95_low",
+            "pooled_ci95_high"]  # fmt: skip
 
 
 @dataclass
@@ -146,31 +150,39 @@ class SimulationResult:
 
     @cached_property
     def _summary_rows(self) -> list[dict[str, Any]]:
-        values = self._day_values(self._centre_day.sum(axis=1))
-        rows = _rows(values, {})
-        return rows + _rows(group_kpis(self.stats.day_group.sum(axis=1)), {}, ("occupancy",))
+        centre = self._centre_day.sum(axis=1)
+        rows = _rows(self._day_values(centre), {}, pooled=centre)
+        groups = self.stats.day_group.sum(axis=1)
+        return rows + _rows(group_kpis(groups), {}, ("occupancy",), groups, GROUP_FIELDS)
 
     @cached_property
     def _type_rows(self) -> list[dict[str, Any]]:
-        values = self._day_values(self.stats.day_type)
+        day = self.stats.day_type
+        values = self._day_values(day)
         rows = []
         for i, name in enumerate(self.plan.type_names):
-            rows += _rows({k: v[:, i] for k, v in values.items()}, {"type": name})
+            per_type = {k: v[:, i] for k, v in values.items()}
+            rows += _rows(per_type, {"type": name}, pooled=day[:, i])
         return rows
 
     @cached_property
     def _group_rows(self) -> list[dict[str, Any]]:
-        values = group_kpis(self.stats.day_group)
+        day = self.stats.day_group
+        values = group_kpis(day)
         rows = []
         for j, name in enumerate(self.plan.group_names):
-            rows += _rows({k: v[:, j] for k, v in values.items()}, {"group": name})
+            per_group = {k: v[:, j] for k, v in values.items()}
+            rows += _rows(per_group, {"group": name}, (), day[:, j], GROUP_FIELDS)
         return rows
 
     @cached_property
     def summary(self) -> pd.DataFrame:
         """Centre-wide KPIs (real-time types, counted intervals; occupancy of all groups).
 
-        Columns ``kpi, mean, ci95_low, ci95_high, n``; indexed by KPI name as well, so
+        Columns ``kpi, mean, ci95_low, ci95_high, n`` (the mean over replications and its
+        interval), then ``pooled, pooled_ci95_low, pooled_ci95_high`` for ratio KPIs (the
+        ratio of the sums over replications, with its delta-method interval; see
+        :func:`ccsim.results.kpis.pooled_ci`); indexed by KPI name as well, so
         ``result.summary.loc["service_level", "mean"]`` is one step.
         """
         return _frame(self._summary_rows, _COLUMNS, ["kpi"])
@@ -188,15 +200,11 @@ class SimulationResult:
         (``"08:30"``), ``start_time`` its start as a time since midnight of the first
         day (a :class:`pandas.Timedelta`; add a date to get timestamps).
         """
-        moments = self.stats.by_type_interval  # rows: each type, then the centre
-        names = [*self.plan.type_names, ALL]
-        rows = []
-        for k, label in enumerate(self.interval_labels()):
-            for i, name in enumerate(names):
-                key = {"type": name, "interval": k, "start": label}
-                rows += _moment_rows(moments, i, k, key)
-        frame = _frame(rows, ["type", "interval", "start", *_COLUMNS], ["type", "interval", "kpi"])
-        return self._with_start_time(frame)
+        names = [*self.plan.type_names, ALL]  # rows of the statistics: types, then centre
+        stats = self.stats
+        return self._interval_frame(
+            "type", names, stats.by_type_interval, stats.pooled_type_interval
+        )
 
     @cached_property
     def by_group(self) -> pd.DataFrame:
@@ -209,15 +217,59 @@ class SimulationResult:
     @cached_property
     def by_group_interval(self) -> pd.DataFrame:
         """Group KPIs per interval; index by ``(group, interval, kpi)``."""
-        moments = self.stats.by_group_interval  # rows: each group, then all groups
-        rows = []
-        for j, name in enumerate(self.plan.group_names):
-            for k, label in enumerate(self.interval_labels()):
-                key = {"group": name, "interval": k, "start": label}
-                rows += _moment_rows(moments, j, k, key)
-        frame = _frame(
-            rows, ["group", "interval", "start", *_COLUMNS], ["group", "interval", "kpi"]
+        names = self.plan.group_names  # rows of the statistics: groups, then all groups
+        stats = self.stats
+        frame = self._interval_frame(
+            "group", names, stats.by_group_interval, stats.pooled_group_interval
         )
+        # one group after the other (the type table goes interval by interval)
+        return frame.sort_values(["group", "interval"], key=_by(names), kind="stable")
+
+    def _interval_frame(
+        self,
+        what: str,
+        names: list[str],
+        moments: dict[str, Moments],
+        pooled: dict[str, list[np.ndarray]],
+    ) -> pd.DataFrame:
+        """The tidy per-interval table of ``what`` (type or group), built vectorised.
+
+        One row per (interval, name, KPI), in that order.
+        """
+        import pandas as pd
+
+        rows, k_count = len(names), self.plan.n_intervals
+        kpis = list(moments)
+        columns: dict[str, list[np.ndarray]] = {c: [] for c in _COLUMNS[1:]}
+        for name in kpis:
+            m = moments[name]
+            mean, low, high, n = ci_of(m.mean_or_nan()[:rows], m.sd()[:rows], m.n[:rows])
+            sums = pooled.get(name)
+            if sums is None:
+                p = p_low = p_high = np.full((rows, k_count), np.nan)
+            else:
+                reps = self.replications
+                p, p_low, p_high = (x[:rows] for x in pooled_from_sums(reps, *sums))
+            for column, value in zip(columns, (mean, low, high, n, p, p_low, p_high), strict=True):
+                columns[column].append(np.asarray(value, dtype=float).T)  # (intervals, rows)
+        shape = (k_count, rows, len(kpis))
+        data = {c: np.stack(v, axis=-1).reshape(-1) for c, v in columns.items()}  # k, row, kpi
+        labels = np.array(self.interval_labels(), dtype=object)
+        interval = np.broadcast_to(np.arange(k_count)[:, None, None], shape).reshape(-1)
+        frame = pd.DataFrame(
+            {
+                what: np.broadcast_to(np.array(names, dtype=object)[None, :, None], shape).reshape(
+                    -1
+                ),
+                "interval": interval,
+                "start": labels[interval],
+                "kpi": np.broadcast_to(np.array(kpis, dtype=object), shape).reshape(-1),
+                **data,
+            }
+        )
+        frame["n"] = frame["n"].astype(int)
+        index = pd.MultiIndex.from_frame(frame[[what, "interval", "kpi"]])
+        frame.index = index.set_names([None] * 3)
         return self._with_start_time(frame)
 
     def _with_start_time(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -309,6 +361,16 @@ class SimulationResult:
                 r["kpi"]: {
                     "mean": _num(r["mean"]),
                     "ci95": [_num(r["ci95_low"]), _num(r["ci95_high"])],
+                    **(
+                        {}
+                        if r["kpi"] not in RATIOS | GROUP_RATIOS
+                        else {
+                            "pooled": {
+                                "value": _num(r["pooled"]),
+                                "ci95": [_num(r["pooled_ci95_low"]), _num(r["pooled_ci95_high"])],
+                            }
+                        }
+                    ),
                 }
                 for r in rows
                 if key is None or r[key] == value
@@ -373,13 +435,10 @@ def new_stats(plan: Plan, replications: int = 0, keep_counters: bool | None = No
     return RunningStats(plan, centre_types(plan), hidden_kpis(plan), keep_counters)
 
 
-def _moment_rows(moments: dict[str, Moments], i: int, k: int, key: dict) -> list[dict[str, Any]]:
-    rows = []
-    for name, m in moments.items():
-        mean, lo, hi, n = ci_of(m.mean_or_nan()[i, k], m.sd()[i, k], m.n[i, k])
-        row = {"kpi": name, "mean": float(mean), "ci95_low": float(lo), "ci95_high": float(hi)}
-        rows.append({**key, **row, "n": int(n)})
-    return rows
+def _by(names: list[str]) -> Any:
+    """A sort key putting ``names`` in their given order (and numbers as they are)."""
+    order = {name: i for i, name in enumerate(names)}
+    return lambda col: col.map(order) if col.name != "interval" else col
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str], keys: list[str]) -> pd.DataFrame:
@@ -401,12 +460,28 @@ def _num(value: float) -> float | None:
     return value if math.isfinite(value) else None  # JSON has no NaN or Infinity
 
 
-def _rows(values: dict[str, np.ndarray], key: dict[str, Any], only: tuple[str, ...] = ()) -> list:
+def _rows(
+    values: dict[str, np.ndarray],
+    key: dict[str, Any],
+    only: tuple[str, ...] = (),
+    pooled: np.ndarray | None = None,
+    fields: tuple[str, ...] = TYPE_FIELDS,
+) -> list:
+    """Rows of KPIs from per-replication ``values``.
+
+    Ratio KPIs are also pooled from ``pooled``, the per-replication counters over
+    ``fields``.
+    """
     rows = []
+    ratios = RATIOS if fields is TYPE_FIELDS else GROUP_RATIOS
     for name, per_rep in values.items():
         if only and name not in only:
             continue
         mean, lo, hi, n = mean_ci(per_rep)
         row = {"kpi": name, "mean": float(mean), "ci95_low": float(lo), "ci95_high": float(hi)}
-        rows.append({**key, **row, "n": int(n)})
+        p = (np.nan,) * 3
+        if pooled is not None and name in ratios:
+            p = pooled_ci(*ratio_parts(pooled, name, fields))
+        pooled_row = dict(zip(_COLUMNS[-3:], map(float, p), strict=True))
+        rows.append({**key, **row, "n": int(n), **pooled_row})
     return rows

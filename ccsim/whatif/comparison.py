@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ccsim.results.kpis import TYPE_FIELDS, Difference, mean_ci, paired_difference, type_kpis
+from ccsim.results.confidence import Difference, mean_ci, paired_difference
+from ccsim.results.kpis import TYPE_FIELDS, type_kpis
 from ccsim.results.tables import SimulationResult, centre_types
 from ccsim.scenario.model import Scenario
 from ccsim.simulation import (

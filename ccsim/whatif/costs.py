@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ccsim.plan import BREAK, JOIN, LEAVE, Plan
-from ccsim.results.kpis import TYPE_FIELDS, Difference, mean_ci, paired_difference, type_kpis
+from ccsim.results.confidence import Difference, mean_ci, paired_difference
+from ccsim.results.kpis import TYPE_FIELDS, type_kpis
 from ccsim.scenario.model import Costs
 
 if TYPE_CHECKING:

@@ -424,7 +424,7 @@ def _run_point(
             row[f"{r.kpi}_ci95_low"] = r.ci95_low
             row[f"{r.kpi}_ci95_high"] = r.ci95_high
     if scenario.costs is not None:
-        from ccsim.results.kpis import mean_ci
+        from ccsim.results.confidence import mean_ci
         from ccsim.whatif.costs import daily_costs
 
         mean, low, high, _ = mean_ci(daily_costs(result)["total"])

@@ -46,7 +46,7 @@ const secs = (x) => (isNum(x) ? `${x.toFixed(1)} s` : "–");
 const count = (x) => (isNum(x) ? Math.round(x).toLocaleString("en") : "–");
 const money = (x) => (isNum(x) ? Math.round(x).toLocaleString("en") : (x === null ? "–" : String(x)));
 const fmtKpi = (kpi, x) => (SHARE.has(kpi) ? pct(x) : kpi.endsWith("_s") ? secs(x) : kpi === "mean_queue" ? (isNum(x) ? x.toFixed(2) : "–") : count(x));
-const SHARE = new Set(["service_level", "service_level_answered", "service_level_excl_short_abandons", "p_wait", "abandon_rate", "block_rate", "occupancy", "fcr"]);
+const SHARE = new Set(["service_level", "service_level_answered", "service_level_excl_short_abandons", "service_level_incl_short_abandons", "p_wait", "abandon_rate", "block_rate", "occupancy", "fcr"]);
 const near = (a, b) => Math.abs(a - b) < 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 
 function showMessage(text, kind = "") {
