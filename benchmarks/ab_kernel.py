@@ -124,6 +124,7 @@ class Version:
         tables = self.fast._tables(plan)
         out, n_log, n = self.fast._run(plan, contacts, None, pool, tables)
         self.jobs[workload] = (plan, contacts, None, pool, tables, out)
+        self.fast.run_replications(plan, 1, 1, threads=1)  # compiles the counters too
         return n
 
     def outcome(self, workload: str):

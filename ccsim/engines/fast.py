@@ -24,15 +24,13 @@ from typing import Any
 import numpy as np
 
 from ccsim.engines import counters, kernel
+from ccsim.followups import FollowUpPool, followup_pool
 from ccsim.plan import BREAK, Plan
 from ccsim.results.kpis import GROUP_FIELDS, TYPE_FIELDS
 from ccsim.results.outcome import Outcome
-from ccsim.streams import Contacts, FollowUpPool, day_roster, draw_contacts, followup_pool
+from ccsim.streams import Contacts, day_roster, draw_contacts
 
 __all__ = ["FastRun", "run_day", "run_replications"]
-
-assert counters.N_TYPE_FIELDS == len(TYPE_FIELDS)
-assert counters.N_GROUP_FIELDS == len(GROUP_FIELDS)
 
 
 @dataclass

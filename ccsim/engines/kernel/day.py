@@ -1,16 +1,15 @@
-"""The numba kernel: the SimPy engine's model, compiled, for large Monte Carlo runs.
+"""One replication in the kernel: the event loop of a contact centre's day.
 
-This module holds only ``@njit`` code: arrays in, arrays out. It follows
-:mod:`ccsim.engines.reference` rule by rule and handler by handler -- the same events, scheduled
-in the same order, on a binary heap ordered like SimPy's (time, priority, insertion
-number), with the same floating-point arithmetic for event times (arrivals and roster events at
-their exact times, every other event at ``now + delay``) -- so that, given the
-same plan and the same contacts, every contact meets the same fate at the same times.
-:mod:`ccsim.engines.fast` is the public wrapper that prepares the arrays and runs
-replications in parallel. JIT options are set once here (``_JIT``); compiled code is
-cached on disk.
+:func:`simulate_day` follows :mod:`ccsim.engines.reference` rule by rule and handler by
+handler: the same events, scheduled in the same order, on a heap ordered like SimPy's
+queue (:mod:`ccsim.engines.kernel.heap`), with the same floating-point arithmetic for
+event times (arrivals and roster events at their exact times, every other event at
+``now + delay``), so that, given the same plan and the same contacts, every contact
+meets the same fate at the same times.
 
-The KPI counters of a replication are added up by :mod:`ccsim.engines.counters`.
+The heap operations and the handlers are written out inside the loop: numba
+reference-counts the arrays passed to a helper it does not inline, which costs more
+than the heap operation itself in a loop this tight (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -18,58 +17,52 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_JIT = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
-
-# Event kinds, and their priorities (the engine's tie-break rules; 0 is SimPy's URGENT,
-# used by its stop event).
-_ARRIVE, _IVR_END, _ABANDON, _TALK_END, _WRAP_END, _ROSTER, _BREAK_END, _FOLLOW, _DIAL_END = range(
-    9
+from ccsim.engines.codes import (
+    ABANDON,
+    ABANDONED,
+    ABSENT,
+    ANSWERED,
+    ARRIVE,
+    BLOCKED,
+    BREAK,
+    BREAK_END,
+    CALLBACK_ACCEPTED,
+    CALLBACK_DECLINED,
+    CALLBACK_MISSED,
+    CLOSE,
+    DEFLECTED,
+    DIAL_END,
+    DRAINING,
+    FOLLOW_UP,
+    IVR_ABANDONED,
+    IVR_END,
+    JOIN,
+    LONGEST_WAITING,
+    NO_CALLBACK,
+    NOT_FOLLOWED,
+    ON,
+    ON_BREAK,
+    PENDING,
+    PRIO_ARRIVAL,
+    PRIORITY,
+    QUEUED,
+    REDIAL,
+    REPEAT,
+    ROSTER,
+    TALK_END,
+    UNRESOLVED,
+    UNSERVED,
+    WRAP_END,
 )
-_PRIO = np.array([5, 4, 3, 2, 2, 1, 1, 6, 2], dtype=np.int64)
-_ARRIVAL_PRIO = 5  # arrivals come from their array; they precede follow-ups (6)
+from ccsim.engines.kernel.agents import break_end, least_loaded
+from ccsim.engines.kernel.followups import redial_delay
+from ccsim.engines.kernel.heap import event, heap_capacity
+from ccsim.engines.kernel.jit import JIT
 
-# Fates (as ccsim.engines.reference).
-_PENDING, _ANSWERED, _ABANDONED, _BLOCKED, _DEFLECTED, _IVR_ABANDONED, _UNSERVED, _MISSED = range(8)
-_QUEUED = -1
-_JOIN, _LEAVE, _BREAK, _CLOSE = 0, 1, 2, 3
-# Follow-ups (as ccsim.results.outcome / ccsim.streams).
-_NOT_FOLLOWED, _REDIALLED, _UNRESOLVED = 0, 1, 2
-_REDIAL, _REPEAT = 1, 2
-_NO_CALLBACK, _CALLBACK_DECLINED, _CALLBACK_ACCEPTED = 0, 1, 2
-# State of an agent of a chat group (as ccsim.engines.reference).
-_ABSENT, _ON, _DRAINING, _ON_BREAK = 0, 1, 2, 3
+__all__ = ["simulate_day"]
 
 
-# ------------------------------------------------------------------------- heap
-# Events wait in a binary heap held in two arrays: the time, and one int64 that orders
-# events of equal time as SimPy does (priority, then insertion number) and carries the
-# event itself:   priority << 59 | insertion number << 31 | argument << 4 | kind.
-# Insertion numbers are unique, so the argument bits never decide an order.
-# The heap code is written out inside the event loop rather than in helper functions:
-# numba reference-counts every array passed to a function, which costs more than the
-# heap operation itself in a loop this tight.
-MAX_CONTACTS = 1 << 25  # per replication, with room for follow-ups; at most 5 events
-# per contact keep insertion numbers below 2**28, and arguments stay below 2**27
-
-
-@njit(**_JIT)
-def heap_capacity(n, breaks, groups):
-    """Most events that can wait at once.
-
-    Per contact (``n``: first contacts and room for follow-ups) one end of IVR, talk
-    or wrap-up, one patience timer and one follow-up; one return per break; one roster
-    event; a margin.
-    """
-    return 3 * n + breaks + groups + 8
-
-
-@njit(inline="always", **_JIT)
-def _event(priority, seq, arg, kind):
-    return (priority << 59) | (seq << 31) | (arg << 4) | kind
-
-
-# ----------------------------------------------------------------- replication
-@njit(**_JIT)
+@njit(**JIT)
 def simulate_day(
     # contacts of the replication (sorted by arrival)
     c_type,
@@ -163,7 +156,7 @@ def simulate_day(
     # event heap
     breaks_total = 0
     for i in range(n_roster):
-        if roster_kind[i] == _BREAK:
+        if roster_kind[i] == BREAK:
             breaks_total += roster_count[i]
     if ht.shape[0] < heap_capacity(capacity, breaks_total, n_groups) or q_buf.shape[0] < capacity:
         raise ValueError("work space too small")
@@ -198,7 +191,7 @@ def simulate_day(
     # the agent who took it and its session's stretch
     a_cap = max(group_agents.max(), 1)
     a_load = np.zeros((n_groups, a_cap), np.int64)
-    a_state = np.zeros((n_groups, a_cap), np.int64)  # _ABSENT
+    a_state = np.zeros((n_groups, a_cap), np.int64)  # ABSENT
     c_agent = np.full(capacity if has_chat else 0, -1, np.int64)
     c_factor = np.ones(capacity if has_chat else 0)
     waiting = np.zeros(n_types, np.int64)  # contacts in each queue (kept with callbacks)
@@ -210,16 +203,16 @@ def simulate_day(
     n_log = 0
 
     for c in range(n):
-        fate[c] = _PENDING
+        fate[c] = PENDING
         group[c] = -1
         t_queued[c] = np.nan
         t_answered[c] = np.nan
         t_left[c] = np.nan
         t_freed[c] = np.nan
         if follow:
-            followed[c] = _NOT_FOLLOWED
+            followed[c] = NOT_FOLLOWED
         if callbacks:
-            cb_state[c] = _NO_CALLBACK
+            cb_state[c] = NO_CALLBACK
             cb_at[c] = np.nan
     n_all = n  # contacts so far (first contacts, then follow-ups as they come)
 
@@ -239,7 +232,7 @@ def simulate_day(
     next_arrival = 0
     if n_roster > 0:
         pend_t[0] = roster_time[0]
-        pend_k[0] = _event(_PRIO[_ROSTER], seq, 0, _ROSTER)
+        pend_k[0] = event(PRIORITY[ROSTER], seq, 0, ROSTER)
         n_pend = 1
         seq += 1
 
@@ -299,12 +292,12 @@ def simulate_day(
         if next_arrival < n and (
             size == 0
             or c_arrival[next_arrival] < ht[0]
-            or (c_arrival[next_arrival] == ht[0] and (hk[0] >> 59) > _ARRIVAL_PRIO)
+            or (c_arrival[next_arrival] == ht[0] and (hk[0] >> 59) > PRIO_ARRIVAL)
         ):
             now = c_arrival[next_arrival]
             if now >= stop_time:
                 break
-            kind = _ARRIVE
+            kind = ARRIVE
             arg = next_arrival
             next_arrival += 1
         else:
@@ -322,11 +315,11 @@ def simulate_day(
         after_call = False
         agent_done = -1  # the chat agent whose session ended (after this event)
         lost = -1  # this contact was blocked or abandoned: it may redial
-        if kind == _ARRIVE or kind == _FOLLOW:
+        if kind == ARRIVE or kind == FOLLOW_UP:
             c = arg
-            if kind == _FOLLOW:  # a new contact, its variates from the type's pool
+            if kind == FOLLOW_UP:  # a new contact, its variates from the type's pool
                 src = arg
-                redial = fate[src] != _ANSWERED
+                redial = fate[src] != ANSWERED
                 t = c_type[src] if redial else repeat_type[c_type[src]]
                 if pool_used[t] == pool_size:
                     return -1
@@ -353,18 +346,18 @@ def simulate_day(
                 c_follow_u[c] = pool_data[5, e]
                 c_redial_u[c] = pool_data[6, e]
                 c_repeat_u[c] = pool_data[7, e]
-                c_kind[c] = _REDIAL if redial else _REPEAT
+                c_kind[c] = REDIAL if redial else REPEAT
                 c_customer[c] = c_customer[src]
                 c_redials[c] = c_redials[src] + 1 if redial else 0
                 c_repeats[c] = c_repeats[src] + (0 if redial else 1)
-                followed[c] = _NOT_FOLLOWED
+                followed[c] = NOT_FOLLOWED
                 if callbacks:
                     c_callback_u[c] = pool_data[8, e]
                     c_no_answer_u[c] = pool_data[9, e]
                     c_dial[c] = pool_data[10, e] * dial_mean[t, k]
-                    cb_state[c] = _NO_CALLBACK
+                    cb_state[c] = NO_CALLBACK
                     cb_at[c] = np.nan
-                fate[c] = _PENDING
+                fate[c] = PENDING
                 group[c] = -1
                 t_queued[c] = np.nan
                 t_answered[c] = np.nan
@@ -379,7 +372,7 @@ def simulate_day(
                 if (lines > 0 and in_system >= lines) or (
                     use_ivr and ivr_ports > 0 and in_ivr >= ivr_ports
                 ):
-                    fate[c] = _BLOCKED
+                    fate[c] = BLOCKED
                     t_left[c] = now
                     lost = c
                 else:
@@ -387,51 +380,51 @@ def simulate_day(
                     if use_ivr:
                         in_ivr += 1
                         pend_t[n_pend] = now + c_ivr_time[c]
-                        pend_k[n_pend] = _event(_PRIO[_IVR_END], seq, c, _IVR_END)
+                        pend_k[n_pend] = event(PRIORITY[IVR_END], seq, c, IVR_END)
                         n_pend += 1
                         seq += 1
                         continue
                     ask = c
-        elif kind == _IVR_END:
+        elif kind == IVR_END:
             c = arg
             in_ivr -= 1
             if c_deflect[c] or c_ivr_abandon[c]:
-                fate[c] = _DEFLECTED if c_deflect[c] else _IVR_ABANDONED
+                fate[c] = DEFLECTED if c_deflect[c] else IVR_ABANDONED
                 t_left[c] = now
                 in_system -= 1
                 continue
             ask = c
-        elif kind == _ABANDON:
+        elif kind == ABANDON:
             c = arg
-            if fate[c] == _QUEUED:
+            if fate[c] == QUEUED:
                 if callbacks:
                     waiting[c_type[c]] -= 1
-                fate[c] = _ABANDONED
+                fate[c] = ABANDONED
                 t_left[c] = now
                 if all_voice or type_voice[c_type[c]]:
                     in_system -= 1
                 lost = c
-        elif kind == _TALK_END:
+        elif kind == TALK_END:
             c = arg
             t_left[c] = now
             if (all_voice or type_voice[c_type[c]]) and not (
-                callbacks and cb_state[c] == _CALLBACK_ACCEPTED
+                callbacks and cb_state[c] == CALLBACK_ACCEPTED
             ):
                 in_system -= 1  # (a callback freed its line when it accepted)
             if follow:  # is the customer's need resolved? if not, a repeat contact
                 t = c_type[c]
                 if c_follow_u[c] < 1.0 - fcr[t, group[c]]:
-                    followed[c] = _UNRESOLVED
+                    followed[c] = UNRESOLVED
                     if c_repeats[c] < repeat_max[t]:
                         delay = c_repeat_u[c] * repeat_mean[t, c_interval[c]]
                         if now + delay < end:
                             pend_t[n_pend] = now + delay
-                            pend_k[n_pend] = _event(_PRIO[_FOLLOW], seq, c, _FOLLOW)
+                            pend_k[n_pend] = event(PRIORITY[FOLLOW_UP], seq, c, FOLLOW_UP)
                             n_pend += 1
                             seq += 1
             if c_wrap[c] > 0:
                 pend_t[n_pend] = now + c_wrap[c]
-                pend_k[n_pend] = _event(_PRIO[_WRAP_END], seq, c, _WRAP_END)
+                pend_k[n_pend] = event(PRIORITY[WRAP_END], seq, c, WRAP_END)
                 n_pend += 1
                 seq += 1
                 continue
@@ -440,17 +433,17 @@ def simulate_day(
             after_call = True
             if has_chat:
                 agent_done = c_agent[c]
-        elif kind == _WRAP_END:
+        elif kind == WRAP_END:
             c = arg
             t_freed[c] = now
             free_g = group[c]
             after_call = True
             if has_chat:
                 agent_done = c_agent[c]
-        elif kind == _DIAL_END:  # the agent has dialled a callback
+        elif kind == DIAL_END:  # the agent has dialled a callback
             c = arg
             if c_no_answer_u[c] < cb_no_answer[c_type[c]]:
-                fate[c] = _MISSED
+                fate[c] = CALLBACK_MISSED
                 t_left[c] = now
                 t_freed[c] = now
                 free_g = group[c]
@@ -462,11 +455,11 @@ def simulate_day(
                     pend_t[n_pend] = now + c_handle[c] * c_factor[c] / group_speed[group[c]]
                 else:
                     pend_t[n_pend] = now + c_handle[c] / group_speed[group[c]]
-                pend_k[n_pend] = _event(_PRIO[_TALK_END], seq, c, _TALK_END)
+                pend_k[n_pend] = event(PRIORITY[TALK_END], seq, c, TALK_END)
                 n_pend += 1
                 seq += 1
                 continue
-        elif kind == _BREAK_END:
+        elif kind == BREAK_END:
             g = arg % n_groups
             staff_log[n_log, 0] = now
             staff_log[n_log, 1] = g
@@ -476,42 +469,42 @@ def simulate_day(
             free_g = g
             if has_chat and group_sessions[g] > 1:  # agent arg // n_groups of a chat group
                 a = arg // n_groups
-                a_state[g, a] = _ON
+                a_state[g, a] = ON
                 if owed_leave[g] > 0:
                     owed_leave[g] -= 1
-                    a_state[g, a] = _ABSENT
+                    a_state[g, a] = ABSENT
                     staff_log[n_log, 0] = now
                     staff_log[n_log, 1] = g
                     staff_log[n_log, 2] = -1.0
                     n_log += 1
                     on_phones[g] -= 1
-        else:  # _ROSTER
+        else:  # ROSTER
             i = arg
             if i + 1 < n_roster:
                 pend_t[n_pend] = roster_time[i + 1]
-                pend_k[n_pend] = _event(_PRIO[_ROSTER], seq, (i + 1), _ROSTER)
+                pend_k[n_pend] = event(PRIORITY[ROSTER], seq, (i + 1), ROSTER)
                 n_pend += 1
                 seq += 1
             g = roster_group[i]
             count = roster_count[i]
             now_idle = 0
-            if roster_kind[i] == _CLOSE:  # closing: waiting real-time contacts turned away
+            if roster_kind[i] == CLOSE:  # closing: waiting real-time contacts turned away
                 for t in range(n_types):
                     if type_email[t]:
                         continue  # the e-mail backlog is carried over to the next day
                     while q_head[t] < q_tail[t]:
                         c = q_buf[q_head[t]]
                         q_head[t] += 1
-                        if fate[c] != _QUEUED:
+                        if fate[c] != QUEUED:
                             continue
                         deadline = t_queued[c] + c_patience[c]
                         if lazy and deadline < now:  # it had abandoned (found lazily)
-                            fate[c] = _ABANDONED
+                            fate[c] = ABANDONED
                             t_left[c] = deadline
                             continue
-                        fate[c] = _UNSERVED
+                        fate[c] = UNSERVED
                         t_left[c] = now
-                        if type_voice[t] and not (callbacks and cb_state[c] == _CALLBACK_ACCEPTED):
+                        if type_voice[t] and not (callbacks and cb_state[c] == CALLBACK_ACCEPTED):
                             in_system -= 1
                     waiting[t] = 0
                 for g in range(n_groups):  # breaks still owed are not taken the next day
@@ -519,15 +512,15 @@ def simulate_day(
                 continue
             if has_chat and group_sessions[g] > 1:  # a chat group: its agents one by one
                 free_g = g
-                if roster_kind[i] == _JOIN:
+                if roster_kind[i] == JOIN:
                     cancelled = min(count, owed_leave[g])
                     owed_leave[g] -= cancelled
                     joined = 0
                     for a in range(group_agents[g]):
                         if joined == count - cancelled:
                             break
-                        if a_state[g, a] == _ABSENT:
-                            a_state[g, a] = _ON
+                        if a_state[g, a] == ABSENT:
+                            a_state[g, a] = ON
                             joined += 1
                     if joined > 0:
                         staff_log[n_log, 0] = now
@@ -540,24 +533,24 @@ def simulate_day(
                     for a in range(group_agents[g]):
                         if now_idle == count:
                             break
-                        if a_state[g, a] == _ON and a_load[g, a] == 0:
+                        if a_state[g, a] == ON and a_load[g, a] == 0:
                             now_idle += 1
-                            if roster_kind[i] == _BREAK:
-                                a_state[g, a] = _ON_BREAK
+                            if roster_kind[i] == BREAK:
+                                a_state[g, a] = ON_BREAK
                                 staff_log[n_log, 0] = now
                                 staff_log[n_log, 1] = g
                                 staff_log[n_log, 2] = -1.0
                                 n_log += 1
                                 on_phones[g] -= 1
-                                pend_t[n_pend] = _break_end(now, roster_duration[i], day_len, end)
-                                pend_k[n_pend] = _event(
-                                    _PRIO[_BREAK_END], seq, a * n_groups + g, _BREAK_END
+                                pend_t[n_pend] = break_end(now, roster_duration[i], day_len, end)
+                                pend_k[n_pend] = event(
+                                    PRIORITY[BREAK_END], seq, a * n_groups + g, BREAK_END
                                 )
                                 n_pend += 1
                                 seq += 1
                             else:
-                                a_state[g, a] = _ABSENT
-            elif roster_kind[i] == _JOIN:
+                                a_state[g, a] = ABSENT
+            elif roster_kind[i] == JOIN:
                 cancelled = min(count, owed_leave[g])
                 owed_leave[g] -= cancelled
                 if count > cancelled:
@@ -571,19 +564,19 @@ def simulate_day(
             else:
                 now_idle = min(count, idle[g])
                 idle[g] -= now_idle
-                if roster_kind[i] == _BREAK:
+                if roster_kind[i] == BREAK:
                     for _ in range(now_idle):
                         staff_log[n_log, 0] = now
                         staff_log[n_log, 1] = g
                         staff_log[n_log, 2] = -1.0
                         n_log += 1
                         on_phones[g] -= 1
-                        pend_t[n_pend] = _break_end(now, roster_duration[i], day_len, end)
-                        pend_k[n_pend] = _event(_PRIO[_BREAK_END], seq, g, _BREAK_END)
+                        pend_t[n_pend] = break_end(now, roster_duration[i], day_len, end)
+                        pend_k[n_pend] = event(PRIORITY[BREAK_END], seq, g, BREAK_END)
                         n_pend += 1
                         seq += 1
-            if roster_kind[i] != _JOIN:  # what the idle agents could not take is owed
-                if roster_kind[i] == _BREAK:
+            if roster_kind[i] != JOIN:  # what the idle agents could not take is owed
+                if roster_kind[i] == BREAK:
                     for _ in range(count - now_idle):
                         b_buf[g, b_tail[g] % b_cap] = roster_duration[i]
                         b_tail[g] += 1
@@ -599,13 +592,13 @@ def simulate_day(
                     continue
 
         if lost >= 0 and follow:  # (blocked or abandoned: nothing else happens then)
-            delay = _redial_delay(
+            delay = redial_delay(
                 lost, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed,
                 redial_p, redial_max, redial_mean, end,
             )  # fmt: skip
             if delay >= 0:
                 pend_t[n_pend] = now + delay
-                pend_k[n_pend] = _event(_PRIO[_FOLLOW], seq, lost, _FOLLOW)
+                pend_k[n_pend] = event(PRIORITY[FOLLOW_UP], seq, lost, FOLLOW_UP)
                 n_pend += 1
                 seq += 1
         if ask >= 0:  # the contact asks for an agent
@@ -618,28 +611,28 @@ def simulate_day(
                 if g < 0:
                     break
                 if has_chat and group_sessions[g] > 1:  # the least-loaded chat agent, free
-                    a = _least_loaded(a_state, a_load, g, group_agents[g], 0, group_sessions[g])
+                    a = least_loaded(a_state, a_load, g, group_agents[g], 0, group_sessions[g])
                     if a < 0:
                         continue
                     a_load[g, a] += 1
                     c_agent[c] = a
                     c_factor[c] = group_stretch[g, a_load[g, a] - 1]
-                    fate[c] = _ANSWERED
+                    fate[c] = ANSWERED
                     group[c] = g
                     t_answered[c] = now
                     pend_t[n_pend] = now + c_handle[c] * c_factor[c] / group_speed[g]
-                    pend_k[n_pend] = _event(_PRIO[_TALK_END], seq, c, _TALK_END)
+                    pend_k[n_pend] = event(PRIORITY[TALK_END], seq, c, TALK_END)
                     n_pend += 1
                     seq += 1
                     answered = True
                     break
                 if idle[g] > 0:
                     idle[g] -= 1
-                    fate[c] = _ANSWERED
+                    fate[c] = ANSWERED
                     group[c] = g
                     t_answered[c] = now
                     pend_t[n_pend] = now + c_handle[c] / group_speed[g]
-                    pend_k[n_pend] = _event(_PRIO[_TALK_END], seq, c, _TALK_END)
+                    pend_k[n_pend] = event(PRIORITY[TALK_END], seq, c, TALK_END)
                     n_pend += 1
                     seq += 1
                     answered = True
@@ -657,20 +650,20 @@ def simulate_day(
                     predicted = (waiting[t] + 1) * handle_mean[t, k] / max(agents, 1)
                     if predicted > cb_threshold[t]:
                         if c_callback_u[c] >= cb_acceptance[t]:
-                            cb_state[c] = _CALLBACK_DECLINED
+                            cb_state[c] = CALLBACK_DECLINED
                         else:  # it frees its line and keeps its place, patiently
-                            cb_state[c] = _CALLBACK_ACCEPTED
+                            cb_state[c] = CALLBACK_ACCEPTED
                             cb_at[c] = now
                             in_system -= 1
                             accepted = True
-                fate[c] = _QUEUED
+                fate[c] = QUEUED
                 q_buf[q_tail[t]] = c
                 q_tail[t] += 1
                 if callbacks:
                     waiting[t] += 1
                 if not accepted and not lazy and c_patience[c] != np.inf:
                     pend_t[n_pend] = now + c_patience[c]
-                    pend_k[n_pend] = _event(_PRIO[_ABANDON], seq, c, _ABANDON)
+                    pend_k[n_pend] = event(PRIORITY[ABANDON], seq, c, ABANDON)
                     n_pend += 1
                     seq += 1
         # Agents of free_g become free, one at a time (the engine's _agent_free):
@@ -688,7 +681,7 @@ def simulate_day(
                 if a_load[g, a] == 0:
                     if owed_leave[g] > 0:
                         owed_leave[g] -= 1
-                        a_state[g, a] = _ABSENT
+                        a_state[g, a] = ABSENT
                         staff_log[n_log, 0] = now
                         staff_log[n_log, 1] = g
                         staff_log[n_log, 2] = -1.0
@@ -697,36 +690,36 @@ def simulate_day(
                     elif b_tail[g] > b_head[g]:
                         duration = b_buf[g, b_head[g] % b_cap]
                         b_head[g] += 1
-                        a_state[g, a] = _ON_BREAK
+                        a_state[g, a] = ON_BREAK
                         staff_log[n_log, 0] = now
                         staff_log[n_log, 1] = g
                         staff_log[n_log, 2] = -1.0
                         n_log += 1
                         on_phones[g] -= 1
-                        pend_t[n_pend] = _break_end(now, duration, day_len, end)
-                        pend_k[n_pend] = _event(
-                            _PRIO[_BREAK_END], seq, a * n_groups + g, _BREAK_END
+                        pend_t[n_pend] = break_end(now, duration, day_len, end)
+                        pend_k[n_pend] = event(
+                            PRIORITY[BREAK_END], seq, a * n_groups + g, BREAK_END
                         )
                         n_pend += 1
                         seq += 1
-                    elif a_state[g, a] == _DRAINING:
-                        a_state[g, a] = _ON  # the debt was cancelled meanwhile
+                    elif a_state[g, a] == DRAINING:
+                        a_state[g, a] = ON  # the debt was cancelled meanwhile
             debt = owed_leave[g] + b_tail[g] - b_head[g]
             draining = 0
             for a in range(group_agents[g]):
-                if a_state[g, a] == _DRAINING:
+                if a_state[g, a] == DRAINING:
                     draining += 1
             for a in range(group_agents[g] - 1, -1, -1):  # owing less: the last ones back on
                 if draining <= debt:
                     break
-                if a_state[g, a] == _DRAINING:
-                    a_state[g, a] = _ON
+                if a_state[g, a] == DRAINING:
+                    a_state[g, a] = ON
                     draining -= 1
             while draining < debt:  # busy agents (idle ones pay at once)
-                best = _least_loaded(a_state, a_load, g, group_agents[g], 1, group_sessions[g] + 1)
+                best = least_loaded(a_state, a_load, g, group_agents[g], 1, group_sessions[g] + 1)
                 if best < 0:
                     break
-                a_state[g, best] = _DRAINING
+                a_state[g, best] = DRAINING
                 draining += 1
         rounds = 0 if chat_g else (n_free if free_g >= 0 else 0)
         r = 0
@@ -734,7 +727,7 @@ def simulate_day(
             g = free_g
             a = -1
             if chat_g:  # the least-loaded agent with a free session takes the next
-                a = _least_loaded(a_state, a_load, g, group_agents[g], 0, group_sessions[g])
+                a = least_loaded(a_state, a_load, g, group_agents[g], 0, group_sessions[g])
                 if a < 0:
                     break
             else:
@@ -757,14 +750,14 @@ def simulate_day(
                 staff_log[n_log, 2] = -1.0
                 n_log += 1
                 on_phones[g] -= 1
-                pend_t[n_pend] = _break_end(now, duration, day_len, end)
-                pend_k[n_pend] = _event(_PRIO[_BREAK_END], seq, g, _BREAK_END)
+                pend_t[n_pend] = break_end(now, duration, day_len, end)
+                pend_k[n_pend] = event(PRIORITY[BREAK_END], seq, g, BREAK_END)
                 n_pend += 1
                 seq += 1
                 continue
             best = -1
             best_t = -1
-            longest = group_policy[g] == 0
+            longest = group_policy[g] == LONGEST_WAITING
             for j in range(group_types.shape[1]):
                 t = group_types[g, j]
                 if t < 0:
@@ -773,13 +766,13 @@ def simulate_day(
                     break  # a real-time contact waits: e-mails wait for a free agent
                 while q_head[t] < q_tail[t]:  # abandoned contacts leave the queue lazily
                     head = q_buf[q_head[t]]
-                    if fate[head] == _QUEUED:
+                    if fate[head] == QUEUED:
                         if not lazy:
                             break
                         deadline = t_queued[head] + c_patience[head]
                         if deadline >= now:  # at equal times a free agent answers first
                             break
-                        fate[head] = _ABANDONED
+                        fate[head] = ABANDONED
                         t_left[head] = deadline
                         if callbacks:
                             waiting[t] -= 1
@@ -801,75 +794,30 @@ def simulate_day(
             q_head[best_t] += 1
             if callbacks:
                 waiting[best_t] -= 1
-            fate[best] = _ANSWERED
+            fate[best] = ANSWERED
             group[best] = g
             t_answered[best] = now
             if a >= 0:  # a chat session, stretched by how many the agent now has
                 a_load[g, a] += 1
                 c_agent[best] = a
                 c_factor[best] = group_stretch[g, a_load[g, a] - 1]
-            if callbacks and cb_state[best] == _CALLBACK_ACCEPTED:  # call it back
+            if callbacks and cb_state[best] == CALLBACK_ACCEPTED:  # call it back
                 pend_t[n_pend] = now + c_dial[best]
-                pend_k[n_pend] = _event(_PRIO[_DIAL_END], seq, best, _DIAL_END)
+                pend_k[n_pend] = event(PRIORITY[DIAL_END], seq, best, DIAL_END)
             elif a >= 0:
                 pend_t[n_pend] = now + c_handle[best] * c_factor[best] / group_speed[g]
-                pend_k[n_pend] = _event(_PRIO[_TALK_END], seq, best, _TALK_END)
+                pend_k[n_pend] = event(PRIORITY[TALK_END], seq, best, TALK_END)
             else:
                 pend_t[n_pend] = now + c_handle[best] / group_speed[g]
-                pend_k[n_pend] = _event(_PRIO[_TALK_END], seq, best, _TALK_END)
+                pend_k[n_pend] = event(PRIORITY[TALK_END], seq, best, TALK_END)
             n_pend += 1
             seq += 1
 
     for c in range(n_all):
-        if fate[c] == _QUEUED and lazy and t_queued[c] + c_patience[c] < stop_time:
-            fate[c] = _ABANDONED
+        if fate[c] == QUEUED and lazy and t_queued[c] + c_patience[c] < stop_time:
+            fate[c] = ABANDONED
             t_left[c] = t_queued[c] + c_patience[c]
-        elif fate[c] == _QUEUED or fate[c] == _PENDING:
-            fate[c] = _UNSERVED
+        elif fate[c] == QUEUED or fate[c] == PENDING:
+            fate[c] = UNSERVED
     n_rows[0] = n_all
     return n_log
-
-
-@njit(inline="always", **_JIT)
-def _least_loaded(a_state, a_load, g, n_agents, low, high):
-    """The least-loaded agent of chat group ``g`` on the phones, not draining.
-
-    Only agents with ``low`` <= sessions < ``high``; ties: the lowest index; -1: none
-    (the engine's ``_least_loaded``).
-    """
-    best = -1
-    for a in range(n_agents):
-        load = a_load[g, a]
-        if a_state[g, a] == _ON and low <= load and load < high:
-            if best < 0 or load < a_load[g, best]:
-                best = a
-    return best
-
-
-@njit(inline="always", **_JIT)
-def _break_end(now, duration, day_len, end):
-    """When a break started now ends: with several days, at closing time at the latest."""
-    if day_len > 0:
-        close = (np.floor(now / day_len) + 1.0) * day_len
-        if close < end and now + duration > close:
-            return close
-    return now + duration
-
-
-@njit(inline="always", **_JIT)
-def _redial_delay(
-    c, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed, redial_p,
-    redial_max, redial_mean, end,
-):  # fmt: skip
-    """A blocked or abandoned contact: the delay of its redial, or -1 for none.
-
-    Marks it redialled when its customer decides to redial (even if the redial would
-    come after the end of the horizon, when it is not made).
-    """
-    t = c_type[c]
-    if c_redials[c] < redial_max[t] and c_follow_u[c] < redial_p[t]:
-        followed[c] = _REDIALLED
-        delay = c_redial_u[c] * redial_mean[t, c_interval[c]]
-        if now + delay < end:
-            return delay
-    return -1.0
