@@ -180,6 +180,7 @@ def main() -> None:
         print("\nrefcount call sites in the LLVM IR")
         for v in versions:
             kernel = v.modules["ccsim.engines.kernel"].simulate_day
+            kernel = getattr(kernel, "__wrapped__", kernel)  # a Python wrapper around it
             counters = v.modules["ccsim.engines.counters"].accumulate_day
             print(f"  {v.label} simulate_day:   {refcounts(kernel)}")
             print(f"  {v.label} accumulate_day: {refcounts(counters)}")

@@ -11,15 +11,17 @@ a planted copy.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from ccsim import followups, plan, streams
-from ccsim.engines import codes
+from ccsim.engines import codes, kernel
 from ccsim.engines import reference as engine
 from ccsim.results import kpis, outcome
-from tests.helpers import ROOT
+from ccsim.scenario.loader import load_scenario
+from tests.helpers import ROOT, SCENARIOS
 
 ENGINES = ROOT / "ccsim" / "engines"
 #: every module of the engines and the kernel but the codes themselves
@@ -169,3 +171,11 @@ def test_counter_fields_are_the_kpis_order() -> None:
 def test_pool_rows_are_the_pools_columns() -> None:
     rows = {name[5:].lower(): v for name, v in codes.VALUES.items() if name.startswith("POOL_")}
     assert rows == {name: i for i, name in enumerate(followups.FollowUpPool.COLUMNS)}
+
+
+def test_the_kernels_bundles_follow_the_fields_they_carry() -> None:
+    contacts = [f.name for f in dataclasses.fields(streams.Contacts)]
+    assert list(kernel.Contacts._fields) == [f for f in contacts if f != "day_factor"]
+    compiled = plan.compile_plan(load_scenario(SCENARIOS / "multiskill-day.yaml"))
+    roster = tuple(getattr(compiled, "roster_" + f) for f in kernel.Roster._fields)
+    assert all(a is b for a, b in zip(compiled.roster, roster, strict=True))

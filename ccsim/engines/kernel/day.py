@@ -1,15 +1,18 @@
 """One replication in the kernel: the event loop of a contact centre's day.
 
-:func:`simulate_day` follows :mod:`ccsim.engines.reference` rule by rule and handler by
+:func:`simulate` follows :mod:`ccsim.engines.reference` rule by rule and handler by
 handler: the same events, scheduled in the same order, on a heap ordered like SimPy's
 queue (:mod:`ccsim.engines.kernel.heap`), with the same floating-point arithmetic for
 event times (arrivals and roster events at their exact times, every other event at
 ``now + delay``), so that, given the same plan and the same contacts, every contact
 meets the same fate at the same times.
 
-The heap operations and the handlers are written out inside the loop: numba
-reference-counts the arrays passed to a helper it does not inline, which costs more
-than the heap operation itself in a loop this tight (docs/performance.md).
+One round of the loop takes the next event (the next arrival, or the heap's first
+event), handles it, then lets the contact it concerns ask for an agent and the agents
+it freed take queued contacts, as the reference engine's handlers do. Everything the
+loop calls is a small ``@njit`` function that LLVM inlines; a function it did not
+inline would reference-count every array passed to it at every call, which costs more
+than a heap operation (docs/performance.md, "Kernel in readable pieces").
 """
 
 from __future__ import annotations
@@ -17,132 +20,63 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ccsim.engines.codes import (
-    ABANDON,
-    ABANDONED,
-    ABSENT,
-    ANSWERED,
-    ARRIVE,
-    BLOCKED,
-    BREAK,
-    BREAK_END,
-    CALLBACK_ACCEPTED,
-    CALLBACK_DECLINED,
-    CALLBACK_MISSED,
-    CLOSE,
-    DEFLECTED,
-    DIAL_END,
-    DRAINING,
-    FOLLOW_UP,
-    IVR_ABANDONED,
-    IVR_END,
-    JOIN,
-    LONGEST_WAITING,
-    NO_CALLBACK,
-    NOT_FOLLOWED,
-    ON,
-    ON_BREAK,
-    PENDING,
-    PRIO_ARRIVAL,
-    PRIORITY,
-    QUEUED,
-    REDIAL,
-    REPEAT,
-    ROSTER,
-    TALK_END,
-    UNRESOLVED,
-    UNSERVED,
-    WRAP_END,
-)
-from ccsim.engines.kernel.agents import break_end, least_loaded
+from ccsim.engines import codes
+from ccsim.engines.kernel import arrays, heap
+from ccsim.engines.kernel.agents import least_loaded, staff, start_break
 from ccsim.engines.kernel.followups import redial_delay
-from ccsim.engines.kernel.heap import event, heap_capacity
+from ccsim.engines.kernel.heap import schedule, sift_down, sift_up
 from ccsim.engines.kernel.jit import JIT
+from ccsim.engines.kernel.state import agents, pending, queues, unanswered
 
-__all__ = ["simulate_day"]
+__all__ = ["simulate"]
 
 
 @njit(**JIT)
-def simulate_day(
-    # contacts of the replication (sorted by arrival)
-    c_type,
-    c_arrival,
-    c_interval,
-    c_handle,
-    c_wrap,
-    c_patience,
-    c_ivr_time,
-    c_deflect,
-    c_ivr_abandon,
-    # follow-ups: (follow_u, redial unit, repeat unit, kind, customer, redials,
-    # repeats, followed [output]); empty arrays without follow-ups
-    rows,
-    # callbacks: (callback_u, no_answer_u, dial_time, state [output], accepted at
-    # [output]); empty arrays without callbacks
-    cb_rows,
-    # plan
-    type_groups,
-    group_types,
-    group_speed,
-    group_policy,
-    roster_time,
-    roster_group,
-    roster_kind,
-    roster_count,
-    roster_duration,
-    lines,
-    ivr_ports,
-    use_ivr,
-    stop_time,
-    # follow-up plan: (redial_p, redial_max, redial_mean, fcr, repeat_type, repeat_max,
-    # repeat_mean, handle_mean, wrap_mean, patience_mean, ivr_mean, ivr_deflect,
-    # ivr_abandon, interval, end)
-    fplan,
-    # callback plan: (threshold, acceptance, no_answer, dial_mean)
-    cb_plan,
-    # channels: (group_sessions, group_stretch, group_agents, type_email, type_voice,
-    # group_email_from, n_start = the first contacts, already waiting at the start,
-    # day_len = the length of a day when the run has several, else 0)
-    channels,
-    # follow-up pool (ccsim.streams.FollowUpPool): data, offsets, entries per type
-    pool_data,
-    pool_off,
-    pool_size,
-    # the contact arrays above hold n_first first contacts, then room for follow-ups;
-    # n_rows[0] receives the number of contacts at the end
-    n_first,
-    n_rows,
-    # outputs, one entry per contact
-    fate,
-    group,
-    t_queued,
-    t_answered,
-    t_left,
-    t_freed,
-    # staffing log, (capacity, 3): time, group, delta; returns its length
-    staff_log,
-    # work space, reused across replications: heap times and keys (heap_capacity(...)
-    # entries) and the queue buffer (one entry per contact)
-    ht,
-    hk,
-    q_buf,
-):
-    """Simulate one replication; fill the per-contact outputs and the staffing log.
-
-    Returns the number of staffing-log rows written, or -1 when the follow-up pool ran
-    out (grow it and run the replication again).
-    """
+def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, channels, out,
+             work):  # fmt: skip
+    """:func:`ccsim.engines.kernel.simulate_day`, compiled: the bundles as plain tuples."""
+    # The loop uses the arrays, not the bundles: a bundle used inside the loop would
+    # hold a second reference to each of its arrays, counted at every exit.
+    contacts, pool, roster = arrays.Contacts(*contacts), arrays.Pool(*pool), arrays.Roster(*roster)
+    centre, follow_ups = arrays.Centre(*centre), arrays.FollowUpPlan(*follow_ups)
+    callbacks, channels = arrays.CallbackPlan(*callbacks), arrays.Channels(*channels)
+    out, work = arrays.Outputs(*out), arrays.Work(*work)
     n = n_first
-    c_follow_u, c_redial_u, c_repeat_u, c_kind, c_customer, c_redials, c_repeats, followed = rows
-    (redial_p, redial_max, redial_mean, fcr, repeat_type, repeat_max, repeat_mean,
-     handle_mean, wrap_mean, patience_mean, ivr_mean, ivr_deflect, ivr_abandon,
-     interval, end) = fplan  # fmt: skip
+    c_type, c_arrival, c_interval = contacts.type, contacts.arrival, contacts.interval
+    c_handle, c_wrap, c_patience = contacts.handle, contacts.wrap_up, contacts.patience
+    c_ivr_time, c_deflect = contacts.ivr_time, contacts.ivr_deflect
+    c_ivr_abandon, c_follow_u = contacts.ivr_abandon, contacts.follow_u
+    c_redial_u, c_repeat_u = contacts.redial_delay, contacts.repeat_delay
+    c_kind, c_customer = contacts.kind, contacts.customer
+    c_redials, c_repeats = contacts.redials, contacts.repeats
+    c_callback_u, c_no_answer_u = contacts.callback_u, contacts.no_answer_u
+    c_dial, pool_data, pool_off = contacts.dial_time, pool.data, pool.offsets
+    fate, group, t_queued, t_answered = out.fate, out.group, out.queued, out.answered
+    t_left, t_freed, followed = out.left, out.freed, out.followed
+    cb_state, cb_at, staff_log, n_rows = out.callback, out.callback_at, out.staff_log, out.n_rows
+    type_groups, group_types = centre.type_groups, centre.group_types
+    group_speed, group_policy = centre.group_speed, centre.group_policy
+    lines, ivr_ports, use_ivr = centre.lines, centre.ivr_ports, centre.use_ivr
+    redial_p, redial_max = follow_ups.redial_p, follow_ups.redial_max
+    redial_mean, fcr = follow_ups.redial_mean, follow_ups.fcr
+    repeat_type, repeat_max = follow_ups.repeat_type, follow_ups.repeat_max
+    repeat_mean, handle_mean = follow_ups.repeat_mean, follow_ups.handle_mean
+    wrap_mean, patience_mean = follow_ups.wrap_up_mean, follow_ups.patience_mean
+    ivr_mean, ivr_deflect = follow_ups.ivr_mean, follow_ups.ivr_deflect
+    ivr_abandon, dial_mean = follow_ups.ivr_abandon, callbacks.dial_mean
+    cb_threshold, cb_acceptance = callbacks.threshold, callbacks.acceptance
+    cb_no_answer, group_sessions = callbacks.no_answer, channels.group_sessions
+    group_stretch, group_agents = channels.group_stretch, channels.group_agents
+    type_email, type_voice = channels.type_email, channels.type_voice
+    group_email_from, n_start = channels.group_email_from, channels.n_start
+    roster_time, roster_group, roster_kind = roster.time, roster.group, roster.kind
+    roster_count, roster_duration = roster.count, roster.duration
+    ht, hk, q_buf = work.heap_time, work.heap_key, work.queue
+    interval, end, day_len = follow_ups.interval, follow_ups.end, channels.day_len
+    stop_time, pool_size = centre.stop_time, pool.size
+
     follow = c_follow_u.shape[0] > 0
-    c_callback_u, c_no_answer_u, c_dial, cb_state, cb_at = cb_rows
-    cb_threshold, cb_acceptance, cb_no_answer, dial_mean = cb_plan
-    callbacks = c_callback_u.shape[0] > 0
-    (group_sessions, group_stretch, group_agents, type_email, type_voice, group_email_from,
-     n_start, day_len) = channels  # fmt: skip
+    has_callbacks = c_callback_u.shape[0] > 0
     has_chat = group_sessions.max() > 1
     all_voice = type_voice.all()  # (flags that keep a calls-only day on its short path)
     has_email = type_email.any()
@@ -153,88 +87,45 @@ def simulate_day(
     n_groups = group_types.shape[0]
     n_roster = roster_time.shape[0]
 
-    # event heap
-    breaks_total = 0
-    for i in range(n_roster):
-        if roster_kind[i] == BREAK:
-            breaks_total += roster_count[i]
-    if ht.shape[0] < heap_capacity(capacity, breaks_total, n_groups) or q_buf.shape[0] < capacity:
-        raise ValueError("work space too small")
-    if fate.shape[0] < capacity or (follow and c_arrival.shape[0] < capacity):
-        raise ValueError("contact arrays too small")
-    size = 0  # events on the heap
-    consumed = False  # the root was taken and is still to be removed
-    # Events scheduled while one event is handled; put on the heap before the next.
-    max_k = group_sessions.max()
-    most = 2 + max_k
-    for i in range(n_roster):
-        most = max(most, roster_count[i] * max_k + 2 + max_k)
-    pend_t = np.empty(most, np.float64)
-    pend_k = np.empty(most, np.int64)
-    n_pend = 0
-    seq = 0
-
-    # queues: one FIFO region per type in one buffer (a contact queues at most once)
-    per_type = np.zeros(n_types + 1, np.int64)
-    for c in range(n):
-        per_type[c_type[c] + 1] += 1
-    for t in range(n_types):  # room for follow-ups
-        per_type[t + 1] += pool_off[t + 1] - pool_off[t]
-    q_off = np.cumsum(per_type)
-    q_head = q_off[:-1].copy()
-    q_tail = q_off[:-1].copy()
-
-    # agents
-    idle = np.zeros(n_groups, np.int64)
-    on_phones = np.zeros(n_groups, np.int64)  # idle or busy (for predicted waits)
-    # agents of chat groups, one by one: sessions (load) and state; for each contact
-    # the agent who took it and its session's stretch
-    a_cap = max(group_agents.max(), 1)
-    a_load = np.zeros((n_groups, a_cap), np.int64)
-    a_state = np.zeros((n_groups, a_cap), np.int64)  # ABSENT
-    c_agent = np.full(capacity if has_chat else 0, -1, np.int64)
-    c_factor = np.ones(capacity if has_chat else 0)
+    pend_t, pend_k, breaks = pending(roster_kind, roster_count, group_sessions.max())
+    if (ht.shape[0] < heap.heap_capacity(capacity, breaks, n_groups)
+            or min(q_buf.shape[0], fate.shape[0]) < capacity
+            or (follow and c_arrival.shape[0] < capacity)):  # fmt: skip
+        raise ValueError("work space or contact arrays too small")
+    q_head, q_tail = queues(c_type, n, pool_off)
+    (idle, on_phones, owed_leave, b_buf, b_head, b_tail, a_load, a_state, c_agent,
+     c_factor) = agents(n_groups, group_agents.max(), breaks, capacity, has_chat)  # fmt: skip
+    b_cap = breaks + 1
     waiting = np.zeros(n_types, np.int64)  # contacts in each queue (kept with callbacks)
-    owed_leave = np.zeros(n_groups, np.int64)
-    b_cap = breaks_total + 1
-    b_buf = np.empty((n_groups, b_cap), np.float64)  # owed breaks, FIFO per group
-    b_head = np.zeros(n_groups, np.int64)
-    b_tail = np.zeros(n_groups, np.int64)
-    n_log = 0
-
     for c in range(n):
-        fate[c] = PENDING
-        group[c] = -1
-        t_queued[c] = np.nan
-        t_answered[c] = np.nan
-        t_left[c] = np.nan
-        t_freed[c] = np.nan
+        unanswered(c, fate, group, t_queued, t_answered, t_left, t_freed)
         if follow:
-            followed[c] = NOT_FOLLOWED
-        if callbacks:
-            cb_state[c] = NO_CALLBACK
+            followed[c] = codes.NOT_FOLLOWED
+        if has_callbacks:
+            cb_state[c] = codes.NO_CALLBACK
             cb_at[c] = np.nan
     n_all = n  # contacts so far (first contacts, then follow-ups as they come)
 
-    in_system = 0
-    in_ivr = 0
+    # events on the heap, pending (scheduled while one event is handled, put on the heap
+    # before the next), inserted so far; rows of the staffing log; contacts on a line,
+    # in the IVR
+    size = n_pend = seq = n_log = in_system = in_ivr = 0
+    consumed = False  # the root was taken and is still to be removed
     now = 0.0
     # Without trunk lines nothing depends on *when* a queued contact abandons except
     # the agent who would take it: abandonments are then not events but are found
     # when an agent looks at the queue (patience expired strictly before now).
     # (With redials an abandonment schedules a redial at its time: it must be an event.)
     # (So must a callback's predicted wait, which counts the contacts waiting.)
-    lazy = lines == 0 and not (follow and redial_max.max() > 0) and not callbacks
+    lazy = lines == 0 and not (follow and redial_max.max() > 0) and not has_callbacks
     # Arrivals are not kept on the heap: the next one is taken when it comes before
     # the heap's first event. Arrivals have the lowest priority and only one is due at
     # a time, so this is the order SimPy's queue gives them. (Insertion numbers only
     # order events of equal time and priority, so arrivals need none.)
     next_arrival = 0
+    ran_out = False  # the follow-up pool
     if n_roster > 0:
-        pend_t[0] = roster_time[0]
-        pend_k[0] = event(PRIORITY[ROSTER], seq, 0, ROSTER)
-        n_pend = 1
-        seq += 1
+        n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, roster_time[0], codes.ROSTER, 0)
 
     while True:
         # Put the pending events on the heap; the first replaces a consumed root (one
@@ -244,47 +135,17 @@ def simulate_day(
             if consumed:
                 consumed = False
                 if p < n_pend:
-                    t_new = pend_t[p]
-                    k_new = pend_k[p]
+                    sift_down(ht, hk, size, pend_t[p], pend_k[p])
                     p += 1
                 else:
                     size -= 1
                     if size == 0:
                         break
-                    t_new = ht[size]
-                    k_new = hk[size]
-                i = 0  # sift down from the root
-                while True:
-                    child = 2 * i + 1
-                    if child >= size:
-                        break
-                    right = child + 1
-                    if right < size and (
-                        ht[right] < ht[child] or (ht[right] == ht[child] and hk[right] < hk[child])
-                    ):
-                        child = right
-                    if ht[child] < t_new or (ht[child] == t_new and hk[child] < k_new):
-                        ht[i] = ht[child]
-                        hk[i] = hk[child]
-                        i = child
-                    else:
-                        break
+                    sift_down(ht, hk, size, ht[size], hk[size])
             else:
-                t_new = pend_t[p]
-                k_new = pend_k[p]
-                p += 1
-                i = size  # sift up from a new leaf
+                sift_up(ht, hk, size, pend_t[p], pend_k[p])
                 size += 1
-                while i > 0:
-                    parent = (i - 1) >> 1
-                    if t_new < ht[parent] or (t_new == ht[parent] and k_new < hk[parent]):
-                        ht[i] = ht[parent]
-                        hk[i] = hk[parent]
-                        i = parent
-                    else:
-                        break
-            ht[i] = t_new
-            hk[i] = k_new
+                p += 1
         n_pend = 0
 
         if size == 0 and next_arrival >= n:
@@ -292,22 +153,20 @@ def simulate_day(
         if next_arrival < n and (
             size == 0
             or c_arrival[next_arrival] < ht[0]
-            or (c_arrival[next_arrival] == ht[0] and (hk[0] >> 59) > PRIO_ARRIVAL)
+            or (c_arrival[next_arrival] == ht[0] and heap.priority_of(hk[0]) > codes.PRIO_ARRIVAL)
         ):
             now = c_arrival[next_arrival]
             if now >= stop_time:
                 break
-            kind = ARRIVE
+            kind = codes.ARRIVE
             arg = next_arrival
             next_arrival += 1
         else:
             if ht[0] >= stop_time:
                 break
             now = ht[0]
-            code = hk[0]
+            kind, arg = heap.kind_of(hk[0]), heap.arg_of(hk[0])
             consumed = True  # removed (or replaced) at the top of the next round
-            kind = code & 15
-            arg = (code >> 4) & 0x7FFFFFF
 
         ask = -1  # this contact asks for an agent (after this event)
         free_g = -1  # n_free agents of this group become free (after this event)
@@ -315,14 +174,16 @@ def simulate_day(
         after_call = False
         agent_done = -1  # the chat agent whose session ended (after this event)
         lost = -1  # this contact was blocked or abandoned: it may redial
-        if kind == ARRIVE or kind == FOLLOW_UP:
+        done = -1  # an agent has finished with this contact (after wrap-up)
+        if kind == codes.ARRIVE or kind == codes.FOLLOW_UP:
             c = arg
-            if kind == FOLLOW_UP:  # a new contact, its variates from the type's pool
+            if kind == codes.FOLLOW_UP:  # a new contact, its variates from the type's pool
                 src = arg
-                redial = fate[src] != ANSWERED
+                redial = fate[src] != codes.ANSWERED
                 t = c_type[src] if redial else repeat_type[c_type[src]]
                 if pool_used[t] == pool_size:
-                    return -1
+                    ran_out = True
+                    break
                 e = pool_off[t] + pool_used[t]
                 pool_used[t] += 1
                 c = n_all
@@ -331,180 +192,143 @@ def simulate_day(
                 c_type[c] = t
                 c_arrival[c] = now
                 c_interval[c] = k
-                c_handle[c] = pool_data[0, e] * handle_mean[t, k]
-                c_wrap[c] = pool_data[1, e] * wrap_mean[t, k]
-                patience = pool_data[2, e]
+                c_handle[c] = pool_data[codes.POOL_HANDLE, e] * handle_mean[t, k]
+                c_wrap[c] = pool_data[codes.POOL_WRAP_UP, e] * wrap_mean[t, k]
+                patience = pool_data[codes.POOL_PATIENCE, e]
                 if patience != np.inf:  # inf: the type never abandons
                     patience *= patience_mean[t, k]
                 c_patience[c] = patience
-                c_ivr_time[c] = pool_data[3, e] * ivr_mean[k]
-                u = pool_data[4, e]
-                p_deflect = ivr_deflect[t]
-                p_abandon = ivr_abandon[t]
-                c_deflect[c] = u < p_deflect
-                c_ivr_abandon[c] = p_deflect <= u and u < p_deflect + p_abandon
-                c_follow_u[c] = pool_data[5, e]
-                c_redial_u[c] = pool_data[6, e]
-                c_repeat_u[c] = pool_data[7, e]
-                c_kind[c] = REDIAL if redial else REPEAT
+                c_ivr_time[c] = pool_data[codes.POOL_IVR_TIME, e] * ivr_mean[k]
+                u = pool_data[codes.POOL_IVR_U, e]  # deflected, hangs up in the IVR, or neither
+                c_deflect[c] = u < ivr_deflect[t]
+                c_ivr_abandon[c] = ivr_deflect[t] <= u and u < ivr_deflect[t] + ivr_abandon[t]
+                c_follow_u[c] = pool_data[codes.POOL_FOLLOW_U, e]
+                c_redial_u[c] = pool_data[codes.POOL_REDIAL_DELAY, e]
+                c_repeat_u[c] = pool_data[codes.POOL_REPEAT_DELAY, e]
+                c_kind[c] = codes.REDIAL if redial else codes.REPEAT
                 c_customer[c] = c_customer[src]
                 c_redials[c] = c_redials[src] + 1 if redial else 0
                 c_repeats[c] = c_repeats[src] + (0 if redial else 1)
-                followed[c] = NOT_FOLLOWED
-                if callbacks:
-                    c_callback_u[c] = pool_data[8, e]
-                    c_no_answer_u[c] = pool_data[9, e]
-                    c_dial[c] = pool_data[10, e] * dial_mean[t, k]
-                    cb_state[c] = NO_CALLBACK
+                followed[c] = codes.NOT_FOLLOWED
+                if has_callbacks:
+                    c_callback_u[c] = pool_data[codes.POOL_CALLBACK_U, e]
+                    c_no_answer_u[c] = pool_data[codes.POOL_NO_ANSWER_U, e]
+                    c_dial[c] = pool_data[codes.POOL_DIAL_TIME, e] * dial_mean[t, k]
+                    cb_state[c] = codes.NO_CALLBACK
                     cb_at[c] = np.nan
-                fate[c] = PENDING
-                group[c] = -1
-                t_queued[c] = np.nan
-                t_answered[c] = np.nan
-                t_left[c] = np.nan
-                t_freed[c] = np.nan
+                unanswered(c, fate, group, t_queued, t_answered, t_left, t_freed)
             if not all_voice and not type_voice[c_type[c]]:  # chat, e-mail: no line, no IVR
                 ask = c
             elif c < n_start:  # a call already waiting at the start: on a line, past the IVR
                 in_system += 1
                 ask = c
+            elif (lines > 0 and in_system >= lines) or (
+                use_ivr and ivr_ports > 0 and in_ivr >= ivr_ports
+            ):
+                fate[c] = codes.BLOCKED
+                t_left[c] = now
+                lost = c
             else:
-                if (lines > 0 and in_system >= lines) or (
-                    use_ivr and ivr_ports > 0 and in_ivr >= ivr_ports
-                ):
-                    fate[c] = BLOCKED
-                    t_left[c] = now
-                    lost = c
-                else:
-                    in_system += 1
-                    if use_ivr:
-                        in_ivr += 1
-                        pend_t[n_pend] = now + c_ivr_time[c]
-                        pend_k[n_pend] = event(PRIORITY[IVR_END], seq, c, IVR_END)
-                        n_pend += 1
-                        seq += 1
-                        continue
-                    ask = c
-        elif kind == IVR_END:
+                in_system += 1
+                if use_ivr:
+                    in_ivr += 1
+                    n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_ivr_time[c],
+                                           codes.IVR_END, c)  # fmt: skip
+                    continue
+                ask = c
+        elif kind == codes.IVR_END:
             c = arg
             in_ivr -= 1
             if c_deflect[c] or c_ivr_abandon[c]:
-                fate[c] = DEFLECTED if c_deflect[c] else IVR_ABANDONED
+                fate[c] = codes.DEFLECTED if c_deflect[c] else codes.IVR_ABANDONED
                 t_left[c] = now
                 in_system -= 1
                 continue
             ask = c
-        elif kind == ABANDON:
+        elif kind == codes.ABANDON:
             c = arg
-            if fate[c] == QUEUED:
-                if callbacks:
+            if fate[c] == codes.QUEUED:
+                if has_callbacks:
                     waiting[c_type[c]] -= 1
-                fate[c] = ABANDONED
+                fate[c] = codes.ABANDONED
                 t_left[c] = now
                 if all_voice or type_voice[c_type[c]]:
                     in_system -= 1
                 lost = c
-        elif kind == TALK_END:
+        elif kind == codes.TALK_END:
             c = arg
             t_left[c] = now
             if (all_voice or type_voice[c_type[c]]) and not (
-                callbacks and cb_state[c] == CALLBACK_ACCEPTED
+                has_callbacks and cb_state[c] == codes.CALLBACK_ACCEPTED
             ):
                 in_system -= 1  # (a callback freed its line when it accepted)
             if follow:  # is the customer's need resolved? if not, a repeat contact
                 t = c_type[c]
                 if c_follow_u[c] < 1.0 - fcr[t, group[c]]:
-                    followed[c] = UNRESOLVED
+                    followed[c] = codes.UNRESOLVED
                     if c_repeats[c] < repeat_max[t]:
                         delay = c_repeat_u[c] * repeat_mean[t, c_interval[c]]
                         if now + delay < end:
-                            pend_t[n_pend] = now + delay
-                            pend_k[n_pend] = event(PRIORITY[FOLLOW_UP], seq, c, FOLLOW_UP)
-                            n_pend += 1
-                            seq += 1
+                            n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + delay,
+                                                   codes.FOLLOW_UP, c)  # fmt: skip
             if c_wrap[c] > 0:
-                pend_t[n_pend] = now + c_wrap[c]
-                pend_k[n_pend] = event(PRIORITY[WRAP_END], seq, c, WRAP_END)
-                n_pend += 1
-                seq += 1
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_wrap[c],
+                                       codes.WRAP_END, c)  # fmt: skip
                 continue
-            t_freed[c] = now
-            free_g = group[c]
-            after_call = True
-            if has_chat:
-                agent_done = c_agent[c]
-        elif kind == WRAP_END:
-            c = arg
-            t_freed[c] = now
-            free_g = group[c]
-            after_call = True
-            if has_chat:
-                agent_done = c_agent[c]
-        elif kind == DIAL_END:  # the agent has dialled a callback
+            done = c
+        elif kind == codes.WRAP_END:
+            done = arg
+        elif kind == codes.DIAL_END:  # the agent has dialled a callback
             c = arg
             if c_no_answer_u[c] < cb_no_answer[c_type[c]]:
-                fate[c] = CALLBACK_MISSED
+                fate[c] = codes.CALLBACK_MISSED
                 t_left[c] = now
-                t_freed[c] = now
-                free_g = group[c]
-                after_call = True
-                if has_chat:
-                    agent_done = c_agent[c]
+                done = c
             else:
                 if has_chat and c_agent[c] >= 0:
-                    pend_t[n_pend] = now + c_handle[c] * c_factor[c] / group_speed[group[c]]
+                    talk = c_handle[c] * c_factor[c] / group_speed[group[c]]
                 else:
-                    pend_t[n_pend] = now + c_handle[c] / group_speed[group[c]]
-                pend_k[n_pend] = event(PRIORITY[TALK_END], seq, c, TALK_END)
-                n_pend += 1
-                seq += 1
+                    talk = c_handle[c] / group_speed[group[c]]
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk, codes.TALK_END, c)
                 continue
-        elif kind == BREAK_END:
+        elif kind == codes.BREAK_END:
             g = arg % n_groups
-            staff_log[n_log, 0] = now
-            staff_log[n_log, 1] = g
-            staff_log[n_log, 2] = 1.0
-            n_log += 1
-            on_phones[g] += 1
+            n_log = staff(staff_log, n_log, on_phones, now, g, 1)
             free_g = g
             if has_chat and group_sessions[g] > 1:  # agent arg // n_groups of a chat group
                 a = arg // n_groups
-                a_state[g, a] = ON
+                a_state[g, a] = codes.ON
                 if owed_leave[g] > 0:
                     owed_leave[g] -= 1
-                    a_state[g, a] = ABSENT
-                    staff_log[n_log, 0] = now
-                    staff_log[n_log, 1] = g
-                    staff_log[n_log, 2] = -1.0
-                    n_log += 1
-                    on_phones[g] -= 1
-        else:  # ROSTER
+                    a_state[g, a] = codes.ABSENT
+                    n_log = staff(staff_log, n_log, on_phones, now, g, -1)
+        else:  # codes.ROSTER
             i = arg
             if i + 1 < n_roster:
-                pend_t[n_pend] = roster_time[i + 1]
-                pend_k[n_pend] = event(PRIORITY[ROSTER], seq, (i + 1), ROSTER)
-                n_pend += 1
-                seq += 1
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, roster_time[i + 1],
+                                       codes.ROSTER, i + 1)  # fmt: skip
             g = roster_group[i]
             count = roster_count[i]
             now_idle = 0
-            if roster_kind[i] == CLOSE:  # closing: waiting real-time contacts turned away
+            if roster_kind[i] == codes.CLOSE:  # closing: waiting real-time contacts turned away
                 for t in range(n_types):
                     if type_email[t]:
                         continue  # the e-mail backlog is carried over to the next day
                     while q_head[t] < q_tail[t]:
                         c = q_buf[q_head[t]]
                         q_head[t] += 1
-                        if fate[c] != QUEUED:
+                        if fate[c] != codes.QUEUED:
                             continue
                         deadline = t_queued[c] + c_patience[c]
                         if lazy and deadline < now:  # it had abandoned (found lazily)
-                            fate[c] = ABANDONED
+                            fate[c] = codes.ABANDONED
                             t_left[c] = deadline
                             continue
-                        fate[c] = UNSERVED
+                        fate[c] = codes.UNSERVED
                         t_left[c] = now
-                        if type_voice[t] and not (callbacks and cb_state[c] == CALLBACK_ACCEPTED):
+                        if type_voice[t] and not (
+                            has_callbacks and cb_state[c] == codes.CALLBACK_ACCEPTED
+                        ):
                             in_system -= 1
                     waiting[t] = 0
                 for g in range(n_groups):  # breaks still owed are not taken the next day
@@ -512,95 +336,72 @@ def simulate_day(
                 continue
             if has_chat and group_sessions[g] > 1:  # a chat group: its agents one by one
                 free_g = g
-                if roster_kind[i] == JOIN:
+                if roster_kind[i] == codes.JOIN:
                     cancelled = min(count, owed_leave[g])
                     owed_leave[g] -= cancelled
                     joined = 0
                     for a in range(group_agents[g]):
                         if joined == count - cancelled:
                             break
-                        if a_state[g, a] == ABSENT:
-                            a_state[g, a] = ON
+                        if a_state[g, a] == codes.ABSENT:
+                            a_state[g, a] = codes.ON
                             joined += 1
                     if joined > 0:
-                        staff_log[n_log, 0] = now
-                        staff_log[n_log, 1] = g
-                        staff_log[n_log, 2] = joined
-                        n_log += 1
-                        on_phones[g] += joined
+                        n_log = staff(staff_log, n_log, on_phones, now, g, joined)
                 else:
                     now_idle = 0
                     for a in range(group_agents[g]):
                         if now_idle == count:
                             break
-                        if a_state[g, a] == ON and a_load[g, a] == 0:
+                        if a_state[g, a] == codes.ON and a_load[g, a] == 0:
                             now_idle += 1
-                            if roster_kind[i] == BREAK:
-                                a_state[g, a] = ON_BREAK
-                                staff_log[n_log, 0] = now
-                                staff_log[n_log, 1] = g
-                                staff_log[n_log, 2] = -1.0
-                                n_log += 1
-                                on_phones[g] -= 1
-                                pend_t[n_pend] = break_end(now, roster_duration[i], day_len, end)
-                                pend_k[n_pend] = event(
-                                    PRIORITY[BREAK_END], seq, a * n_groups + g, BREAK_END
-                                )
-                                n_pend += 1
-                                seq += 1
+                            if roster_kind[i] == codes.BREAK:
+                                a_state[g, a] = codes.ON_BREAK
+                                n_log, n_pend, seq = start_break(
+                                    staff_log, n_log, on_phones, pend_t, pend_k, n_pend, seq,
+                                    now, g, roster_duration[i], day_len, end, a * n_groups + g,
+                                )  # fmt: skip
                             else:
-                                a_state[g, a] = ABSENT
-            elif roster_kind[i] == JOIN:
+                                a_state[g, a] = codes.ABSENT
+            elif roster_kind[i] == codes.JOIN:
                 cancelled = min(count, owed_leave[g])
                 owed_leave[g] -= cancelled
                 if count > cancelled:
-                    staff_log[n_log, 0] = now
-                    staff_log[n_log, 1] = g
-                    staff_log[n_log, 2] = count - cancelled
-                    n_log += 1
-                    on_phones[g] += count - cancelled
+                    n_log = staff(staff_log, n_log, on_phones, now, g, count - cancelled)
                 free_g = g
                 n_free = count - cancelled
             else:
                 now_idle = min(count, idle[g])
                 idle[g] -= now_idle
-                if roster_kind[i] == BREAK:
+                if roster_kind[i] == codes.BREAK:
                     for _ in range(now_idle):
-                        staff_log[n_log, 0] = now
-                        staff_log[n_log, 1] = g
-                        staff_log[n_log, 2] = -1.0
-                        n_log += 1
-                        on_phones[g] -= 1
-                        pend_t[n_pend] = break_end(now, roster_duration[i], day_len, end)
-                        pend_k[n_pend] = event(PRIORITY[BREAK_END], seq, g, BREAK_END)
-                        n_pend += 1
-                        seq += 1
-            if roster_kind[i] != JOIN:  # what the idle agents could not take is owed
-                if roster_kind[i] == BREAK:
+                        n_log, n_pend, seq = start_break(
+                            staff_log, n_log, on_phones, pend_t, pend_k, n_pend, seq, now, g,
+                            roster_duration[i], day_len, end, g)  # fmt: skip
+            if roster_kind[i] != codes.JOIN:  # what the idle agents could not take is owed
+                if roster_kind[i] == codes.BREAK:
                     for _ in range(count - now_idle):
                         b_buf[g, b_tail[g] % b_cap] = roster_duration[i]
                         b_tail[g] += 1
                 else:
                     if now_idle > 0:
-                        staff_log[n_log, 0] = now
-                        staff_log[n_log, 1] = g
-                        staff_log[n_log, 2] = -now_idle
-                        n_log += 1
-                        on_phones[g] -= now_idle
+                        n_log = staff(staff_log, n_log, on_phones, now, g, -now_idle)
                     owed_leave[g] += count - now_idle
                 if free_g < 0:  # (a voice group: no agent became free)
                     continue
+        if done >= 0:  # (the reference engine's _work_done)
+            t_freed[done] = now
+            free_g = group[done]
+            after_call = True
+            if has_chat:
+                agent_done = c_agent[done]
 
         if lost >= 0 and follow:  # (blocked or abandoned: nothing else happens then)
-            delay = redial_delay(
-                lost, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed,
-                redial_p, redial_max, redial_mean, end,
-            )  # fmt: skip
+            delay = redial_delay(lost, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials,
+                                 followed, redial_p, redial_max, redial_mean, end)  # fmt: skip
             if delay >= 0:
-                pend_t[n_pend] = now + delay
-                pend_k[n_pend] = event(PRIORITY[FOLLOW_UP], seq, lost, FOLLOW_UP)
-                n_pend += 1
-                seq += 1
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + delay,
+                                       codes.FOLLOW_UP, lost)  # fmt: skip
         if ask >= 0:  # the contact asks for an agent
             c = ask
             t_queued[c] = now
@@ -614,58 +415,48 @@ def simulate_day(
                     a = least_loaded(a_state, a_load, g, group_agents[g], 0, group_sessions[g])
                     if a < 0:
                         continue
-                    a_load[g, a] += 1
+                    a_load[g, a] += 1  # a session, stretched by how many the agent now has
                     c_agent[c] = a
                     c_factor[c] = group_stretch[g, a_load[g, a] - 1]
-                    fate[c] = ANSWERED
-                    group[c] = g
-                    t_answered[c] = now
-                    pend_t[n_pend] = now + c_handle[c] * c_factor[c] / group_speed[g]
-                    pend_k[n_pend] = event(PRIORITY[TALK_END], seq, c, TALK_END)
-                    n_pend += 1
-                    seq += 1
-                    answered = True
-                    break
-                if idle[g] > 0:
+                    talk = c_handle[c] * c_factor[c] / group_speed[g]
+                elif idle[g] > 0:
                     idle[g] -= 1
-                    fate[c] = ANSWERED
-                    group[c] = g
-                    t_answered[c] = now
-                    pend_t[n_pend] = now + c_handle[c] / group_speed[g]
-                    pend_k[n_pend] = event(PRIORITY[TALK_END], seq, c, TALK_END)
-                    n_pend += 1
-                    seq += 1
-                    answered = True
-                    break
+                    talk = c_handle[c] / group_speed[g]
+                else:
+                    continue
+                fate[c] = codes.ANSWERED
+                group[c] = g
+                t_answered[c] = now
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk, codes.TALK_END, c)
+                answered = True
+                break
             if not answered:
                 accepted = False  # a callback, offered when the predicted wait is long
-                if callbacks and cb_threshold[t] != np.inf:
-                    agents = 0
+                if has_callbacks and cb_threshold[t] != np.inf:
+                    staffed = 0  # agents on the phones in the routing groups
                     for j in range(type_groups.shape[1]):
                         g = type_groups[t, j]
                         if g < 0:
                             break
-                        agents += on_phones[g]
+                        staffed += on_phones[g]
                     k = min(int(now / interval), n_intervals - 1)
-                    predicted = (waiting[t] + 1) * handle_mean[t, k] / max(agents, 1)
+                    predicted = (waiting[t] + 1) * handle_mean[t, k] / max(staffed, 1)
                     if predicted > cb_threshold[t]:
                         if c_callback_u[c] >= cb_acceptance[t]:
-                            cb_state[c] = CALLBACK_DECLINED
+                            cb_state[c] = codes.CALLBACK_DECLINED
                         else:  # it frees its line and keeps its place, patiently
-                            cb_state[c] = CALLBACK_ACCEPTED
+                            cb_state[c] = codes.CALLBACK_ACCEPTED
                             cb_at[c] = now
                             in_system -= 1
                             accepted = True
-                fate[c] = QUEUED
+                fate[c] = codes.QUEUED
                 q_buf[q_tail[t]] = c
                 q_tail[t] += 1
-                if callbacks:
+                if has_callbacks:
                     waiting[t] += 1
                 if not accepted and not lazy and c_patience[c] != np.inf:
-                    pend_t[n_pend] = now + c_patience[c]
-                    pend_k[n_pend] = event(PRIORITY[ABANDON], seq, c, ABANDON)
-                    n_pend += 1
-                    seq += 1
+                    n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_patience[c],
+                                           codes.ABANDON, c)  # fmt: skip
         # Agents of free_g become free, one at a time (the engine's _agent_free):
         # first a leave owed, then (after a call) a break owed; otherwise the queued
         # contact the group's policy picks; otherwise the agent becomes idle. In a chat
@@ -681,45 +472,33 @@ def simulate_day(
                 if a_load[g, a] == 0:
                     if owed_leave[g] > 0:
                         owed_leave[g] -= 1
-                        a_state[g, a] = ABSENT
-                        staff_log[n_log, 0] = now
-                        staff_log[n_log, 1] = g
-                        staff_log[n_log, 2] = -1.0
-                        n_log += 1
-                        on_phones[g] -= 1
+                        a_state[g, a] = codes.ABSENT
+                        n_log = staff(staff_log, n_log, on_phones, now, g, -1)
                     elif b_tail[g] > b_head[g]:
                         duration = b_buf[g, b_head[g] % b_cap]
                         b_head[g] += 1
-                        a_state[g, a] = ON_BREAK
-                        staff_log[n_log, 0] = now
-                        staff_log[n_log, 1] = g
-                        staff_log[n_log, 2] = -1.0
-                        n_log += 1
-                        on_phones[g] -= 1
-                        pend_t[n_pend] = break_end(now, duration, day_len, end)
-                        pend_k[n_pend] = event(
-                            PRIORITY[BREAK_END], seq, a * n_groups + g, BREAK_END
-                        )
-                        n_pend += 1
-                        seq += 1
-                    elif a_state[g, a] == DRAINING:
-                        a_state[g, a] = ON  # the debt was cancelled meanwhile
+                        a_state[g, a] = codes.ON_BREAK
+                        n_log, n_pend, seq = start_break(
+                            staff_log, n_log, on_phones, pend_t, pend_k, n_pend, seq, now, g,
+                            duration, day_len, end, a * n_groups + g)  # fmt: skip
+                    elif a_state[g, a] == codes.DRAINING:
+                        a_state[g, a] = codes.ON  # the debt was cancelled meanwhile
             debt = owed_leave[g] + b_tail[g] - b_head[g]
             draining = 0
             for a in range(group_agents[g]):
-                if a_state[g, a] == DRAINING:
+                if a_state[g, a] == codes.DRAINING:
                     draining += 1
             for a in range(group_agents[g] - 1, -1, -1):  # owing less: the last ones back on
                 if draining <= debt:
                     break
-                if a_state[g, a] == DRAINING:
-                    a_state[g, a] = ON
+                if a_state[g, a] == codes.DRAINING:
+                    a_state[g, a] = codes.ON
                     draining -= 1
             while draining < debt:  # busy agents (idle ones pay at once)
                 best = least_loaded(a_state, a_load, g, group_agents[g], 1, group_sessions[g] + 1)
                 if best < 0:
                     break
-                a_state[g, best] = DRAINING
+                a_state[g, best] = codes.DRAINING
                 draining += 1
         rounds = 0 if chat_g else (n_free if free_g >= 0 else 0)
         r = 0
@@ -736,28 +515,18 @@ def simulate_day(
                 r += 1
             if not chat_g and owed_leave[g] > 0:
                 owed_leave[g] -= 1
-                staff_log[n_log, 0] = now
-                staff_log[n_log, 1] = g
-                staff_log[n_log, 2] = -1.0
-                n_log += 1
-                on_phones[g] -= 1
+                n_log = staff(staff_log, n_log, on_phones, now, g, -1)
                 continue
             if not chat_g and after_call and b_tail[g] > b_head[g]:
                 duration = b_buf[g, b_head[g] % b_cap]
                 b_head[g] += 1
-                staff_log[n_log, 0] = now
-                staff_log[n_log, 1] = g
-                staff_log[n_log, 2] = -1.0
-                n_log += 1
-                on_phones[g] -= 1
-                pend_t[n_pend] = break_end(now, duration, day_len, end)
-                pend_k[n_pend] = event(PRIORITY[BREAK_END], seq, g, BREAK_END)
-                n_pend += 1
-                seq += 1
+                n_log, n_pend, seq = start_break(
+                    staff_log, n_log, on_phones, pend_t, pend_k, n_pend, seq, now, g, duration,
+                    day_len, end, g)  # fmt: skip
                 continue
             best = -1
             best_t = -1
-            longest = group_policy[g] == LONGEST_WAITING
+            longest = group_policy[g] == codes.LONGEST_WAITING
             for j in range(group_types.shape[1]):
                 t = group_types[g, j]
                 if t < 0:
@@ -766,15 +535,15 @@ def simulate_day(
                     break  # a real-time contact waits: e-mails wait for a free agent
                 while q_head[t] < q_tail[t]:  # abandoned contacts leave the queue lazily
                     head = q_buf[q_head[t]]
-                    if fate[head] == QUEUED:
+                    if fate[head] == codes.QUEUED:
                         if not lazy:
                             break
                         deadline = t_queued[head] + c_patience[head]
                         if deadline >= now:  # at equal times a free agent answers first
                             break
-                        fate[head] = ABANDONED
+                        fate[head] = codes.ABANDONED
                         t_left[head] = deadline
-                        if callbacks:
+                        if has_callbacks:
                             waiting[t] -= 1
                     q_head[t] += 1
                 if q_head[t] < q_tail[t]:
@@ -792,32 +561,33 @@ def simulate_day(
                 idle[g] += 1
                 continue
             q_head[best_t] += 1
-            if callbacks:
+            if has_callbacks:
                 waiting[best_t] -= 1
-            fate[best] = ANSWERED
+            fate[best] = codes.ANSWERED
             group[best] = g
             t_answered[best] = now
             if a >= 0:  # a chat session, stretched by how many the agent now has
                 a_load[g, a] += 1
                 c_agent[best] = a
                 c_factor[best] = group_stretch[g, a_load[g, a] - 1]
-            if callbacks and cb_state[best] == CALLBACK_ACCEPTED:  # call it back
-                pend_t[n_pend] = now + c_dial[best]
-                pend_k[n_pend] = event(PRIORITY[DIAL_END], seq, best, DIAL_END)
-            elif a >= 0:
-                pend_t[n_pend] = now + c_handle[best] * c_factor[best] / group_speed[g]
-                pend_k[n_pend] = event(PRIORITY[TALK_END], seq, best, TALK_END)
+            if has_callbacks and cb_state[best] == codes.CALLBACK_ACCEPTED:  # call it back
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_dial[best],
+                                       codes.DIAL_END, best)  # fmt: skip
             else:
-                pend_t[n_pend] = now + c_handle[best] / group_speed[g]
-                pend_k[n_pend] = event(PRIORITY[TALK_END], seq, best, TALK_END)
-            n_pend += 1
-            seq += 1
+                if a >= 0:
+                    talk = c_handle[best] * c_factor[best] / group_speed[g]
+                else:
+                    talk = c_handle[best] / group_speed[g]
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk, codes.TALK_END,
+                                       best)  # fmt: skip
 
+    if ran_out:
+        return -1
     for c in range(n_all):
-        if fate[c] == QUEUED and lazy and t_queued[c] + c_patience[c] < stop_time:
-            fate[c] = ABANDONED
+        if fate[c] == codes.QUEUED and lazy and t_queued[c] + c_patience[c] < stop_time:
+            fate[c] = codes.ABANDONED
             t_left[c] = t_queued[c] + c_patience[c]
-        elif fate[c] == QUEUED or fate[c] == PENDING:
-            fate[c] = UNSERVED
+        elif fate[c] == codes.QUEUED or fate[c] == codes.PENDING:
+            fate[c] = codes.UNSERVED
     n_rows[0] = n_all
     return n_log

@@ -4,8 +4,10 @@ A contact blocked or abandoned is redialled when its follow-up uniform falls bel
 type's redial probability and its customer has redialled fewer times than allowed; the
 redial arrives after the contact's unit delay times the type's mean delay in the
 contact's arrival interval, if that is before the end of the horizon (as
-:mod:`ccsim.engines.reference.centre` decides it). The new contact's own variates come
-from the follow-up pool (:mod:`ccsim.followups`).
+:mod:`ccsim.engines.reference.centre` decides it). When a redial or a repeat contact
+arrives, the event loop (:mod:`ccsim.engines.kernel.day`) adds it after the other
+contacts, its variates the next entry of its type's follow-up pool
+(:mod:`ccsim.followups`).
 """
 
 from __future__ import annotations
@@ -19,10 +21,8 @@ __all__ = ["redial_delay"]
 
 
 @njit(inline="always", **JIT)
-def redial_delay(
-    c, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed, redial_p,
-    redial_max, redial_mean, end,
-):  # fmt: skip
+def redial_delay(c, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials, followed,
+                 redial_p, redial_max, redial_mean, end):  # fmt: skip
     """A blocked or abandoned contact: the delay of its redial, or -1 for none.
 
     Marks it redialled when its customer decides to redial (even if the redial would
