@@ -5,8 +5,10 @@ through the compiled kernel (:mod:`ccsim.engines.kernel`): the same plan, the sa
 drawn from the same streams, the same rules and tie-breaks, so the same seed gives the
 same fate to every contact. Replications run on all cores (threads; the kernel
 releases the GIL) and each writes its own slot of the result, so the numbers do not
-depend on the number of threads. KPI counters are accumulated inside the kernel;
-per-contact records are kept only when asked for.
+depend on the number of threads. Each replication's KPI counters are added up, compiled,
+right after its day by :mod:`ccsim.engines.counters`, in the same worker thread, so a
+run's memory does not grow with its replications; per-contact records are kept only
+when asked for.
 
 The first run in a fresh environment compiles the kernel (a few seconds, see the
 README); the compiled code is cached on disk and later runs start at once.
