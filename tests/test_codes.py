@@ -74,6 +74,12 @@ def copies(source: str) -> list[str]:
             for name in (n for target in targets for n in names(target)):
                 if is_code(name):
                     found.append(f"line {node.lineno}: {name} assigned")
+            if (
+                node.value is not None
+                and is_number(node.value)
+                and any(isinstance(t, ast.Subscript) and holds_codes(t) for t in targets)
+            ):
+                found.append(f"line {node.lineno}: a code written as a number")
         elif isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
             if any(holds_codes(s) for s in sides) and any(is_number(s) for s in sides):
@@ -98,6 +104,8 @@ def test_the_engines_write_no_code_again(path: Path) -> None:
         "x = 1 if roster_kind[i] == 3 else 0",
         "if self.fate[c] == -1:\n    pass",
         "longest = group_policy[g] == 0",
+        "fate[c] = 1",
+        "cb_state[c] = 2",
     ],
 )
 def test_the_check_finds_a_planted_copy(planted: str) -> None:
