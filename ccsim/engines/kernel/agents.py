@@ -9,7 +9,9 @@ count on the phones is written to the staffing log (:func:`staff`). A break ends
 its length, or at closing time when the run has several days (:func:`break_end`,
 :func:`start_break`).
 
-Small plain ``@njit`` functions, inlined by LLVM into the event loop.
+Small plain ``@njit`` functions, inlined by LLVM into the event loop, but
+:func:`least_loaded`: with its loop LLVM would not inline it at its four call sites, so
+numba inlines it (``inline="always"``).
 """
 
 from __future__ import annotations

@@ -9,10 +9,14 @@ meets the same fate at the same times.
 
 One round of the loop takes the next event (the next arrival, or the heap's first
 event), handles it, then lets the contact it concerns ask for an agent and the agents
-it freed take queued contacts, as the reference engine's handlers do. Everything the
-loop calls is a small ``@njit`` function that LLVM inlines; a function it did not
-inline would reference-count every array passed to it at every call, which costs more
-than a heap operation (docs/performance.md, "Kernel in readable pieces").
+it freed take queued contacts, as the reference engine's handlers do. Whatever the
+loop calls is inlined into it: small plain ``@njit`` functions that LLVM inlines, and
+two with loops that numba inlines itself (``inline="always"``). A call that is not
+inlined reference-counts every array passed to it, which costs more than a heap
+operation; so does a bundle of arrays used inside the loop, and so do helpers whose
+arrays are used on one branch only: those parts are written out here
+(docs/performance.md, "Kernel in readable pieces"). Set-up before the loop is in
+:mod:`ccsim.engines.kernel.state`.
 """
 
 from __future__ import annotations
