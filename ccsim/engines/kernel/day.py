@@ -1,22 +1,15 @@
 """One replication in the kernel: the event loop of a contact centre's day.
 
-:func:`simulate` follows :mod:`ccsim.engines.reference` rule by rule and handler by
-handler: the same events, scheduled in the same order, on a heap ordered like SimPy's
-queue (:mod:`ccsim.engines.kernel.heap`), with the same floating-point arithmetic for
-event times (arrivals and roster events at their exact times, every other event at
-``now + delay``), so that, given the same plan and the same contacts, every contact
-meets the same fate at the same times.
-
-One round of the loop takes the next event (the next arrival, or the heap's first
-event), handles it, then lets the contact it concerns ask for an agent and the agents
-it freed take queued contacts, as the reference engine's handlers do. Whatever the
-loop calls is inlined into it: small plain ``@njit`` functions that LLVM inlines, and
-two with loops that numba inlines itself (``inline="always"``). A call that is not
-inlined reference-counts every array passed to it, which costs more than a heap
-operation; so does a bundle of arrays used inside the loop, and so do helpers whose
-arrays are used on one branch only: those parts are written out here
-(docs/performance.md, "Kernel in readable pieces"). Set-up before the loop is in
-:mod:`ccsim.engines.kernel.state`.
+:func:`simulate` follows :mod:`ccsim.engines.reference` handler by handler: the same
+events in the same order, on a heap ordered like SimPy's queue
+(:mod:`~ccsim.engines.kernel.heap`), with the same arithmetic for event times, so that
+every contact meets the same fate at the same times. A round of the loop takes the next
+event (the next arrival, or the heap's first), handles it, then lets the contact ask
+for an agent and the agents it freed take queued contacts. The heap's insertions and
+the handlers are written out and the helpers are inlined: a call not inlined, a bundle
+used inside the loop or a helper using an array on one branch only reference-counts
+arrays at every event, and helpers for the heap's sifts cost 2-3 % (docs/performance.md,
+"Kernel in readable pieces"). The set-up is in :mod:`~ccsim.engines.kernel.state`.
 """
 
 from __future__ import annotations
@@ -25,12 +18,11 @@ import numpy as np
 from numba import njit
 
 from ccsim.engines import codes
-from ccsim.engines.kernel import arrays, heap
+from ccsim.engines.kernel import arrays, heap, state
 from ccsim.engines.kernel.agents import least_loaded, staff, start_break
 from ccsim.engines.kernel.followups import redial_delay
-from ccsim.engines.kernel.heap import schedule, sift_down, sift_up
+from ccsim.engines.kernel.heap import schedule
 from ccsim.engines.kernel.jit import JIT
-from ccsim.engines.kernel.state import agents, pending, queues, unanswered
 
 __all__ = ["simulate"]
 
@@ -50,34 +42,33 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     c_handle, c_wrap, c_patience = contacts.handle, contacts.wrap_up, contacts.patience
     c_ivr_time, c_deflect = contacts.ivr_time, contacts.ivr_deflect
     c_ivr_abandon, c_follow_u = contacts.ivr_abandon, contacts.follow_u
-    c_redial_u, c_repeat_u = contacts.redial_delay, contacts.repeat_delay
-    c_kind, c_customer = contacts.kind, contacts.customer
-    c_redials, c_repeats = contacts.redials, contacts.repeats
+    c_redial_u, c_repeat_u, c_kind = contacts.redial_delay, contacts.repeat_delay, contacts.kind
+    c_customer, c_redials, c_repeats = contacts.customer, contacts.redials, contacts.repeats
     c_callback_u, c_no_answer_u = contacts.callback_u, contacts.no_answer_u
-    c_dial, pool_data, pool_off = contacts.dial_time, pool.data, pool.offsets
+    c_dial = contacts.dial_time
+    pool_data, pool_off, pool_size = pool.data, pool.offsets, pool.size
     fate, group, t_queued, t_answered = out.fate, out.group, out.queued, out.answered
-    t_left, t_freed, followed = out.left, out.freed, out.followed
-    cb_state, cb_at, staff_log, n_rows = out.callback, out.callback_at, out.staff_log, out.n_rows
+    t_left, t_freed, followed, cb_state = out.left, out.freed, out.followed, out.callback
+    cb_at, staff_log, n_rows = out.callback_at, out.staff_log, out.n_rows
     type_groups, group_types = centre.type_groups, centre.group_types
-    group_speed, group_policy = centre.group_speed, centre.group_policy
-    lines, ivr_ports, use_ivr = centre.lines, centre.ivr_ports, centre.use_ivr
+    group_speed, group_policy, lines = centre.group_speed, centre.group_policy, centre.lines
+    ivr_ports, use_ivr, stop_time = centre.ivr_ports, centre.use_ivr, centre.stop_time
     redial_p, redial_max = follow_ups.redial_p, follow_ups.redial_max
-    redial_mean, fcr = follow_ups.redial_mean, follow_ups.fcr
-    repeat_type, repeat_max = follow_ups.repeat_type, follow_ups.repeat_max
-    repeat_mean, handle_mean = follow_ups.repeat_mean, follow_ups.handle_mean
-    wrap_mean, patience_mean = follow_ups.wrap_up_mean, follow_ups.patience_mean
-    ivr_mean, ivr_deflect = follow_ups.ivr_mean, follow_ups.ivr_deflect
-    ivr_abandon, dial_mean = follow_ups.ivr_abandon, callbacks.dial_mean
-    cb_threshold, cb_acceptance = callbacks.threshold, callbacks.acceptance
-    cb_no_answer, group_sessions = callbacks.no_answer, channels.group_sessions
-    group_stretch, group_agents = channels.group_stretch, channels.group_agents
-    type_email, type_voice = channels.type_email, channels.type_voice
-    group_email_from, n_start = channels.group_email_from, channels.n_start
+    redial_mean, fcr, repeat_type = follow_ups.redial_mean, follow_ups.fcr, follow_ups.repeat_type
+    repeat_max, repeat_mean = follow_ups.repeat_max, follow_ups.repeat_mean
+    handle_mean, wrap_mean = follow_ups.handle_mean, follow_ups.wrap_up_mean
+    patience_mean, ivr_mean = follow_ups.patience_mean, follow_ups.ivr_mean
+    ivr_deflect, ivr_abandon = follow_ups.ivr_deflect, follow_ups.ivr_abandon
+    interval, end = follow_ups.interval, follow_ups.end
+    dial_mean, cb_threshold = callbacks.dial_mean, callbacks.threshold
+    cb_acceptance, cb_no_answer = callbacks.acceptance, callbacks.no_answer
+    group_sessions, group_stretch = channels.group_sessions, channels.group_stretch
+    group_agents, type_email = channels.group_agents, channels.type_email
+    type_voice, group_email_from = channels.type_voice, channels.group_email_from
+    n_start, day_len = channels.n_start, channels.day_len
     roster_time, roster_group, roster_kind = roster.time, roster.group, roster.kind
     roster_count, roster_duration = roster.count, roster.duration
     ht, hk, q_buf = work.heap_time, work.heap_key, work.queue
-    interval, end, day_len = follow_ups.interval, follow_ups.end, channels.day_len
-    stop_time, pool_size = centre.stop_time, pool.size
 
     follow = c_follow_u.shape[0] > 0
     has_callbacks = c_callback_u.shape[0] > 0
@@ -91,23 +82,18 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     n_groups = group_types.shape[0]
     n_roster = roster_time.shape[0]
 
-    pend_t, pend_k, breaks = pending(roster_kind, roster_count, group_sessions.max())
+    pend_t, pend_k, breaks = state.pending(roster_kind, roster_count, group_sessions.max())
     if (ht.shape[0] < heap.heap_capacity(capacity, breaks, n_groups)
             or min(q_buf.shape[0], fate.shape[0]) < capacity
             or (follow and c_arrival.shape[0] < capacity)):  # fmt: skip
         raise ValueError("work space or contact arrays too small")
-    q_head, q_tail = queues(c_type, n, pool_off)
+    q_head, q_tail = state.queues(c_type, n, pool_off)
     (idle, on_phones, owed_leave, b_buf, b_head, b_tail, a_load, a_state, c_agent,
-     c_factor) = agents(n_groups, group_agents.max(), breaks, capacity, has_chat)  # fmt: skip
+     c_factor) = state.agents(n_groups, group_agents.max(), breaks, capacity, has_chat)  # fmt: skip
     b_cap = breaks + 1
     waiting = np.zeros(n_types, np.int64)  # contacts in each queue (kept with callbacks)
-    for c in range(n):
-        unanswered(c, fate, group, t_queued, t_answered, t_left, t_freed)
-        if follow:
-            followed[c] = codes.NOT_FOLLOWED
-        if has_callbacks:
-            cb_state[c] = codes.NO_CALLBACK
-            cb_at[c] = np.nan
+    state.start(n, follow, has_callbacks, fate, group, t_queued, t_answered, t_left, t_freed,
+                followed, cb_state, cb_at)  # fmt: skip
     n_all = n  # contacts so far (first contacts, then follow-ups as they come)
 
     # events on the heap, pending (scheduled while one event is handled, put on the heap
@@ -134,22 +120,53 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     while True:
         # Put the pending events on the heap; the first replaces a consumed root (one
         # sift-down instead of a pop and a push), else the consumed root is removed.
+        # (Written out: sift_up/sift_down helpers, inlined, measured 2-3 % slower.)
         p = 0
         while p < n_pend or consumed:
             if consumed:
                 consumed = False
                 if p < n_pend:
-                    sift_down(ht, hk, size, pend_t[p], pend_k[p])
+                    t_new = pend_t[p]
+                    k_new = pend_k[p]
                     p += 1
                 else:
                     size -= 1
                     if size == 0:
                         break
-                    sift_down(ht, hk, size, ht[size], hk[size])
+                    t_new = ht[size]
+                    k_new = hk[size]
+                i = 0  # sift down from the root
+                while True:
+                    child = 2 * i + 1
+                    if child >= size:
+                        break
+                    right = child + 1
+                    if right < size and (
+                        ht[right] < ht[child] or (ht[right] == ht[child] and hk[right] < hk[child])
+                    ):
+                        child = right
+                    if ht[child] < t_new or (ht[child] == t_new and hk[child] < k_new):
+                        ht[i] = ht[child]
+                        hk[i] = hk[child]
+                        i = child
+                    else:
+                        break
             else:
-                sift_up(ht, hk, size, pend_t[p], pend_k[p])
-                size += 1
+                t_new = pend_t[p]
+                k_new = pend_k[p]
                 p += 1
+                i = size  # sift up from a new leaf
+                size += 1
+                while i > 0:
+                    parent = (i - 1) >> 1
+                    if t_new < ht[parent] or (t_new == ht[parent] and k_new < hk[parent]):
+                        ht[i] = ht[parent]
+                        hk[i] = hk[parent]
+                        i = parent
+                    else:
+                        break
+            ht[i] = t_new
+            hk[i] = k_new
         n_pend = 0
 
         if size == 0 and next_arrival >= n:
@@ -220,7 +237,7 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                     c_dial[c] = pool_data[codes.POOL_DIAL_TIME, e] * dial_mean[t, k]
                     cb_state[c] = codes.NO_CALLBACK
                     cb_at[c] = np.nan
-                unanswered(c, fate, group, t_queued, t_answered, t_left, t_freed)
+                state.unanswered(c, fate, group, t_queued, t_answered, t_left, t_freed)
             if not all_voice and not type_voice[c_type[c]]:  # chat, e-mail: no line, no IVR
                 ask = c
             elif c < n_start:  # a call already waiting at the start: on a line, past the IVR
@@ -314,29 +331,10 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
             g = roster_group[i]
             count = roster_count[i]
             now_idle = 0
-            if roster_kind[i] == codes.CLOSE:  # closing: waiting real-time contacts turned away
-                for t in range(n_types):
-                    if type_email[t]:
-                        continue  # the e-mail backlog is carried over to the next day
-                    while q_head[t] < q_tail[t]:
-                        c = q_buf[q_head[t]]
-                        q_head[t] += 1
-                        if fate[c] != codes.QUEUED:
-                            continue
-                        deadline = t_queued[c] + c_patience[c]
-                        if lazy and deadline < now:  # it had abandoned (found lazily)
-                            fate[c] = codes.ABANDONED
-                            t_left[c] = deadline
-                            continue
-                        fate[c] = codes.UNSERVED
-                        t_left[c] = now
-                        if type_voice[t] and not (
-                            has_callbacks and cb_state[c] == codes.CALLBACK_ACCEPTED
-                        ):
-                            in_system -= 1
-                    waiting[t] = 0
-                for g in range(n_groups):  # breaks still owed are not taken the next day
-                    b_head[g] = b_tail[g]
+            if roster_kind[i] == codes.CLOSE:  # closing time between two days
+                in_system -= state.close(now, lazy, has_callbacks, type_email, type_voice, q_head,
+                                         q_tail, q_buf, fate, t_queued, c_patience, t_left,
+                                         cb_state, waiting, b_head, b_tail)  # fmt: skip
                 continue
             if has_chat and group_sessions[g] > 1:  # a chat group: its agents one by one
                 free_g = g
@@ -587,11 +585,6 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
 
     if ran_out:
         return -1
-    for c in range(n_all):
-        if fate[c] == codes.QUEUED and lazy and t_queued[c] + c_patience[c] < stop_time:
-            fate[c] = codes.ABANDONED
-            t_left[c] = t_queued[c] + c_patience[c]
-        elif fate[c] == codes.QUEUED or fate[c] == codes.PENDING:
-            fate[c] = codes.UNSERVED
+    state.finish(n_all, lazy, stop_time, fate, t_queued, c_patience, t_left)
     n_rows[0] = n_all
     return n_log

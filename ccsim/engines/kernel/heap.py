@@ -12,12 +12,13 @@ says to whom (a contact, a roster row, a group or an agent of a chat group).
 
 Events scheduled while one event is handled wait on a short pending list
 (:func:`schedule`) and go on the heap before the next event is taken: the first of
-them replaces the event just handled at the root (:func:`sift_down`, one pass instead
-of a pop and a push), the others go in at a leaf (:func:`sift_up`).
+them replaces the event just handled at the root (one sift-down instead of a pop and a
+push), the others go in at a leaf and sift up. The event loop
+(:mod:`ccsim.engines.kernel.day`) has those two sifts written out: as helpers, inlined
+by LLVM with no reference counting left, they measured 2-3 % slower
+(docs/performance.md, "Kernel in readable pieces").
 
-These are small plain ``@njit`` functions: LLVM inlines them into the event loop, where
-they compile to the same code as written out (no reference counting of their arrays
-is left; ``benchmarks/ab_kernel.py`` counts it).
+The functions here are small plain ``@njit`` functions that LLVM inlines into the loop.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ccsim.engines.codes import PRIORITY
 from ccsim.engines.kernel.jit import JIT
 
 __all__ = ["MAX_CONTACTS", "arg_of", "event", "heap_capacity", "kind_of", "priority_of",
-           "schedule", "sift_down", "sift_up"]  # fmt: skip
+           "schedule"]  # fmt: skip
 
 #: Contacts per replication, with room for follow-ups: at most 5 events per contact
 #: keep insertion numbers below 2**28, and arguments stay below 2**27.
@@ -79,41 +80,3 @@ def schedule(pend_t, pend_k, n_pend, seq, at, kind, arg):
     pend_t[n_pend] = at
     pend_k[n_pend] = event(PRIORITY[kind], seq, arg, kind)
     return n_pend + 1, seq + 1
-
-
-@njit(**JIT)
-def sift_up(ht, hk, i, t, k):
-    """Put the event (time ``t``, key ``k``) in at leaf ``i``, moving it up to its place."""
-    while i > 0:
-        parent = (i - 1) >> 1
-        if t < ht[parent] or (t == ht[parent] and k < hk[parent]):
-            ht[i] = ht[parent]
-            hk[i] = hk[parent]
-            i = parent
-        else:
-            break
-    ht[i] = t
-    hk[i] = k
-
-
-@njit(**JIT)
-def sift_down(ht, hk, size, t, k):
-    """Put the event (time ``t``, key ``k``) in at the root of a heap of ``size`` events."""
-    i = 0
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        right = child + 1
-        if right < size and (
-            ht[right] < ht[child] or (ht[right] == ht[child] and hk[right] < hk[child])
-        ):
-            child = right
-        if ht[child] < t or (ht[child] == t and hk[child] < k):
-            ht[i] = ht[child]
-            hk[i] = hk[child]
-            i = child
-        else:
-            break
-    ht[i] = t
-    hk[i] = k
