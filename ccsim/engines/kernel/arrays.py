@@ -3,10 +3,12 @@
 One replication of the kernel reads about forty arrays: the day's contacts and their
 variates, the centre's routing and channels, the plan of follow-ups and callbacks,
 the day's roster, the follow-up pool; and writes the contacts' fates and times and the
-staffing log. :func:`~ccsim.engines.kernel.day.simulate_day` takes them as the named
-bundles below (named tuples: numba compiles a field of a bundle to the same code as a
-separate argument). :mod:`ccsim.engines.fast` fills them from the plan and the drawn
-contacts; the per-run bundles once per run, the others once per replication.
+staffing log. :func:`ccsim.engines.kernel.simulate_day` takes them as the named
+bundles below, by keyword; they cross into the compiled loop as plain tuples and are
+named again inside it, where numba compiles a field of a bundle to the same code as a
+separate argument. :mod:`ccsim.engines.fast` fills them from the plan and the drawn
+contacts: the plan's tables once per run, the others once per replication. Field
+order matters only there, and it is this module's.
 """
 
 from __future__ import annotations
