@@ -46,7 +46,7 @@ def _arguments(plan, seed: int, replications: int) -> list[tuple]:
             out["fate"], out["followed"], c["dial_time"], out["callback"], out["callback_at"],
             out["group"], out["queued"], out["answered"], out["left"], out["freed"],
             out["log"], n_log, plan.warmup, plan.end, plan.end + plan.max_drain,
-            plan.interval, plan.sl_threshold, plan.type_email, plan.group_sessions,
+            plan.interval, plan.sl_threshold, plan.type_voice, plan.group_sessions,
         )  # fmt: skip
         kept.append(tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args))
     return kept

@@ -26,7 +26,7 @@ Staffing model (the rules both engines follow):
 * Follow-ups: a contact that abandons in the queue or is blocked may be redialled,
   and a handled one may leave its customer unresolved, who then contacts again
   (a repeat, possibly as another type). These are new contacts created while the
-  day runs (see :class:`ccsim.streams.FollowUpPool` for their variates).
+  day runs (see :class:`ccsim.followups.FollowUpPool` for their variates).
 * Staffing per interval compiles to JOIN/LEAVE at interval boundaries; a shift to a
   JOIN at its start, a LEAVE at its end and BREAKs at their times (breaks in a window
   are spread evenly over the shift's agents). Roster events at or after the end of the

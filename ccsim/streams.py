@@ -58,8 +58,8 @@ the contacts of that interval and after, smoothly.
 Follow-up contacts (redials, repeat contacts) are created while the day runs. Each
 contact carries, drawn with it, the uniform that decides whether it is followed up and
 the unit draws of the follow-up's delay; the follow-up's own variates come from a
-:class:`FollowUpPool` drawn per type ahead of the run, taken in the order follow-ups
-are created (the same in both engines).
+follow-up pool drawn per type ahead of the run (:mod:`ccsim.followups`; its
+``FollowUpPool`` and ``followup_pool`` can still be imported from here).
 """
 
 from __future__ import annotations
@@ -79,11 +79,12 @@ from ccsim.plan import Plan, roster_arrays
 from ccsim.scenario.distributions import Distribution
 
 __all__ = [
+    "FIRST",
+    "REDIAL",
+    "REPEAT",
     "STREAMS",
     "Contacts",
-    "FollowUpPool",
     "contacts_from_rows",
-    "followup_pool",
     "day_roster",
     "draw_contacts",
     "stream",
@@ -107,9 +108,8 @@ STREAMS = (
     "no_answer",  # one uniform per contact: is it not there when called back
     "dial_time",
 )
-# Owner suffixes of the streams of a type's follow-up pool and of its contacts already
-# waiting at the start (the same stream names as the type's own).
-_POOL = "\x00follow-ups"
+# Owner suffix of the streams of a type's contacts already waiting at the start (the
+# same stream names as the type's own).
 _START = "\x00start"
 
 
@@ -211,7 +211,7 @@ def _first_contact_columns(n: int) -> dict[str, np.ndarray]:
             "repeats": zeros}  # fmt: skip
 
 
-def _follow_draws(
+def follow_up_draws(
     plan: Plan, i: int, n: int, rng: Callable[[str], np.random.Generator]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The follow-up uniform and unit delays of ``n`` contacts of type ``i``."""
@@ -228,7 +228,7 @@ def _follow_draws(
     )
 
 
-def _callback_draws(
+def callback_draws(
     plan: Plan,
     i: int,
     n: int,
@@ -248,88 +248,6 @@ def _callback_draws(
     else:
         dial = _draw(dist, plan.dial_mean[i], lambda: rng("dial_time"), which, 0.0)
     return rng("callback").random(n), rng("no_answer").random(n), dial
-
-
-class FollowUpPool:
-    """Variates of one replication's follow-up contacts, drawn ahead per contact type.
-
-    The k-th follow-up of type j created in the run takes entry k of type j's pool:
-    unit draws of handle time, wrap-up and patience (inf: never abandons) and of the
-    IVR time (times the means of the interval it arrives in), the IVR uniform, the
-    follow-up uniform and the unit delays of its own follow-ups. Pools are drawn from
-    the type's streams under a separate owner, so they do not move first contacts'
-    draws. :meth:`grow` draws a longer pool whose first entries are the same (every
-    sampler draws element by element), so a run that ran out can be repeated with
-    the same results.
-    """
-
-    COLUMNS = ("handle", "wrap_up", "patience", "ivr_time", "ivr_u", "follow_u", "redial_delay",
-               "repeat_delay", "callback_u", "no_answer_u", "dial_time")  # fmt: skip
-
-    def __init__(self, plan: Plan, seed: int, replication: int, size: int):
-        self.plan, self.seed, self.replication = plan, seed, replication
-        self.size = int(size)
-        self.targets = plan.followup_targets()
-        self._draw()
-
-    def _layout(self) -> None:
-        """Empty entries: ``size`` for each target type."""
-        sizes = np.where(self.targets, self.size, 0)
-        #: start of each type's entries in ``data`` (types + 1)
-        self.offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-        #: (len(COLUMNS), entries) float64
-        self.data = np.zeros((len(self.COLUMNS), int(self.offsets[-1])))
-
-    def _draw(self) -> None:
-        plan = self.plan
-        self._layout()
-        for i in np.flatnonzero(self.targets):
-            name = plan.type_names[i] + _POOL
-
-            def rng(which: str, name: str = name) -> np.random.Generator:
-                return stream(self.seed, self.replication, name, which)
-
-            n = self.size
-            block = self.data[:, self.offsets[i] : self.offsets[i + 1]]
-            block[0] = plan.handle[i].sample_unit(rng("handle"), n)
-            if plan.wrap_up[i] is not None:
-                block[1] = plan.wrap_up[i].sample_unit(rng("wrap_up"), n)
-            patience = plan.patience[i]
-            block[2] = np.inf if patience is None else patience.sample_unit(rng("patience"), n)
-            if plan.ivr is not None and plan.type_voice[i]:  # chat and e-mail skip the IVR
-                block[3] = plan.ivr.sample_unit(rng("ivr_time"), n)
-                block[4] = rng("ivr_deflect").random(n)
-            block[5], block[6], block[7] = _follow_draws(plan, i, n, rng)
-            block[8], block[9], block[10] = _callback_draws(plan, i, n, rng, None)
-
-    def grow(self) -> None:
-        """Double every type's pool (its first entries unchanged)."""
-        if self.seed is None:
-            raise ValueError("the hand-made follow-up pool is too short for this timeline")
-        self.size *= 2
-        self._draw()
-
-    @classmethod
-    def from_rows(cls, plan: Plan, rows: dict[str, list[dict]]) -> FollowUpPool:
-        """A hand-made pool (for timeline tests): rows by type name, keys as COLUMNS.
-
-        Missing keys: handle 0, wrap_up 0, patience inf, ivr_time 0, ivr_u 1 (asks
-        for an agent), follow_u 1 (never followed up), delays 0, callback_u 1 (never
-        accepts a callback), no_answer_u 1 (answers), dial_time 0.
-        """
-        pool = cls.__new__(cls)
-        pool.plan, pool.seed, pool.replication = plan, None, None  # (cannot grow)
-        pool.size = max((len(r) for r in rows.values()), default=0)
-        pool.targets = np.array([name in rows for name in plan.type_names])
-        pool._layout()
-        default = {"patience": np.inf, "ivr_u": 1.0, "follow_u": 1.0, "callback_u": 1.0,
-                   "no_answer_u": 1.0}  # fmt: skip
-        for name, entries in rows.items():
-            lo = pool.offsets[plan.type_names.index(name)]
-            for k, col in enumerate(cls.COLUMNS):
-                for e, row in enumerate(entries):
-                    pool.data[k, lo + e] = row.get(col, default.get(col, 0.0))
-        return pool
 
 
 def day_factors(plan: Plan, seed: int, replication: int) -> np.ndarray:
@@ -507,22 +425,9 @@ def _type_part(
         _draw(ivr, plan.ivr_mean, draws("ivr_time"), k, 0.0),
         deflect,
         ivr_abandon,
-        *(_follow_draws(plan, i, n, rng) if plan.has_followups else ()),
-        *(_callback_draws(plan, i, n, rng, k) if plan.has_callbacks else ()),
+        *(follow_up_draws(plan, i, n, rng) if plan.has_followups else ()),
+        *(callback_draws(plan, i, n, rng, k) if plan.has_callbacks else ()),
     )
-
-
-def followup_pool(
-    plan: Plan, seed: int, replication: int, contacts: Contacts
-) -> FollowUpPool | None:
-    """The follow-up pool of one replication, or None when the scenario has none.
-
-    Each type that can receive follow-ups starts with 64 + a quarter of the day's
-    first contacts entries; engines grow it when a run needs more.
-    """
-    if not plan.has_followups:
-        return None
-    return FollowUpPool(plan, seed, replication, 64 + len(contacts) // 4)
 
 
 def day_roster(plan: Plan, seed: int, replication: int) -> tuple[np.ndarray, ...]:
@@ -613,3 +518,16 @@ def contacts_from_rows(plan: Plan, rows: list[dict]) -> Contacts:
             else {}
         ),
     )
+
+
+def __getattr__(name: str) -> object:
+    """``FollowUpPool`` and ``followup_pool``, which live in :mod:`ccsim.followups`.
+
+    Found here too, as they always were; imported on first use, since
+    :mod:`ccsim.followups` draws with :func:`stream` (it imports this module).
+    """
+    if name in ("FollowUpPool", "followup_pool"):
+        from ccsim import followups
+
+        return getattr(followups, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

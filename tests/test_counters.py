@@ -16,7 +16,8 @@ import pytest
 
 import ccsim
 from ccsim.engines import counters, fast
-from ccsim.engines.kernel import _ABANDONED, _ANSWERED
+from ccsim.engines.codes import ABANDONED as _ABANDONED
+from ccsim.engines.codes import ANSWERED as _ANSWERED
 from ccsim.plan import compile_plan
 from ccsim.results.kpis import capacity_notes
 from ccsim.streams import day_roster, draw_contacts, followup_pool

@@ -13,83 +13,57 @@ import sys
 import numpy as np
 from numba import njit
 
-from ccsim.engines.kernel import (
-    _ABANDONED,
-    _ANSWERED,
-    _BLOCKED,
-    _CALLBACK_ACCEPTED,
-    _DEFLECTED,
-    _IVR_ABANDONED,
-    _JIT,
-    _MISSED,
-    _NO_CALLBACK,
-    _REDIAL,
-    _REDIALLED,
-    _REPEAT,
-    _UNRESOLVED,
-    _UNSERVED,
+from ccsim.engines import kernel
+from ccsim.engines.codes import (
+    ABANDONED,
+    ANSWERED,
+    BLOCKED,
+    CALLBACK_ACCEPTED,
+    CALLBACK_MISSED,
+    DEFLECTED,
+    F_ABANDONED,
+    F_ABANDONED_IN_SL,
+    F_ANSWERED,
+    F_ANSWERED_IN_SL,
+    F_ARRIVED,
+    F_BLOCKED,
+    F_CALLBACK_DELAY,
+    F_CALLBACKS_ACCEPTED,
+    F_CALLBACKS_COMPLETED,
+    F_CALLBACKS_MISSED,
+    F_CALLBACKS_OFFERED,
+    F_DEFLECTED,
+    F_HANDLE,
+    F_IVR_ABANDONED,
+    F_IVR_TIME,
+    F_LINE_TIME,
+    F_OFFERED,
+    F_QUEUE_TIME,
+    F_QUEUED,
+    F_REDIALLED,
+    F_REDIALS,
+    F_REPEATS,
+    F_UNRESOLVED,
+    F_UNSERVED,
+    F_WAIT_ABANDONED,
+    F_WAIT_ANSWERED,
+    G_BUSY,
+    G_HANDLED,
+    G_STAFFED,
+    IVR_ABANDONED,
+    N_GROUP_FIELDS,
+    N_TYPE_FIELDS,
+    NO_CALLBACK,
+    REDIAL,
+    REDIALLED,
+    REPEAT,
+    UNRESOLVED,
+    UNSERVED,
 )
+from ccsim.engines.kernel import jit
+from ccsim.engines.kernel.jit import JIT, skip_blas_probe
 
-# Type counter fields (as ccsim.results.kpis.TYPE_FIELDS).
-(
-    _F_ARRIVED,
-    _F_OFFERED,
-    _F_ANSWERED,
-    _F_ABANDONED,
-    _F_BLOCKED,
-    _F_DEFLECTED,
-    _F_IVR_ABANDONED,
-    _F_UNSERVED,
-    _F_QUEUED,
-    _F_ANSWERED_IN_SL,
-    _F_ABANDONED_IN_SL,
-    _F_WAIT_ANSWERED,
-    _F_WAIT_ABANDONED,
-    _F_HANDLE,
-    _F_LINE_TIME,
-    _F_IVR_TIME,
-    _F_QUEUE_TIME,
-    _F_REDIALS,
-    _F_REPEATS,
-    _F_REDIALLED,
-    _F_UNRESOLVED,
-    _F_CALLBACKS_OFFERED,
-    _F_CALLBACKS_ACCEPTED,
-    _F_CALLBACKS_COMPLETED,
-    _F_CALLBACKS_MISSED,
-    _F_CALLBACK_DELAY,
-) = range(26)
-N_TYPE_FIELDS = 26
-N_GROUP_FIELDS = 3
-
-
-def skip_blas_probe() -> bool:
-    """Let numba load without importing SciPy's linear algebra (``ccsim`` start-up).
-
-    On its first compile or cache load numba imports ``numba.np.arraymath``, whose
-    module body probes for a BLAS by importing ``scipy.linalg.cython_blas``: that
-    brings in all of ``scipy.linalg`` and, through SciPy's array-API layer, most of
-    numpy's lazy submodules (about 0.2 s, a quarter of a ``ccsim run`` start-up). The
-    answer only decides whether numba compiles ``np.correlate`` and ``np.convolve``
-    with BLAS or with a plain loop; the kernels use neither. The command line, which
-    runs no other numba code, calls this before the first replication so that the
-    probe fails at once; ``scipy.linalg`` stays importable as usual afterwards.
-    Library users keep numba's default.
-
-    Returns whether the probe was skipped (False when numba had already loaded it).
-    """
-    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
-        return False
-    probe = "scipy.linalg.cython_blas"
-    sys.modules[probe] = None  # type: ignore[assignment]  # import fails: no BLAS
-    try:
-        import numba.np.arraymath  # noqa: F401
-    except ImportError:  # a numba that does not take "no BLAS" for an answer: its way
-        return False
-    finally:
-        if probe in sys.modules and sys.modules[probe] is None:
-            del sys.modules[probe]
-    return True
+__all__ = ["N_GROUP_FIELDS", "N_TYPE_FIELDS", "accumulate_day", "skip_blas_probe"]
 
 
 @njit(inline="always")
@@ -116,18 +90,18 @@ def _load_cell(type_acc, t, k):
     """
     a = type_acc[t, k]
     return (
-        a[_F_ARRIVED],
-        a[_F_OFFERED],
-        a[_F_ANSWERED],
-        a[_F_ABANDONED],
-        a[_F_QUEUED],
-        a[_F_ANSWERED_IN_SL],
-        a[_F_ABANDONED_IN_SL],
-        a[_F_WAIT_ANSWERED],
-        a[_F_WAIT_ABANDONED],
-        a[_F_HANDLE],
-        a[_F_LINE_TIME],
-        a[_F_IVR_TIME],
+        a[F_ARRIVED],
+        a[F_OFFERED],
+        a[F_ANSWERED],
+        a[F_ABANDONED],
+        a[F_QUEUED],
+        a[F_ANSWERED_IN_SL],
+        a[F_ABANDONED_IN_SL],
+        a[F_WAIT_ANSWERED],
+        a[F_WAIT_ABANDONED],
+        a[F_HANDLE],
+        a[F_LINE_TIME],
+        a[F_IVR_TIME],
     )
 
 
@@ -135,21 +109,21 @@ def _load_cell(type_acc, t, k):
 def _store_cell(type_acc, t, k, values):
     """Write back what :func:`_load_cell` loaded, in its order."""
     a = type_acc[t, k]
-    a[_F_ARRIVED] = values[0]
-    a[_F_OFFERED] = values[1]
-    a[_F_ANSWERED] = values[2]
-    a[_F_ABANDONED] = values[3]
-    a[_F_QUEUED] = values[4]
-    a[_F_ANSWERED_IN_SL] = values[5]
-    a[_F_ABANDONED_IN_SL] = values[6]
-    a[_F_WAIT_ANSWERED] = values[7]
-    a[_F_WAIT_ABANDONED] = values[8]
-    a[_F_HANDLE] = values[9]
-    a[_F_LINE_TIME] = values[10]
-    a[_F_IVR_TIME] = values[11]
+    a[F_ARRIVED] = values[0]
+    a[F_OFFERED] = values[1]
+    a[F_ANSWERED] = values[2]
+    a[F_ABANDONED] = values[3]
+    a[F_QUEUED] = values[4]
+    a[F_ANSWERED_IN_SL] = values[5]
+    a[F_ABANDONED_IN_SL] = values[6]
+    a[F_WAIT_ANSWERED] = values[7]
+    a[F_WAIT_ABANDONED] = values[8]
+    a[F_HANDLE] = values[9]
+    a[F_LINE_TIME] = values[10]
+    a[F_IVR_TIME] = values[11]
 
 
-@njit(**_JIT)
+@njit(**JIT)
 def accumulate_day(
     n,
     c_type,
@@ -229,15 +203,15 @@ def accumulate_day(
     for c in range(n):
         f = fate[c]
         t = c_type[c]
-        if f == _ANSWERED:
+        if f == ANSWERED:
             if t_answered[c] > last_out:
                 last_out = t_answered[c]
-        elif f == _ABANDONED:
+        elif f == ABANDONED:
             if t_left[c] > last_out:
                 last_out = t_left[c]
-        elif f == _UNSERVED and np.isnan(t_left[c]):  # (not those turned away at closing)
+        elif f == UNSERVED and np.isnan(t_left[c]):  # (not those turned away at closing)
             unserved += 1
-        worked = f == _ANSWERED or f == _MISSED  # an agent worked on it
+        worked = f == ANSWERED or f == CALLBACK_MISSED  # an agent worked on it
         if worked:
             g = group[c]
             start = t_answered[c]
@@ -254,10 +228,10 @@ def accumulate_day(
                 if overlap > 0:
                     if g != busy_g or k != busy_k:
                         if busy_g >= 0:
-                            group_acc[busy_g, busy_k, 0] = busy
+                            group_acc[busy_g, busy_k, G_BUSY] = busy
                         busy_g = g
                         busy_k = k
-                        busy = group_acc[g, k, 0]
+                        busy = group_acc[g, k, G_BUSY]
                     busy += overlap * share[g]
                 if stop <= hi:
                     break
@@ -266,7 +240,7 @@ def accumulate_day(
             waited = q_stop > t_queued[c]
         else:
             q_stop = t_left[c] if not np.isnan(t_left[c]) else stop_time
-            waited = f == _ABANDONED or (f == _UNSERVED and not np.isnan(t_queued[c]))
+            waited = f == ABANDONED or (f == UNSERVED and not np.isnan(t_queued[c]))
         if waited:  # time in queue, by time interval (clipped to [warmup, end])
             q_start = t_queued[c]
             k = _first_interval(q_start, interval, per_interval)
@@ -279,10 +253,10 @@ def accumulate_day(
                 if overlap > 0:
                     if t != queue_t or k != queue_k:
                         if queue_t >= 0:
-                            type_acc[queue_t, queue_k, _F_QUEUE_TIME] = in_queue
+                            type_acc[queue_t, queue_k, F_QUEUE_TIME] = in_queue
                         queue_t = t
                         queue_k = k
-                        in_queue = type_acc[t, k, _F_QUEUE_TIME]
+                        in_queue = type_acc[t, k, F_QUEUE_TIME]
                     in_queue += overlap
                 if q_stop <= hi:
                     break
@@ -303,21 +277,21 @@ def accumulate_day(
                 type_acc, t, k)  # fmt: skip
         arrived += 1
         if follow:
-            if c_kind[c] == _REDIAL:
-                type_acc[t, k, _F_REDIALS] += 1
-            elif c_kind[c] == _REPEAT:
-                type_acc[t, k, _F_REPEATS] += 1
-            if followed[c] == _REDIALLED:
-                type_acc[t, k, _F_REDIALLED] += 1
-            elif followed[c] == _UNRESOLVED:
-                type_acc[t, k, _F_UNRESOLVED] += 1
-        if f != _BLOCKED and type_voice[t]:  # it held a line (and IVR port) until it left
+            if c_kind[c] == REDIAL:
+                type_acc[t, k, F_REDIALS] += 1
+            elif c_kind[c] == REPEAT:
+                type_acc[t, k, F_REPEATS] += 1
+            if followed[c] == REDIALLED:
+                type_acc[t, k, F_REDIALLED] += 1
+            elif followed[c] == UNRESOLVED:
+                type_acc[t, k, F_UNRESOLVED] += 1
+        if f != BLOCKED and type_voice[t]:  # it held a line (and IVR port) until it left
             held = t_left[c] if not np.isnan(t_left[c]) else stop_time
-            if callbacks and cb_state[c] == _CALLBACK_ACCEPTED:
+            if callbacks and cb_state[c] == CALLBACK_ACCEPTED:
                 held = cb_at[c]  # it hung up when it accepted the callback
             line_time += held - c_arrival[c]
             ivr_time += c_ivr_time[c]
-        if f == _ANSWERED:
+        if f == ANSWERED:
             wait = t_answered[c] - t_queued[c]
             offered += 1
             answered += 1
@@ -330,12 +304,12 @@ def accumulate_day(
             g = group[c]
             if g != handled_g or k != handled_k:
                 if handled_g >= 0:
-                    group_acc[handled_g, handled_k, 2] = handled
+                    group_acc[handled_g, handled_k, G_HANDLED] = handled
                 handled_g = g
                 handled_k = k
-                handled = group_acc[g, k, 2]
+                handled = group_acc[g, k, G_HANDLED]
             handled += 1
-        elif f == _ABANDONED:
+        elif f == ABANDONED:
             wait = t_left[c] - t_queued[c]
             offered += 1
             abandoned += 1
@@ -343,39 +317,39 @@ def accumulate_day(
             if wait <= sl_threshold[t]:
                 abandoned_in_sl += 1
             wait_abandoned += wait
-        elif f == _BLOCKED:
+        elif f == BLOCKED:
             offered += 1
-            type_acc[t, k, _F_BLOCKED] += 1
-        elif f == _DEFLECTED:
-            type_acc[t, k, _F_DEFLECTED] += 1
-        elif f == _IVR_ABANDONED:
-            type_acc[t, k, _F_IVR_ABANDONED] += 1
-        elif f == _UNSERVED:
+            type_acc[t, k, F_BLOCKED] += 1
+        elif f == DEFLECTED:
+            type_acc[t, k, F_DEFLECTED] += 1
+        elif f == IVR_ABANDONED:
+            type_acc[t, k, F_IVR_ABANDONED] += 1
+        elif f == UNSERVED:
             offered += 1
-            type_acc[t, k, _F_UNSERVED] += 1
+            type_acc[t, k, F_UNSERVED] += 1
             queued += 1
-        elif f == _MISSED:
+        elif f == CALLBACK_MISSED:
             offered += 1
             queued += 1
-        if callbacks and cb_state[c] != _NO_CALLBACK:
-            type_acc[t, k, _F_CALLBACKS_OFFERED] += 1
-            if cb_state[c] == _CALLBACK_ACCEPTED:
-                type_acc[t, k, _F_CALLBACKS_ACCEPTED] += 1
-                if f == _ANSWERED:
-                    type_acc[t, k, _F_CALLBACKS_COMPLETED] += 1
-                    type_acc[t, k, _F_CALLBACK_DELAY] += t_answered[c] + c_dial[c] - cb_at[c]
-                elif f == _MISSED:
-                    type_acc[t, k, _F_CALLBACKS_MISSED] += 1
+        if callbacks and cb_state[c] != NO_CALLBACK:
+            type_acc[t, k, F_CALLBACKS_OFFERED] += 1
+            if cb_state[c] == CALLBACK_ACCEPTED:
+                type_acc[t, k, F_CALLBACKS_ACCEPTED] += 1
+                if f == ANSWERED:
+                    type_acc[t, k, F_CALLBACKS_COMPLETED] += 1
+                    type_acc[t, k, F_CALLBACK_DELAY] += t_answered[c] + c_dial[c] - cb_at[c]
+                elif f == CALLBACK_MISSED:
+                    type_acc[t, k, F_CALLBACKS_MISSED] += 1
     if cell_t >= 0:
         cell = (arrived, offered, answered, abandoned, queued, answered_in_sl, abandoned_in_sl,
                 wait_answered, wait_abandoned, handle, line_time, ivr_time)  # fmt: skip
         _store_cell(type_acc, cell_t, cell_k, cell)
     if handled_g >= 0:
-        group_acc[handled_g, handled_k, 2] = handled
+        group_acc[handled_g, handled_k, G_HANDLED] = handled
     if busy_g >= 0:
-        group_acc[busy_g, busy_k, 0] = busy
+        group_acc[busy_g, busy_k, G_BUSY] = busy
     if queue_t >= 0:
-        type_acc[queue_t, queue_k, _F_QUEUE_TIME] = in_queue
+        type_acc[queue_t, queue_k, F_QUEUE_TIME] = in_queue
     # staffed agent time: the staffing log is in time order; each group's head count is
     # a step function, integrated from one of its changes to the next
     n_groups = group_acc.shape[0]
@@ -401,7 +375,7 @@ def accumulate_day(
                     hi = hi_edge[k]
                     overlap = min(t_now, hi) - max(a, lo)
                     if overlap > 0:
-                        group_acc[g, k, 1] += overlap * level[g]
+                        group_acc[g, k, G_STAFFED] += overlap * level[g]
                     if t_now <= hi:
                         break
                     k += 1
@@ -409,3 +383,8 @@ def accumulate_day(
         if r < n_log:
             level[g_first] += staff_log[r, 2]
     return unserved, last_out
+
+
+# (skip_blas_probe, a start-up concern of the command, lives in ccsim.engines.kernel.jit;
+# ccsim.cli still imports it from here.)
+jit.refresh_stale_caches(__name__, jit.dispatchers_of(sys.modules[__name__]), kernel.STAMP)

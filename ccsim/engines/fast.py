@@ -6,9 +6,10 @@ drawn from the same streams, the same rules and tie-breaks, so the same seed giv
 same fate to every contact. Replications run on all cores (threads; the kernel
 releases the GIL) in blocks folded into the run's statistics in replication order, so
 the numbers do not depend on the number of threads and memory does not grow with the
-replications. Ctrl-C, or an exception from the progress callback, stops every worker
-after its current replication. KPI counters are accumulated inside the kernel;
-per-contact records are kept only when asked for.
+replications. Each replication's KPI counters are added up, compiled, right after its
+day by :mod:`ccsim.engines.counters`, in the same worker thread; per-contact records are
+kept only when asked for. Ctrl-C, or an exception from the progress callback, stops
+every worker after its current replication.
 
 The first run in a fresh environment compiles the kernel (a few seconds, see the
 README); the compiled code is cached on disk and later runs start at once.
@@ -16,6 +17,7 @@ README); the compiled code is cached on disk and later runs start at once.
 
 from __future__ import annotations
 
+import operator
 import os
 import threading
 from collections.abc import Callable
@@ -26,17 +28,15 @@ from typing import Any
 import numpy as np
 
 from ccsim.engines import counters, kernel
+from ccsim.followups import FollowUpPool, followup_pool
 from ccsim.plan import BREAK, Plan
 from ccsim.results.kpis import GROUP_FIELDS, TYPE_FIELDS
 from ccsim.results.outcome import Outcome
 from ccsim.results.running import BLOCK, RunningStats
 from ccsim.results.tables import new_stats
-from ccsim.streams import Contacts, FollowUpPool, day_roster, draw_contacts, followup_pool
+from ccsim.streams import Contacts, day_roster, draw_contacts
 
 __all__ = ["FastRun", "run_day", "run_replications"]
-
-assert counters.N_TYPE_FIELDS == len(TYPE_FIELDS)
-assert counters.N_GROUP_FIELDS == len(GROUP_FIELDS)
 
 
 @dataclass
@@ -211,25 +211,41 @@ _CALLBACK = ("callback_u", "no_answer_u", "dial_time")
 _EMPTY = {"f": np.empty(0), "i": np.empty(0, np.int64), "b": np.empty(0, np.int8)}
 
 
-def _tables(plan: Plan) -> tuple[tuple, tuple, tuple]:
-    """The plan's tables for the behaviours, as simulate_day takes them (once per run).
+def _tables(plan: Plan) -> dict[str, tuple]:
+    """The plan's tables as :func:`~ccsim.engines.kernel.simulate_day` takes them.
 
-    Returns the follow-up plan, the callback plan and the channels (see simulate_day).
+    Made once per run: the centre, the follow-up plan, the callback plan, the channels
+    (bundles of :mod:`ccsim.engines.kernel.arrays`, as plain tuples: see
+    ``simulate_day``), by the name of their argument.
     """
-    follow_ups = (
-        plan.redial_p, plan.redial_max, plan.redial_mean, plan.fcr, plan.repeat_type,
-        plan.repeat_max, plan.repeat_mean, plan.handle_mean, plan.wrap_up_mean,
-        plan.patience_mean, plan.ivr_mean, plan.ivr_deflect, plan.ivr_abandon,
-        float(plan.interval), float(plan.end),
-    )  # fmt: skip
-    callbacks = (plan.callback_threshold, plan.callback_acceptance, plan.callback_no_answer,
-                 plan.dial_mean)  # fmt: skip
     day_length = plan.interval * plan.scenario.horizon.intervals if plan.n_days > 1 else 0.0
-    channels = (
-        plan.group_sessions, plan.group_stretch, plan.group_agents, plan.type_email,
-        plan.type_voice, plan.group_email_from, int(plan.start_waiting.sum()), day_length,
-    )  # fmt: skip
-    return follow_ups, callbacks, channels
+    tables = {
+        "centre": kernel.Centre(
+            type_groups=plan.type_groups, group_types=plan.group_types,
+            group_speed=plan.group_speed, group_policy=plan.group_policy, lines=plan.lines,
+            ivr_ports=plan.ivr_ports, use_ivr=plan.ivr is not None,
+            stop_time=plan.end + plan.max_drain,
+        ),
+        "follow_ups": kernel.FollowUpPlan(
+            redial_p=plan.redial_p, redial_max=plan.redial_max, redial_mean=plan.redial_mean,
+            fcr=plan.fcr, repeat_type=plan.repeat_type, repeat_max=plan.repeat_max,
+            repeat_mean=plan.repeat_mean, handle_mean=plan.handle_mean,
+            wrap_up_mean=plan.wrap_up_mean, patience_mean=plan.patience_mean,
+            ivr_mean=plan.ivr_mean, ivr_deflect=plan.ivr_deflect, ivr_abandon=plan.ivr_abandon,
+            interval=float(plan.interval), end=float(plan.end),
+        ),
+        "callbacks": kernel.CallbackPlan(
+            threshold=plan.callback_threshold, acceptance=plan.callback_acceptance,
+            no_answer=plan.callback_no_answer, dial_mean=plan.dial_mean,
+        ),
+        "channels": kernel.Channels(
+            group_sessions=plan.group_sessions, group_stretch=plan.group_stretch,
+            group_agents=plan.group_agents, type_email=plan.type_email,
+            type_voice=plan.type_voice, group_email_from=plan.group_email_from,
+            n_start=int(plan.start_waiting.sum()), day_len=day_length,
+        ),
+    }  # fmt: skip
+    return {name: tuple(bundle) for name, bundle in tables.items()}
 
 
 def _run(
@@ -237,7 +253,7 @@ def _run(
     contacts: Contacts,
     roster: tuple[np.ndarray, ...] | None,
     pool: FollowUpPool | None,
-    tables: tuple[tuple, tuple, tuple],
+    tables: dict[str, tuple],
     out: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], int, int]:
     """Run one replication (again with a longer pool when the pool ran out).
@@ -328,60 +344,34 @@ def _simulate(
     out: dict[str, Any],
     roster: tuple[np.ndarray, ...] | None,
     pool: FollowUpPool | None,
-    tables: tuple[tuple, tuple, tuple],
+    tables: dict[str, tuple],
     n_first: int,
 ) -> int:
-    c = out["contacts"]
-    rows = (c["follow_u"], c["redial_delay"], c["repeat_delay"], c["kind"], c["customer"],
-            c["redials"], c["repeats"], out["followed"])  # fmt: skip
-    cb_rows = (c["callback_u"], c["no_answer_u"], c["dial_time"], out["callback"],
-               out["callback_at"])  # fmt: skip
+    """Run the kernel on the buffers ``out``; return the staffing log's length (-1: pool)."""
     if pool is None:
-        pool_data, pool_off, pool_size = _EMPTY_POOL, np.zeros(plan.n_types + 1, np.int64), 0
+        pool_arrays = kernel.Pool(_EMPTY_POOL, np.zeros(plan.n_types + 1, np.int64), 0)
     else:
-        pool_data, pool_off, pool_size = pool.data, pool.offsets, pool.size
+        pool_arrays = kernel.Pool(data=pool.data, offsets=pool.offsets, size=pool.size)
     return int(
         kernel.simulate_day(
-            c["type"],
-            c["arrival"],
-            c["interval"],
-            c["handle"],
-            c["wrap_up"],
-            c["patience"],
-            c["ivr_time"],
-            c["ivr_deflect"],
-            c["ivr_abandon"],
-            rows,
-            cb_rows,
-            plan.type_groups,
-            plan.group_types,
-            plan.group_speed,
-            plan.group_policy,
-            *(plan.roster if roster is None else roster),
-            plan.lines,
-            plan.ivr_ports,
-            plan.ivr is not None,
-            plan.end + plan.max_drain,
-            *tables,
-            pool_data,
-            pool_off,
-            pool_size,
-            n_first,
-            out["n_rows"],
-            out["fate"],
-            out["group"],
-            out["queued"],
-            out["answered"],
-            out["left"],
-            out["freed"],
-            out["log"],
-            out["ht"],
-            out["hk"],
-            out["q_buf"],
-        )  # fmt: skip
+            contacts=_CONTACTS(out["contacts"]),
+            n_first=n_first,
+            pool=pool_arrays,
+            roster=plan.roster if roster is None else roster,  # (as kernel.Roster)
+            out=_OUTPUTS(out),
+            work=_WORK(out),
+            **tables,
+        )
     )
 
 
+#: The buffer (key of the dict ``_buffers`` makes) of each field of kernel.Outputs and
+#: kernel.Work (the others have the field's name); the bundles as plain tuples, in the
+#: order of their fields, from the buffers (see ``kernel.simulate_day``).
+_BUFFER = {"staff_log": "log", "heap_time": "ht", "heap_key": "hk", "queue": "q_buf"}
+_OUTPUTS = operator.itemgetter(*(_BUFFER.get(f, f) for f in kernel.Outputs._fields))
+_WORK = operator.itemgetter(*(_BUFFER.get(f, f) for f in kernel.Work._fields))
+_CONTACTS = operator.itemgetter(*kernel.Contacts._fields)
 _EMPTY_POOL = np.zeros((len(FollowUpPool.COLUMNS), 0))
 
 
