@@ -1,7 +1,7 @@
 """Start-up of the ``ccsim`` command with the fast engine.
 
 The command lets numba load without SciPy's linear algebra (see
-:func:`ccsim.engines.counters.skip_blas_probe`): about 0.2 s of a ``ccsim run`` start-up; and
+:func:`ccsim.engines.kernel.jit.skip_blas_probe`): about 0.2 s of a ``ccsim run`` start-up; and
 it keeps the objects of its start-up out of the garbage collector's full collections,
 at exit too (about 0.25 s). The numbers are the same as in a process that does
 neither, and the app run in-process (as here) leaves the process as it was.

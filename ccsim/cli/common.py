@@ -58,14 +58,14 @@ def start_engine(engine: str) -> None:
     """Before the ``ccsim`` command simulates (nothing when ``app`` runs in a test).
 
     The fast engine lets numba load without SciPy's linear algebra (see
-    :func:`ccsim.engines.counters.skip_blas_probe`). What start-up made (modules, classes, the
+    :func:`ccsim.engines.kernel.jit.skip_blas_probe`). What start-up made (modules, classes, the
     scenario) lives until the end, so the garbage collector leaves it out of its full
     collections from here on (``gc.freeze``).
     """
     if not _COMMAND[0]:
         return
     if engine == "fast":
-        from ccsim.engines.counters import skip_blas_probe
+        from ccsim.engines.kernel.jit import skip_blas_probe
 
         skip_blas_probe()
     gc.freeze()

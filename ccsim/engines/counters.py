@@ -61,9 +61,9 @@ from ccsim.engines.codes import (
     UNSERVED,
 )
 from ccsim.engines.kernel import jit
-from ccsim.engines.kernel.jit import JIT, skip_blas_probe
+from ccsim.engines.kernel.jit import JIT
 
-__all__ = ["N_GROUP_FIELDS", "N_TYPE_FIELDS", "accumulate_day", "skip_blas_probe"]
+__all__ = ["N_GROUP_FIELDS", "N_TYPE_FIELDS", "accumulate_day"]
 
 
 @njit(inline="always")
@@ -385,6 +385,4 @@ def accumulate_day(
     return unserved, last_out
 
 
-# (skip_blas_probe, a start-up concern of the command, lives in ccsim.engines.kernel.jit;
-# ccsim.cli still imports it from here.)
 jit.refresh_stale_caches(__name__, jit.dispatchers_of(sys.modules[__name__]), kernel.STAMP)

@@ -66,6 +66,9 @@ __all__ = [
     "GROUP_FIELDS",
     "GROUP_KPIS",
     "TYPE_FIELDS",
+    "WAIT_ABANDONED",
+    "WAIT_ANSWERED",
+    "WAIT_EDGES",
     "TYPE_KPIS",
     "accumulate",
     "capacity_notes",
@@ -107,6 +110,16 @@ TYPE_FIELDS = (
 )
 #: Sums per (agent group, interval) and replication, in agent-seconds (and contacts).
 GROUP_FIELDS = ("busy", "staffed", "handled")
+
+#: Edges (seconds) of the bins of the waiting-time histograms per type and replication:
+#: 1 s wide up to 10 min, then 2 % wider each up to beyond 10 days; the last bin is open.
+#: Waits of answered contacts (row 0) and of abandoned ones (row 1) are counted, for the
+#: counted contacts (those arriving after the warm-up), from queue entry.
+WAIT_EDGES = np.concatenate(
+    [np.arange(0.0, 600.0), 600.0 * 1.02 ** np.arange(0, int(np.log(1440) / np.log(1.02)) + 2)]
+)
+#: Rows of the waiting-time histogram.
+WAIT_ANSWERED, WAIT_ABANDONED = 0, 1
 
 TYPE_KPIS = (
     "offered",
