@@ -10,6 +10,7 @@ seed are compared on common random numbers.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -17,10 +18,17 @@ import numpy as np
 
 from ccsim.plan import Plan, compile_plan
 from ccsim.plausibility import plausibility_warnings
-from ccsim.results.kpis import accumulate, capacity_notes
+from ccsim.results.kpis import GROUP_KPIS, accumulate, capacity_notes
 from ccsim.results.outcome import FATES, Outcome
+from ccsim.results.precision import (
+    Precision,
+    check_targets,
+    next_replications,
+    parse_precision,
+    reached,
+)
 from ccsim.results.running import BLOCK, bytes_per_replication
-from ccsim.results.tables import SimulationResult, new_stats
+from ccsim.results.tables import SimulationResult, new_stats, type_kpi_names
 from ccsim.scenario.loader import load_scenario
 from ccsim.scenario.model import Scenario
 from ccsim.streams import Contacts, day_roster, draw_contacts, followup_pool
@@ -88,6 +96,9 @@ def simulate(
     records: bool = False,
     progress: Progress | None = None,
     threads: int | None = None,
+    precision: Mapping[str, float] | None = None,
+    max_replications: int | None = None,
+    variance_reduction: str | None = None,
 ) -> SimulationResult:
     """Simulate replications of a scenario and compute its KPIs.
 
@@ -97,6 +108,7 @@ def simulate(
         A loaded scenario, or the path of a scenario file.
     replications : int
         Number of independent simulated days (at least 1; 2 or more for intervals).
+        With ``precision``: the first batch.
     seed : int
         Seed of the run. The same scenario, seed and engine give the same numbers.
     engine : {"fast", "simpy"}
@@ -106,10 +118,22 @@ def simulate(
     records : bool
         Keep one row per contact in ``result.records`` (memory grows with contacts).
     progress : callable, optional
-        Called as ``progress(done, total)`` after each replication.
+        Called as ``progress(done, total)`` after each replication (with ``precision``,
+        ``total`` is the replications planned so far).
     threads : int, optional
         Worker threads of the fast engine (default: all cores); results do not
         depend on it.
+    precision : mapping, optional
+        Run to a precision: KPI (``"service_level"``, or ``"sales.asa_s"`` for a type)
+        to the largest 95 % half-width wanted. Replications are added until every one
+        is reached or ``max_replications`` ran (see :mod:`ccsim.results.precision`);
+        ``result.precision`` says what was reached.
+    max_replications : int, optional
+        The cap of a run to a precision (default: 50 x ``replications``).
+    variance_reduction : {None, "control"}
+        ``"control"``: estimate ratio KPIs with the day's volume as a control variate
+        (:mod:`ccsim.results.control`): ``result.controlled(kpi)``, the JSON's
+        ``"controlled"`` block, and the half-widths a run to a precision aims at.
 
     Returns
     -------
@@ -121,6 +145,8 @@ def simulate(
     >>> result = ccsim.simulate("scenarios/small-helpdesk.yaml", replications=5)  # doctest: +SKIP
     >>> result.kpi("service_level")  # doctest: +SKIP
     0.78...
+    >>> path = "scenarios/small-helpdesk.yaml"
+    >>> ccsim.simulate(path, precision={"service_level": 0.005})  # doctest: +SKIP
     """
     scenario = as_scenario(scenario)
     if engine not in ENGINES:
@@ -129,51 +155,103 @@ def simulate(
         raise ValueError(f"replications must be at least 1, got {replications}")
     if int(seed) < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    if variance_reduction not in (None, "control"):
+        raise ValueError(f"unknown variance_reduction {variance_reduction!r}; use 'control'")
     plan = compile_plan(scenario)
     replications, seed = int(replications), int(seed)
-    check_memory(plan, replications)
-    stats = new_stats(plan, replications)
-    if engine == "fast":
-        from ccsim.engines import fast  # numba is loaded only for the fast engine
+    goal = None
+    if precision is not None:
+        most = int(max_replications or 50 * replications)
+        goal = Precision(parse_precision(precision), max_replications=most)
+        check_targets(goal.targets, plan.type_names, (*type_kpi_names(plan), *GROUP_KPIS))
+        replications = min(max(replications, 2), most)
+    check_memory(plan, goal.max_replications if goal else replications)
+    stats = new_stats(plan, goal.max_replications if goal else replications)
+    run = _Run(plan, engine, seed, stats, records, threads, progress)
+    run.replicate(0, replications)
+    result = run.result(replications)
+    result.variance_reduction = variance_reduction
+    while goal is not None:
+        goal.reached = reached(result, goal.targets)
+        goal.replications = result.replications
+        if goal.met or result.replications >= goal.max_replications:
+            break
+        more = next_replications(result.replications, goal.reached, goal.targets,
+                                 goal.max_replications)  # fmt: skip
+        run.replicate(result.replications, more - result.replications)
+        result = run.result(more)
+        result.variance_reduction = variance_reduction
+    messages = plausibility_warnings(scenario, plan) + _summarise_notes(
+        run.notes, result.replications
+    )
+    if goal is not None and goal.message():
+        messages.append(goal.message())
+    for message in messages:
+        warnings.warn(message, CapacityWarning, stacklevel=2)
+    result.warnings = messages
+    result.precision = goal
+    return result
 
-        run = fast.run_replications(plan, seed, replications, records, threads, progress, stats)
-        simulated, notes = run.contacts_simulated, run.notes
-        frames = [contact_records(plan, c, o, rep) for rep, (c, o) in sorted(run.outcomes.items())]
-    else:
+
+class _Run:
+    """One run's replications through an engine, into its statistics, in order."""
+
+    def __init__(self, plan, engine, seed, stats, records, threads, progress):  # noqa: ANN001
+        self.plan, self.engine, self.seed, self.stats = plan, engine, seed, stats
+        self.records, self.threads, self.progress = records, threads, progress
+        self.simulated, self.notes, self.frames = 0, [], []
+
+    def replicate(self, start: int, count: int) -> None:
+        """Run replications ``start .. start+count-1`` and fold them in."""
+        plan, seed, stats, records = self.plan, self.seed, self.stats, self.records
+        total = start + count
+
+        def step(done: int, _: int) -> None:
+            if self.progress is not None:
+                self.progress(start + done, total)
+
+        if self.engine == "fast":
+            from ccsim.engines import fast  # numba is loaded only for the fast engine
+
+            run = fast.run_replications(
+                plan, seed, count, records, self.threads, step, stats, start=start
+            )
+            self.simulated += run.contacts_simulated
+            self.notes += run.notes
+            self.frames += [
+                contact_records(plan, c, o, r) for r, (c, o) in sorted(run.outcomes.items())
+            ]
+            return
         from ccsim.engines import reference as simpy_engine  # simpy is loaded only for this engine
 
         blocks: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
-        frames, notes = [], []
-        simulated = 0
-        for rep in range(replications):
+        for rep in range(start, total):
             first = draw_contacts(plan, seed, rep)
             pool = followup_pool(plan, seed, rep, first)
             out = simpy_engine.run_replication(plan, first, day_roster(plan, seed, rep), pool)
             contacts = out.all_contacts(first)
             for block, acc in zip(blocks, accumulate(plan, contacts, out), strict=True):
                 block.append(acc)
-            if len(blocks[0]) == BLOCK or rep == replications - 1:  # fold in order
+            if len(blocks[0]) == BLOCK or rep == total - 1:  # fold in order
                 stats.add(np.stack(blocks[0]), np.stack(blocks[1]))
                 blocks = ([], [])
-            simulated += len(contacts)
-            notes.extend(capacity_notes(plan, out.fate, out.left, out.answered))
+            self.simulated += len(contacts)
+            self.notes.extend(capacity_notes(plan, out.fate, out.left, out.answered))
             if records:
-                frames.append(contact_records(plan, contacts, out, rep))
-            if progress is not None:
-                progress(rep + 1, replications)
-    messages = plausibility_warnings(scenario, plan) + _summarise_notes(notes, replications)
-    for message in messages:
-        warnings.warn(message, CapacityWarning, stacklevel=2)
-    return SimulationResult(
-        plan=plan,
-        engine=engine,
-        seed=seed,
-        replications=replications,
-        stats=stats,
-        contacts_simulated=simulated,
-        records=_concat(frames) if records else None,
-        warnings=messages,
-    )
+                self.frames.append(contact_records(plan, contacts, out, rep))
+            step(rep + 1 - start, count)
+
+    def result(self, replications: int) -> SimulationResult:
+        """The result of the replications run so far."""
+        return SimulationResult(
+            plan=self.plan,
+            engine=self.engine,
+            seed=self.seed,
+            replications=replications,
+            stats=self.stats,
+            contacts_simulated=self.simulated,
+            records=_concat(self.frames) if self.records else None,
+        )
 
 
 def check_memory(plan: Plan, replications: int, available: int | None = None) -> None:

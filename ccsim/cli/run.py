@@ -77,10 +77,36 @@ def run(
         Path | None,
         typer.Option(help="Write one row per contact to this .parquet or .csv file."),
     ] = None,
+    precision: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Run until a KPI's 95 % half-width is at most this: service_level=0.005 "
+            "(a type's: sales.asa_s=2); repeat for several. -r is then the first batch.",
+        ),
+    ] = None,
+    max_replications: Annotated[
+        int | None, typer.Option(min=2, help="With --precision: stop here (default 50 x -r).")
+    ] = None,
+    variance_reduction: Annotated[
+        str | None,
+        typer.Option(
+            help="control: ratio KPIs also estimated with the day's volume as a control "
+            "variate (JSON 'controlled'; --precision aims at those intervals).",
+        ),
+    ] = None,
 ) -> None:
     """Simulate a scenario and report its KPIs with 95 % confidence intervals."""
     check_engine(engine)
     scenario = load(file)
+    targets = None
+    if precision:
+        from ccsim.results.precision import parse_precision
+
+        try:
+            targets = parse_precision(precision)
+        except ValueError as exc:
+            err.print(f"[red]error:[/red] --precision: {exc}", highlight=False)
+            raise typer.Exit(2) from None
     check_outputs(
         folders={"--out": out},
         files={"--report": (report, (".html", ".htm")), "--records": (records, RECORDS)},
@@ -91,14 +117,21 @@ def run(
             warnings.simplefilter("ignore", CapacityWarning)  # reported below, once
             result = simulate(
                 scenario, replications, seed, engine, records=records is not None,
-                progress=progress,
+                progress=progress, precision=targets, max_replications=max_replications,
+                variance_reduction=variance_reduction,
             )  # fmt: skip
     except KeyboardInterrupt:
         done = f"{progress.done:,} of {replications:,}"
         raise interrupted(f"stopped after {done} replications; nothing was written") from None
-    except MemoryError as exc:
+    except (MemoryError, ValueError) as exc:  # too big; a --precision KPI that does not exist
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
+    if result.precision is not None and result.precision.met:
+        reached = ", ".join(
+            f"{k} +-{v:.4g} (target {result.precision.targets[k]:g})"
+            for k, v in result.precision.reached.items()
+        )
+        err.print(f"precision reached after {result.replications:,} replications: {reached}")
     for note in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {note}", highlight=False)
     if out is not None:

@@ -78,6 +78,16 @@ def compare_command(
         float | None,
         typer.Option(min=0, max=1, help="With --at-target: abandonment ceiling per interval."),
     ] = None,
+    precision: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Run until each paired difference's 95 % half-width is at most this: "
+            "service_level=0.002 (a type's: sales.asa_s=1); -r is then the first batch.",
+        ),
+    ] = None,
+    max_replications: Annotated[
+        int | None, typer.Option(min=2, help="With --precision: stop here (default 50 x -r).")
+    ] = None,
 ) -> None:
     """Compare options with the base on common random numbers (paired 95 % CIs).
 
@@ -97,6 +107,8 @@ def compare_command(
             comparison = compare(
                 options, replications, seed, engine, progress=progress,
                 at_target=at_target, batches=batches, max_abandon=max_abandon,
+                precision=dict(_pairs(precision)) if precision else None,
+                max_replications=max_replications,
             )  # fmt: skip
     except ScenarioError as exc:
         raise invalid(f"{options} is not a valid options file:", exc) from None
@@ -539,3 +551,10 @@ def staff_command(
 
 def _options(n: int) -> str:
     return f"{n} option" + ("" if n == 1 else "s")
+
+
+def _pairs(items: list[str]) -> list[tuple[str, str]]:
+    """``KPI=VALUE`` items as pairs (a malformed one is reported by parse_precision)."""
+    from ccsim.results.precision import parse_precision
+
+    return list(parse_precision(items).items())

@@ -83,8 +83,9 @@ def run_replications(
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     stats: RunningStats | None = None,
+    start: int = 0,
 ) -> FastRun:
-    """Run replications ``0 .. replications-1`` through the kernel on ``threads`` threads.
+    """Run replications ``start .. start+replications-1`` through the kernel on all threads.
 
     Replications run in blocks of :data:`~ccsim.results.running.BLOCK`; each finished
     block is folded into ``stats`` in replication order, so memory does not grow with
@@ -104,6 +105,9 @@ def run_replications(
         (each worker after its current replication) and the exception propagates.
     stats : RunningStats, optional
         Where to fold the replications (default: a new one for ``plan``).
+    start : int
+        The first replication's number: a run extended to more replications continues
+        where it stopped (replication r's contacts depend on the seed and r only).
 
     Returns
     -------
@@ -171,8 +175,8 @@ def run_replications(
 
     with ThreadPoolExecutor(max_workers=workers) as executor:
         try:
-            for first in range(0, replications, size):
-                n = min(size, replications - first)
+            for first in range(start, start + replications, size):
+                n = min(size, start + replications - first)
                 queue = list(range(first + n - 1, first - 1, -1))  # popped in order
                 futures = [executor.submit(work, queue, first) for _ in range(workers)]
                 _wait(futures)

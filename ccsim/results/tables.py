@@ -47,6 +47,9 @@ from ccsim.scenario.units import parse_clock
 if TYPE_CHECKING:  # pandas is imported when a table is asked for (quick start-up)
     import pandas as pd
 
+    from ccsim.results.control import Controlled
+    from ccsim.results.precision import Precision
+
 __all__ = ["ALL", "SimulationResult"]
 
 ALL = "ALL"
@@ -85,6 +88,8 @@ class SimulationResult:
     contacts_simulated: int
     records: pd.DataFrame | None = None  # noqa: F821
     warnings: list[str] = field(default_factory=list)
+    precision: Precision | None = None  # a run to a precision: what it reached
+    variance_reduction: str | None = None  # "control": CIs use the volume control variate
 
     @classmethod
     def from_counters(
@@ -139,9 +144,7 @@ class SimulationResult:
 
     def type_kpi_names(self) -> tuple[str, ...]:
         """The contact-type KPIs this result reports, in table order."""
-        hidden = hidden_kpis(self.plan)
-        extra = [k for k in (*FOLLOW_UP_KPIS, *CALLBACK_KPIS) if k not in hidden]
-        return (*TYPE_KPIS, *extra, "mean_queue")
+        return type_kpi_names(self.plan)
 
     @property
     def _centre_day(self) -> np.ndarray:
@@ -344,6 +347,25 @@ class SimulationResult:
         row = frame.loc[key]
         return float(row["mean"]), float(row["ci95_low"]), float(row["ci95_high"])
 
+    def controlled(self, name: str, type: str | None = None) -> Controlled:
+        """One KPI estimated with the day's volume as a control variate.
+
+        Centre-wide (real-time types) or for one contact type; the control is the
+        replication's first contacts, whose expectation the forecast gives. See
+        :mod:`ccsim.results.control` for the estimator and its interval.
+        """
+        from ccsim.results.control import controlled, expected_first_contacts, first_contacts
+
+        c = first_contacts(self.stats.day_type)
+        expected = expected_first_contacts(self.plan)
+        if type is None:
+            keep = centre_types(self.plan)
+            control, mean = c[:, keep].sum(axis=1), float(expected[keep].sum())
+        else:
+            t = self.plan.type_names.index(type)
+            control, mean = c[:, t], float(expected[t])
+        return controlled(self.per_replication(name, type), control, mean)
+
     def kpi(self, name: str, type: str | None = None) -> float:
         """Mean of one KPI, centre-wide or for one contact type."""
         rows = self._summary_rows if type is None else self._type_rows
@@ -386,8 +408,23 @@ class SimulationResult:
             "by_group": {g: block(self._group_rows, "group", g) for g in self.plan.group_names},
             "contacts_simulated": self.contacts_simulated,
             "warnings": list(self.warnings),
+            **({"precision": self.precision.to_dict()} if self.precision is not None else {}),
+            **({"controlled": self._controlled_block()} if self.variance_reduction else {}),
             **({"costs": self._cost_block()} if self.scenario.costs is not None else {}),
         }
+
+    def _controlled_block(self) -> dict[str, Any]:
+        """Ratio KPIs estimated with the volume control variate (centre-wide)."""
+        out = {}
+        for name in self.type_kpi_names():
+            if name in RATIOS:
+                est = self.controlled(name)
+                out[name] = {
+                    "mean": _num(est.mean),
+                    "ci95": [_num(est.low), _num(est.high)],
+                    "rho": _num(est.rho),
+                }
+        return out
 
     def _cost_block(self) -> dict[str, Any]:
         from ccsim.whatif.costs import cost_table
@@ -414,6 +451,13 @@ def centre_types(plan: Plan) -> np.ndarray:
     """
     email = plan.type_email
     return ~email if email.any() and not email.all() else np.ones(plan.n_types, dtype=bool)
+
+
+def type_kpi_names(plan: Plan) -> tuple[str, ...]:
+    """The contact-type KPIs a run of ``plan`` reports, in table order."""
+    hidden = hidden_kpis(plan)
+    extra = [k for k in (*FOLLOW_UP_KPIS, *CALLBACK_KPIS) if k not in hidden]
+    return (*TYPE_KPIS, *extra, "mean_queue")
 
 
 def hidden_kpis(plan: Plan) -> tuple[str, ...]:

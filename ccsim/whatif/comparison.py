@@ -56,6 +56,7 @@ from ccsim.simulation import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ccsim.results.precision import Precision
     from ccsim.whatif.equal_service import EqualService
 
 __all__ = ["COMPARED_KPIS", "Comparison", "Difference", "Mix", "compare", "paired_difference"]
@@ -127,6 +128,7 @@ class Comparison:
     descriptions: dict[str, str] = field(default_factory=dict)
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     equal_service: EqualService | None = None  # set when compared at equal service
+    precision: Precision | None = None  # set when run to a precision of the differences
 
     @property
     def view(self) -> str:
@@ -338,6 +340,8 @@ class Comparison:
             "kpis": base.to_dict()["kpis"],
             "options": options,
         }
+        if self.precision is not None:
+            out["precision"] = self.precision.to_dict()
         if self.equal_service is not None:
             equal = self.equal_service
             out["at_target"] = {
@@ -369,6 +373,8 @@ def compare(
     at_target: bool = False,
     batches: int = 5,
     max_abandon: float | None = None,
+    precision: Mapping[str, float] | None = None,
+    max_replications: int | None = None,
 ) -> Comparison:
     """Simulate a base scenario and its options on common random numbers.
 
@@ -396,6 +402,11 @@ def compare(
     max_abandon : float, optional
         At target: an abandonment ceiling per type and interval besides the service
         level targets.
+    precision : mapping, optional
+        Add replications until each paired difference's 95 % half-width is at most this
+        (``{"service_level": 0.002}``, ``"sales.asa_s"`` for a type; the widest over the
+        options counts), up to ``max_replications`` (default 50 x ``replications``);
+        ``comparison.precision`` says what was reached. Not with ``at_target``.
 
     Returns
     -------
@@ -418,6 +429,14 @@ def compare(
             costs[opt.name] = opt.costs.model_dump()
             descriptions[opt.name] = " ".join(opt.description.split())
             changes[opt.name] = dict(opt.changes)
+    if precision is not None:  # refuse unknown KPIs or types before anything runs
+        from ccsim.plan import compile_plan
+        from ccsim.results.precision import check_targets, parse_precision
+        from ccsim.results.tables import type_kpi_names
+
+        plan = compile_plan(scenarios["base"])
+        kpis = (*type_kpi_names(plan), "occupancy")
+        check_targets(parse_precision(precision), plan.type_names, kpis)
     equal = None
     if at_target:
         from ccsim.whatif.equal_service import staff_to_targets
@@ -426,17 +445,12 @@ def compare(
             scenarios, replications, seed, engine, batches, max_abandon, progress
         )
     else:
-        results = {}
-        total = replications * len(scenarios)
-        for i, (name, scenario) in enumerate(scenarios.items()):
-
-            def step(done: int, _: int, offset: int = i * replications) -> None:
-                if progress is not None:
-                    progress(offset + done, total)
-
-            results[name] = simulate(
-                scenario, replications, seed, engine, progress=step, threads=threads
-            )
+        results = _simulate_all(scenarios, replications, seed, engine, threads, progress)
+    goal = None
+    if precision is not None and not at_target:
+        results, goal = _to_precision(
+            scenarios, results, precision, max_replications, seed, engine, threads, progress
+        )
     kpis = COMPARED_KPIS
     plans = [r.plan for r in results.values()]
     if all(plan.has_followups for plan in plans):  # a lever worth seeing: resolution
@@ -450,4 +464,62 @@ def compare(
         descriptions=descriptions,
         changes=changes,
         equal_service=equal,
+        precision=goal,
     )
+
+
+def _widest(comparison: Comparison, key: str) -> float:
+    """The widest half-width over the options of the paired difference of ``[type.]kpi``."""
+    type_name, _, kpi = key.rpartition(".")
+    return max(
+        comparison.difference(option, kpi, type_name or None).half_width
+        for option in comparison.options
+    )
+
+
+def _simulate_all(
+    scenarios: dict[str, Scenario], replications: int, seed: int, engine: str,
+    threads: int | None, progress: Progress | None,
+) -> dict[str, SimulationResult]:  # fmt: skip
+    """Every scenario with the same seed and replications (common random numbers)."""
+    results = {}
+    total = replications * len(scenarios)
+    for i, (name, scenario) in enumerate(scenarios.items()):
+
+        def step(done: int, _: int, offset: int = i * replications) -> None:
+            if progress is not None:
+                progress(offset + done, total)
+
+        results[name] = simulate(scenario, replications, seed, engine, progress=step,
+                                 threads=threads)  # fmt: skip
+    return results
+
+
+def _to_precision(
+    scenarios: dict[str, Scenario], results: dict[str, SimulationResult],
+    spec: Mapping[str, float], most: int | None, seed: int, engine: str,
+    threads: int | None, progress: Progress | None,
+) -> tuple[dict[str, SimulationResult], Precision]:  # fmt: skip
+    """More replications until every option's paired difference is as precise as asked.
+
+    The targets are half-widths of the paired differences (option - base), centre-wide
+    or ``type.kpi``; the widest over the options counts. Every scenario is run again
+    with the larger number of replications (the same seed: the first ones are the same
+    customers); runs at most quadruple, so the reruns cost at most a third more than one
+    run of the final size.
+    """
+    from ccsim.results.precision import Precision, next_replications, parse_precision
+
+    first = results["base"].replications
+    goal = Precision(parse_precision(spec), max_replications=int(most or 50 * first))
+    comparison = Comparison(results=results)
+    while True:
+        goal.reached = {key: _widest(comparison, key) for key in goal.targets}
+        goal.replications = comparison.results["base"].replications
+        if goal.met or goal.replications >= goal.max_replications:
+            return comparison.results, goal
+        more = next_replications(goal.replications, goal.reached, goal.targets,
+                                 goal.max_replications)  # fmt: skip
+        comparison = Comparison(
+            results=_simulate_all(scenarios, more, seed, engine, threads, progress)
+        )
