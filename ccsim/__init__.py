@@ -4,7 +4,8 @@ Describe a centre in a scenario file (contact types with time-varying arrivals,
 handle times and patience; an IVR; agent groups with skills, staffing or shifts and
 breaks; trunk lines), simulate replications of its day, and read service level, waits,
 abandonment and occupancy with confidence intervals; compare options on common random
-numbers, sweep a grid, search the staffing that meets the targets.
+numbers, sweep a grid, search the staffing that meets the targets, and roster the
+cheapest shifts and skill sets that meet them (:func:`schedule`).
 
 Every entry point takes a loaded :class:`Scenario` or the path of a scenario file, runs
 the fast engine with :data:`DEFAULT_REPLICATIONS` replications unless told otherwise,
@@ -38,9 +39,16 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:  # what loads lazily, spelled out for IDEs and type checkers
     from ccsim import erlang, report
     from ccsim.report.html import compare_report, run_report
+    from ccsim.report.schedule import schedule_report
     from ccsim.whatif import costs
     from ccsim.whatif.comparison import Comparison, compare
     from ccsim.whatif.options import load_options
+    from ccsim.whatif.scheduling import (
+        InfeasibleSchedule,
+        ScheduleResult,
+        load_shifts,
+        schedule,
+    )
     from ccsim.whatif.staffing import BudgetResult, StaffingResult, search_budget, search_staffing
     from ccsim.whatif.sweeps import load_sweep, sweep
 
@@ -60,6 +68,11 @@ _LAZY = {
     "BudgetResult": ("ccsim.whatif.staffing", "BudgetResult"),
     "run_report": ("ccsim.report.html", "run_report"),
     "compare_report": ("ccsim.report.html", "compare_report"),
+    "schedule": ("ccsim.whatif.scheduling", "schedule"),
+    "ScheduleResult": ("ccsim.whatif.scheduling", "ScheduleResult"),
+    "InfeasibleSchedule": ("ccsim.whatif.scheduling", "InfeasibleSchedule"),
+    "load_shifts": ("ccsim.whatif.scheduling", "load_shifts"),
+    "schedule_report": ("ccsim.report.schedule", "schedule_report"),
 }
 
 
@@ -88,9 +101,11 @@ __all__ = [
     "BudgetResult",
     "CapacityWarning",
     "Comparison",
+    "InfeasibleSchedule",
     "Progress",
     "Scenario",
     "ScenarioError",
+    "ScheduleResult",
     "SimulationResult",
     "StaffingResult",
     "__version__",
@@ -100,9 +115,12 @@ __all__ = [
     "erlang",
     "load_options",
     "load_scenario",
+    "load_shifts",
     "load_sweep",
     "report",
     "run_report",
+    "schedule",
+    "schedule_report",
     "search_budget",
     "search_staffing",
     "simulate",

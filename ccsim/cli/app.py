@@ -13,6 +13,7 @@ import typer
 
 from ccsim.cli import common
 from ccsim.cli.run import run, validate
+from ccsim.cli.schedule import schedule_command
 from ccsim.cli.whatif import compare_command, staff_command, sweep_command
 
 __all__ = ["app", "main"]
@@ -27,6 +28,7 @@ app.command()(run)
 app.command(name="compare")(compare_command)
 app.command(name="sweep")(sweep_command)
 app.command(name="staff")(staff_command)
+app.command(name="schedule")(schedule_command)
 
 
 def main() -> None:

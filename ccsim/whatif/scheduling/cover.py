@@ -56,14 +56,15 @@ class Solution:
 
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
-    """Send what native code prints to standard output to /dev/null meanwhile."""
+    """Send what native code prints to the process's standard output to /dev/null meanwhile."""
+    fd = 1  # the C library's stdout, whatever sys.stdout is (a notebook, a capture)
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        sys.stdout.flush()
     try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # no real file behind stdout
+        saved = os.dup(fd)
+    except OSError:  # no standard output at all
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(fd)
     try:
         with open(os.devnull, "w") as null:
             os.dup2(null.fileno(), fd)

@@ -55,7 +55,7 @@ TOLERANCE = 1e-9
 #: A finite difference below this (a share of contacts per agent) is "no effect".
 FLAT = 1e-4
 #: A missed target's cut asks for at most about this many agents more per round.
-STEP = 2.0
+STEP = 4.0
 
 
 @dataclass(frozen=True)
