@@ -142,19 +142,21 @@ def _print(found) -> None:  # noqa: ANN001 - a ScheduleResult
         roster.add_row(r.skill_set, r.template, r.start, r.end, str(r.agents), r.breaks,
                        f"{r.cost:,.0f}")  # fmt: skip
     console.print(roster)
-    costs = Table(title=f"against the two-step plan (per day{', ' + cur if cur else ''})")
-    for col in ("", "schedule", "two-step"):
-        costs.add_column(col, justify="left" if not col else "right")
+    costs = Table(title=f"cost per day{' (' + cur + ')' if cur else ''} and service")
+    rosters = {"as given": found.given, "schedule": found.found, "two-step": found.two_step}
+    costs.add_column("")
+    for name in rosters:
+        costs.add_column(name, justify="right")
     for label, key in (("scheduled groups (wages, training)", "scheduled"),
                        ("agents, every group", "agents"), ("other (simulated)", "other"),
                        ("total", "total"), ("total per year", "per_year")):  # fmt: skip
-        costs.add_row(label, f"{found.cost[key]:,.0f}", f"{found.two_step.cost[key]:,.0f}")
-    costs.add_row("agents rostered", str(found.found.headcount), str(found.two_step.headcount))
+        costs.add_row(label, *(f"{r.cost[key]:,.0f}" for r in rosters.values()))
+    costs.add_row("agents in the scheduled groups", *(str(r.headcount) for r in rosters.values()))
 
     def met(roster) -> str:  # noqa: ANN001 - a Roster
         return f"{int(roster.targets['met_check'].sum())} of {len(roster.targets)}"
 
-    costs.add_row("targets met on fresh days", met(found.found), met(found.two_step))
+    costs.add_row("targets met on fresh days", *(met(r) for r in rosters.values()))
     console.print(costs)
     missed = found.found.targets[~found.found.targets["met_check"]]
     if len(missed):

@@ -27,14 +27,15 @@ if TYPE_CHECKING:
 
 __all__ = ["coverage_figure", "schedule_report"]
 
-_COLOURS = {"scheduled": "C0", "two_step": "C1", "required": "0.3"}
+_COLOURS = {"scheduled": "C0", "two_step": "C1", "required": "0.3", "as_given": "C2"}
 
 
 def coverage_figure(result: ScheduleResult) -> Figure:
     """Agents on the phones per interval: the schedule, the two-step plan, the requirement.
 
-    One panel per skill set. The requirement is Erlang A for each queue's target on its
-    first group (what two-step planning covers).
+    One panel per skill set, with the roster as given in the scenario. The requirement
+    is what two-step planning covers: Erlang A for each queue's target, less what the
+    groups left as they are can take, on the first skill-set group of its routing.
     """
     frame = result.coverage
     groups = list(dict.fromkeys(frame["group"]))
@@ -45,13 +46,14 @@ def coverage_figure(result: ScheduleResult) -> Figure:
         rows = frame[frame["group"] == group].sort_values("interval")
         x = np.arange(len(rows) + 1)
         for column, label in (
-            ("required", "required (Erlang A)"),
+            ("required", "required (two-step)"),
+            ("as_given", "as given"),
             ("two_step", "two-step plan"),
             ("scheduled", "schedule found"),
         ):
             values = rows[column].to_numpy(dtype=float)
             ax.stairs(values, x, baseline=None, color=_COLOURS[column], label=label,
-                      linestyle="--" if column == "required" else "-",
+                      linestyle={"required": "--", "as_given": ":"}.get(column, "-"),
                       linewidth=2.0 if column == "scheduled" else 1.2)  # fmt: skip
         labels = list(rows["start"])
         step = max(1, math.ceil(len(labels) / 12))
@@ -108,14 +110,14 @@ def _cost_rows(result: ScheduleResult) -> list[list[str]]:
     cur = result.cost["currency"]
 
     def line(label: str, get) -> list[str]:  # noqa: ANN001 - a small accessor
-        return [label, get(result.found), get(result.two_step)]
+        return [label, get(result.given), get(result.found), get(result.two_step)]
 
     def met(r: Roster) -> str:
         n = len(r.targets)
         return f"{int(r.targets['met_check'].sum())} of {n}" if n else "–"
 
     rows = [
-        line("agents", lambda r: f"{r.headcount:,}"),
+        line("agents in the scheduled groups", lambda r: f"{r.headcount:,}"),
         line(
             f"scheduled groups' wages and training per day ({cur})".replace(" ()", ""),
             lambda r: money(r.cost["scheduled"]),
@@ -145,6 +147,13 @@ def _roster_table(r: Roster) -> str:
     headers = ("Skill set", "Template", "Start", "End", "Agents", "Breaks", "Paid hours",
                "Cost per day")  # fmt: skip
     return table(headers, rows, left=2, text=(5,))
+
+
+def _given_table(r: Roster) -> str:
+    rows = [[x.skill_set, x.template, x.start, x.end, f"{x.agents:,}", x.breaks]
+            for x in r.table.itertuples()]  # fmt: skip
+    return table(("Group", "How", "Start", "End", "Agents", "Breaks or staffing"), rows,
+                 left=2, text=(5,))  # fmt: skip
 
 
 def schedule_report(result: ScheduleResult, path: str | Path) -> Path:
@@ -197,6 +206,7 @@ def schedule_report(result: ScheduleResult, path: str | Path) -> Path:
         chart("Targets on fresh days", targets_figure(r), _TARGETS_CAPTION),
         section("Schedule", _roster_table(r.found), f"{r.found.headcount:,} agents."),
         details(f"Two-step plan ({r.two_step.headcount:,} agents)", _roster_table(r.two_step)),
+        details("The scheduled groups as given in the scenario", _given_table(r.given)),
     ]
     rows = [
         [t.target, _pct(t.bound), _pct(t.search),

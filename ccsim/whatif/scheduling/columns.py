@@ -32,12 +32,13 @@ from typing import Any
 
 import numpy as np
 
+from ccsim.plan import BREAK, JOIN, LEAVE, Plan
 from ccsim.scenario.loader import scenario_from_dict
 from ccsim.scenario.model import Costs, Scenario, ScenarioError
 from ccsim.scenario.units import format_duration, parse_clock
 from ccsim.whatif.scheduling.templates import ShiftFile, Template
 
-__all__ = ["Choice", "Columns", "Shift", "clock", "expand"]
+__all__ = ["Choice", "Columns", "Shift", "clock", "expand", "on_the_phones"]
 
 Break = tuple[float, float, bool]  # (start, duration, paid), seconds from t = 0
 
@@ -405,6 +406,30 @@ def _shift_cost(scenario: Scenario, spec: ShiftFile, s: int, paid_hours: float) 
 def _overlap(edges: np.ndarray, start: float, end: float) -> np.ndarray:
     """Seconds of [start, end) inside each interval of ``edges``."""
     return np.clip(np.minimum(edges[1:], end) - np.maximum(edges[:-1], start), 0.0, None)
+
+
+def on_the_phones(plan: Plan) -> np.ndarray:
+    """Agents on the phones per (group, interval) as rostered: breaks out, absence in."""
+    edges = plan.interval_edges()
+    out = np.zeros((plan.n_groups, plan.n_intervals))
+    level = np.zeros(plan.n_groups)
+    last = np.zeros(plan.n_groups)
+
+    def add(g: int, start: float, end: float, agents: float) -> None:
+        overlap = np.clip(np.minimum(edges[1:], end) - np.maximum(edges[:-1], start), 0, None)
+        out[g] += agents * overlap / plan.interval
+
+    for t, g, kind, count, duration in zip(*plan.roster, strict=True):
+        g = int(g)
+        if kind in (JOIN, LEAVE):
+            add(g, last[g], t, level[g])
+            last[g] = t
+            level[g] += count if kind == JOIN else -count
+        elif kind == BREAK:
+            add(g, t, t + duration, -count)
+    for g in range(plan.n_groups):
+        add(g, last[g], plan.end, level[g])
+    return np.clip(out, 0.0, None) * (1.0 - plan.group_absence[:, None])
 
 
 def check_scenario(columns: Columns) -> None:

@@ -20,8 +20,8 @@ import numpy as np
 from ccsim.results.kpis import mean_ci
 from ccsim.results.tables import SimulationResult
 from ccsim.scenario.model import Costs, Scenario
-from ccsim.scenario.units import format_duration
-from ccsim.whatif.scheduling.columns import Columns, clock
+from ccsim.scenario.units import format_duration, parse_clock
+from ccsim.whatif.scheduling.columns import Columns, clock, on_the_phones
 from ccsim.whatif.scheduling.oracle import TargetSet, counts_in
 from ccsim.whatif.scheduling.search import Round, Search
 
@@ -42,17 +42,13 @@ class Roster:
     (with its 95 % interval ``total_ci95``) and ``per_year``.
     """
 
-    agents: np.ndarray
+    agents: np.ndarray | None  # per shift and break placement (None: the scenario as given)
     scenario: Scenario
     table: pd.DataFrame
     result: SimulationResult
     targets: pd.DataFrame
     cost: dict[str, Any]
-
-    @property
-    def headcount(self) -> int:
-        """Agents rostered."""
-        return int(self.table["agents"].sum())
+    headcount: int  # agents of the scheduled groups (staffing per interval: its peak)
 
     @property
     def met(self) -> bool:
@@ -66,7 +62,8 @@ class ScheduleResult:
 
     found: Roster
     two_step: Roster
-    coverage: pd.DataFrame  # group, interval, start, scheduled, two_step, required
+    given: Roster  # the scenario as it was, its scheduled groups as given
+    coverage: pd.DataFrame  # group, interval, start, scheduled, two_step, required, as_given
     rounds: list[Round]
     met: bool  # every target met in the search's sample (common random numbers)
     converged: bool  # the programme's own choice met every target
@@ -118,6 +115,7 @@ class ScheduleResult:
         shortfall: float,
         result: SimulationResult,
         baseline_result: SimulationResult,
+        given_result: SimulationResult,
         search: Search,
         evaluations: int,
         seconds: float,
@@ -129,15 +127,23 @@ class ScheduleResult:
 
         found = _roster(columns, targets, x, result, search.counts)
         base = _roster(columns, targets, baseline_x, baseline_result, None)
+        given = _given(columns, targets, given_result)
         rows = []
         labels = _interval_labels(columns)
         have, two, need = columns.coverage(x), columns.coverage(baseline_x), requirement
+        before = on_the_phones(given_result.plan)
         for s, group in enumerate(columns.groups):
+            g = (
+                given_result.plan.group_names.index(group)
+                if group in given.scenario.group_names
+                else -1
+            )
             for k in range(columns.intervals):
                 rows.append(
                     {"group": group, "interval": k, "start": labels[k],
                      "scheduled": float(have[s, k]), "two_step": float(two[s, k]),
-                     "required": float(need[s, k])}
+                     "required": float(need[s, k]),
+                     "as_given": float(before[g, k]) if g >= 0 else 0.0}
                 )  # fmt: skip
         notes = []
         if search.x is None:
@@ -146,6 +152,7 @@ class ScheduleResult:
         return cls(
             found=found,
             two_step=base,
+            given=given,
             coverage=pd.DataFrame(rows),
             rounds=search.rounds,
             met=search.x is not None,
@@ -189,6 +196,7 @@ class ScheduleResult:
             "check_seed": self.check_seed,
             "schedule": roster(self.found),
             "two_step": roster(self.two_step),
+            "as_given": roster(self.given),
             "coverage": self.coverage.to_dict("records"),
             "rounds": [r.__dict__ for r in self.rounds],
             "notes": self.notes,
@@ -203,9 +211,8 @@ def _interval_labels(columns: Columns) -> list[str]:
     return [clock(columns.scenario, k * columns.interval) for k in range(columns.intervals)]
 
 
-def _roster(
-    columns: Columns, targets: TargetSet, x: np.ndarray, result: SimulationResult, searched: Any
-) -> Roster:
+def _targets(targets: TargetSet, result: SimulationResult, searched: Any) -> pd.DataFrame:
+    """Each target's bound, value in the search's sample and on the check run (95 % CI)."""
     import pandas as pd
 
     check = targets.per_replication(counts_in(result, targets.types))
@@ -227,28 +234,60 @@ def _roster(
                 "met_check": bool(t.sign * (mean - t.bound) >= -1e-12),
             }
         )
-    columns_table = schedule_table(columns, x)
+    names = ["target", "type", "kpi", "per_day", "bound", "search", "check",
+             "check_ci95_low", "check_ci95_high", "met_check"]  # fmt: skip
+    return pd.DataFrame(rows, columns=names)
+
+
+def _roster(
+    columns: Columns, targets: TargetSet, x: np.ndarray, result: SimulationResult, searched: Any
+) -> Roster:
+    table = schedule_table(columns, x)
     return Roster(
         agents=np.asarray(x),
         scenario=result.scenario,
-        table=columns_table,
+        table=table,
         result=result,
-        targets=pd.DataFrame(
-            rows,
-            columns=[
-                "target",
-                "type",
-                "kpi",
-                "per_day",
-                "bound",
-                "search",
-                "check",
-                "check_ci95_low",
-                "check_ci95_high",
-                "met_check",
-            ],
-        ),  # fmt: skip
+        targets=_targets(targets, result, searched),
         cost=_cost(columns, x, result),
+        headcount=int(table["agents"].sum()),
+    )
+
+
+def _given(columns: Columns, targets: TargetSet, result: SimulationResult) -> Roster:
+    """The scenario as it was: its scheduled groups' shifts or staffing, service, cost."""
+    import pandas as pd
+
+    scenario = columns.scenario
+    rows, heads = [], 0
+    day_start = scenario.day_start()
+    for name in columns.groups:
+        if name not in scenario.group_names:
+            continue  # a new skill set
+        group = scenario.agent_groups[scenario.group_names.index(name)]
+        for shift in group.shifts or []:
+            start = parse_clock(shift.start, day_start)
+            breaks = ", ".join(_written_break(b) for b in shift.breaks)
+            rows.append([name, "shift", clock(scenario, start),
+                         clock(scenario, parse_clock(shift.end, day_start)), shift.agents,
+                         breaks])  # fmt: skip
+            heads += shift.agents
+        if group.staffing is not None:
+            staff = group.staffing if isinstance(group.staffing, list) else [group.staffing]
+            heads += max(staff)
+            rows.append([name, "per interval", clock(scenario, 0.0),
+                         clock(scenario, scenario.horizon.length), max(staff),
+                         "staffing " + " ".join(map(str, staff))])  # fmt: skip
+    table = pd.DataFrame(rows, columns=["skill_set", "template", "start", "end", "agents",
+                                        "breaks"])  # fmt: skip
+    return Roster(
+        agents=None,
+        scenario=scenario,
+        table=table,
+        result=result,
+        targets=_targets(targets, result, None),
+        cost=_given_cost(columns, result),
+        headcount=heads,
     )
 
 
@@ -282,6 +321,38 @@ def schedule_table(columns: Columns, v: np.ndarray) -> pd.DataFrame:
     return table.sort_values(["skill_set", "start", "template"], kind="stable").reset_index(
         drop=True
     )
+
+
+def _written_break(brk: Any) -> str:
+    """A scenario break as text: "+2h 15min", or "in 3h30min-5h 30min" for a window."""
+    if brk.window is None:
+        at = "+" + format_duration(brk.start or 0.0)
+    else:
+        at = "in " + "-".join(format_duration(w) for w in brk.window)
+    return f"{at} {format_duration(brk.duration)}"
+
+
+def _given_cost(columns: Columns, result: SimulationResult) -> dict[str, Any]:
+    """The cost of the scenario as it was (its own cost model; no training)."""
+    from ccsim.whatif.costs import scheduled_hours
+
+    scenario = columns.scenario
+    costs = scenario.costs or Costs()
+    on_shift, on_break = scheduled_hours(result.plan)
+    scheduled = 0.0
+    for g, name in enumerate(result.plan.group_names):
+        if name in columns.groups:
+            c = costs.group(name)
+            wage = c.hourly_wage if scenario.costs is not None else 1.0
+            paid = on_shift[g] - (0.0 if c.paid_breaks else on_break[g])
+            scheduled += paid / (1.0 - c.shrinkage) * wage * c.overhead
+    out = _cost(columns, np.zeros(columns.n), result)
+    out["scheduled"] = scheduled
+    if scenario.costs is None:
+        out["agents"] = scheduled
+        out["total"], out["total_ci95"] = scheduled, [scheduled, scheduled]
+        out["per_year"] = scheduled * costs.working_days_per_year
+    return out
 
 
 def _cost(columns: Columns, x: np.ndarray, result: SimulationResult) -> dict[str, Any]:

@@ -3,9 +3,11 @@
 The planner's question, answered in four steps:
 
 1. **Two-step plan** (the classic method, and the baseline): the Erlang A requirement
-   per interval (:func:`ccsim.whatif.requirement.erlang_requirement`, each queue's need
-   on the first group of its routing), then the cheapest cover of it by the shift
-   templates (:func:`~ccsim.whatif.scheduling.cover.cheapest_cover`).
+   per interval (:func:`requirement`: each queue's need as
+   :func:`ccsim.whatif.requirement.erlang_requirement` counts it, less what the groups
+   the scheduler leaves alone can take, on the first skill-set group of its routing),
+   then the cheapest cover of it by the shift templates
+   (:func:`~ccsim.whatif.scheduling.cover.cheapest_cover`).
 2. **Feasibility**: the two-step plan is simulated. If it misses a target, a plan with
    twice its requirement (plus two agents) is simulated too; targets that one still
    misses cannot be met with the templates given, and the scheduler says which (type
@@ -13,10 +15,11 @@ The planner's question, answered in four steps:
 3. **Search** (:mod:`~ccsim.whatif.scheduling.search`): the integer programme refined by
    the simulation's cuts, from the two-step plan, every candidate on the same simulated
    days (common random numbers, one seed).
-4. **Check**: the schedule found, and the two-step plan, are simulated again on fresh
-   replications (the next seed): the sample the search solved favours the schedule it
-   chose, so these are the figures to believe. Both are reported with confidence
-   intervals per type and interval, and their costs side by side.
+4. **Check**: the schedule found, the two-step plan and the scenario as it was given
+   are simulated again on fresh replications (the next seed): the sample the search
+   solved favours the schedule it chose, so these are the figures to believe. All
+   three are reported with confidence intervals per type and interval, and their costs
+   side by side.
 """
 
 from __future__ import annotations
@@ -40,15 +43,21 @@ from ccsim.simulation import (
     as_scenario,
     simulate,
 )
-from ccsim.whatif.requirement import erlang_requirement
-from ccsim.whatif.scheduling.columns import Columns, check_scenario, expand
+from ccsim.whatif.scheduling.columns import Columns, check_scenario, expand, on_the_phones
 from ccsim.whatif.scheduling.cover import cheapest_cover
 from ccsim.whatif.scheduling.oracle import Oracle, TargetSet, targets_of
 from ccsim.whatif.scheduling.result import ScheduleResult
 from ccsim.whatif.scheduling.search import _met, search
 from ccsim.whatif.scheduling.templates import ShiftFile, load_shifts
 
-__all__ = ["InfeasibleSchedule", "offered_load", "requirement", "schedule", "two_step"]
+__all__ = [
+    "InfeasibleSchedule",
+    "offered_load",
+    "requirement",
+    "schedule",
+    "two_step",
+    "type_needs",
+]
 
 #: Carry-over: an interval's staffing moves the service of about this long after it.
 CARRY_OVER = 1800.0
@@ -162,6 +171,7 @@ def schedule(
     reps = check_replications or replications
     final = _check(columns.write(x), reps, check_seed, engine)
     base_run = _check(columns.write(baseline), reps, check_seed, engine)
+    given_run = _check(scenario, reps, check_seed, engine)
     return ScheduleResult.build(
         columns=columns,
         targets=targets,
@@ -171,6 +181,7 @@ def schedule(
         shortfall=shortfall,
         result=final,
         baseline_result=base_run,
+        given_result=given_run,
         search=found,
         evaluations=searched,
         seconds=time.perf_counter() - begun,
@@ -180,18 +191,60 @@ def schedule(
 
 
 def requirement(columns: Columns, max_abandon: float | None = None) -> np.ndarray:
-    """The Erlang A requirement per (skill-set group, interval of the day).
+    """The two-step requirement per (skill-set group, interval of the day).
 
-    Each queue's need goes to the first group of its routing (as the staffing search
-    starts); in a run of several days, an interval needs the most any day needs.
+    Each queue's Erlang A need (:func:`type_needs`) walks its routing: the groups the
+    scheduler leaves as they are take what their agents on the phones can (each agent
+    once, queues in file order), and the rest goes to the first skill-set group. In a
+    run of several days an interval needs the most any day needs.
     """
     plan = compile_plan(columns.write(np.zeros(columns.n)))
-    need = erlang_requirement(plan, max_abandon if max_abandon is not None else
-                              columns.shifts_file.targets.max_abandon)  # fmt: skip
+    if max_abandon is None:
+        max_abandon = columns.shifts_file.targets.max_abandon
+    need = type_needs(plan, max_abandon)
+    spare = on_the_phones(plan)
+    scheduled = {g: s for s, g in enumerate(columns.group_index)}
+    out = np.zeros((len(columns.groups), plan.n_intervals))
+    for t in range(plan.n_types):
+        left = need[t].copy()
+        for g in (int(g) for g in plan.type_groups[t] if g >= 0):
+            if g in scheduled:
+                out[scheduled[g]] += left
+                break
+            take = np.minimum(left, spare[g])
+            spare[g] -= take
+            left -= take
     k = columns.intervals
-    return np.array(
-        [need[g].reshape(plan.n_days, k).max(axis=0) for g in columns.group_index], dtype=float
-    )
+    return np.ceil(out.reshape(len(columns.groups), plan.n_days, k).max(axis=1) - 1e-9)
+
+
+def type_needs(plan: Any, max_abandon: float | None = None) -> np.ndarray:
+    """Erlang A agents per (contact type, interval), on the type's first group.
+
+    As :func:`ccsim.whatif.requirement.erlang_requirement` counts them (load after the
+    IVR; chat in sessions; e-mail its workload), one row per type.
+    """
+    from ccsim.erlang import erlang_a_agents, erlang_c_agents
+
+    need = np.zeros((plan.n_types, plan.n_intervals))
+    reach = 1.0 - plan.ivr_deflect - plan.ivr_abandon
+    for t in range(plan.n_types):
+        g = int(plan.type_groups[t, 0])
+        threshold, target = float(plan.sl_threshold[t]), float(plan.sl_target[t])
+        for k in range(plan.n_intervals):
+            rate = float(plan.rate[t, k]) * reach[t]
+            if rate <= 0:
+                continue
+            handle = plan.handle_mean[t, k] / plan.group_speed[g] + plan.wrap_up_mean[t, k]
+            if plan.type_email[t]:
+                n = math.ceil(rate * handle - 1e-9)
+            elif plan.patience[t] is None:
+                n = erlang_c_agents(rate, handle, threshold, target)
+            else:
+                patience = float(plan.patience_mean[t, k])
+                n = erlang_a_agents(rate, handle, patience, threshold, target, max_abandon)
+            need[t, k] = -(-n // int(plan.group_sessions[g]))
+    return need
 
 
 def offered_load(columns: Columns) -> np.ndarray:
@@ -244,7 +297,7 @@ def _feasible_or_raise(
         for c, t in enumerate(targets.targets)
         if np.isfinite(margin[c]) and margin[c] < 0
     ]
-    raise InfeasibleSchedule(missed, int(x.sum()))
+    raise InfeasibleSchedule(missed, int(columns.agents(x).sum()))
 
 
 def _check(scenario: Scenario, replications: int, seed: int, engine: str) -> Any:
