@@ -106,15 +106,18 @@ def _pct(x: float) -> str:
     return "–" if x != x else f"{100 * x:.1f} %"
 
 
+def _met_text(r: Roster) -> str:
+    n = len(r.targets)
+    return f"{int(r.targets['met_check'].sum())} of {n}" if n else "–"
+
+
 def _cost_rows(result: ScheduleResult) -> list[list[str]]:
     cur = result.cost["currency"]
 
     def line(label: str, get) -> list[str]:  # noqa: ANN001 - a small accessor
         return [label, get(result.given), get(result.found), get(result.two_step)]
 
-    def met(r: Roster) -> str:
-        n = len(r.targets)
-        return f"{int(r.targets['met_check'].sum())} of {n}" if n else "–"
+    met = _met_text
 
     rows = [
         line("agents in the scheduled groups", lambda r: f"{r.headcount:,}"),
@@ -182,21 +185,23 @@ def schedule_report(result: ScheduleResult, path: str | Path) -> Path:
         + (f"; the trim took out {r.trimmed} agents" if r.trimmed else "")
         + f". Checked on {r.result.replications} fresh replications (seed {r.check_seed})."
     )
-    saving = r.saving
     cur = r.cost["currency"]
-    headline = (
-        f"The schedule costs {money(abs(saving))} {cur} per day "
-        f"{'less' if saving >= 0 else 'more'} in wages and training than the two-step plan "
-        f"({money(abs(saving) * r.cost['working_days_per_year'])} a year)."
-    ).replace("  ", " ")
+    headline = " ".join(
+        f"{name}: {_met_text(roster)} targets met on fresh days, "
+        f"{money(roster.cost['scheduled'])} {cur} a day for the scheduled groups.".replace(
+            "  ", " "
+        )
+        for name, roster in (("Schedule found", r.found), ("As given", r.given),
+                             ("Two-step plan", r.two_step))
+    )  # fmt: skip
     parts = [
         section("Search", f"<p>{headline}</p>\n", search_note),
         section(
             "Cost and service against the two-step plan",
-            table(("", "Schedule found", "Two-step plan"), _cost_rows(r)),
-            "Two-step: the Erlang A requirement per interval, then the cheapest cover by "
-            "the templates. Costs per day; wages as the scenario's cost model pays "
-            "them.",
+            table(("", "As given", "Schedule found", "Two-step plan"), _cost_rows(r)),
+            "As given: the scenario's own roster of the scheduled groups. Two-step: the "
+            "Erlang A requirement per interval, then the cheapest cover by the templates. "
+            "Costs per day; wages as the scenario's cost model pays them.",
         ),  # fmt: skip
         chart(
             "Coverage",

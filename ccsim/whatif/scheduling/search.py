@@ -84,6 +84,7 @@ class Search:
     converged: bool = False  # stopped because the programme's choice met every target
     trimmed: int = 0  # agents the trim removed
     repaired: int = 0  # agents the repair added
+    ladder: float = math.nan  # the extra margin of the ladder's schedule (NaN: none)
     stop: str = ""
 
 
@@ -132,6 +133,7 @@ def search(
     found = Search(None, None) if incumbent is None else Search(incumbent[0].copy(), incumbent[1])
     point, counts = np.asarray(start), start_counts
     cuts: list[tuple[np.ndarray, np.ndarray]] = []
+    plain: list[tuple[np.ndarray, np.ndarray]] = []  # uncapped cuts, for the ladder
     q = None
 
     def out_of_budget() -> bool:
@@ -151,9 +153,11 @@ def search(
             found.stop = "round limit" if r == max_rounds else "budget"
             break
         q = _gradients(columns, oracle, targets, point, counts, window)
-        rows, lower = _cuts(columns, targets, q, columns.coverage(point).ravel(), margin, served)
+        y0 = columns.coverage(point).ravel()
+        rows, lower = _cuts(columns, targets, q, y0, margin, served)
         model.add_rows(rows, lower)
         cuts.append((rows, lower))
+        plain.append(_plain_cuts(columns, q, y0, margin))
         found.rounds.append(_round(columns, point, margin, met, targets, len(rows), oracle, begun))
         if found.x is not None and all(np.all(a @ found.x >= b - 1e-6) for a, b in cuts):
             model.start_from(found.x)
@@ -168,6 +172,9 @@ def search(
         point = solution.x
         q = None
         counts = oracle.measure([columns.write(point)])[0]
+    # the ladder: the programme with every cut asking for a little more, until met
+    if not found.converged and plain and not out_of_budget():
+        _ladder(columns, oracle, targets, plain, floor, found, deadline)
     # repair: the last schedule missed a few targets and is cheaper than the best known
     if (
         not _met(targets.slack(counts))
@@ -214,6 +221,51 @@ def _gradients(
 
 def _met(margin: np.ndarray) -> bool:
     return bool(np.all(np.nan_to_num(margin, nan=0.0) >= -TOLERANCE))
+
+
+#: The ladder's extra margins on every cut (a share of contacts, as the targets).
+LADDER = (0.0, 0.01, 0.02, 0.04, 0.08)
+
+
+def _plain_cuts(
+    columns: Columns, q: np.ndarray, y0: np.ndarray, margin: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every target's cut as measured (no cap): rows over the columns, and margins."""
+    keep = np.isfinite(margin) & (q.sum(axis=1) > FLAT)
+    return q[keep] @ columns.cover.T, q[keep] @ y0 - margin[keep]
+
+
+def _ladder(
+    columns: Columns, oracle: Oracle, targets: TargetSet,
+    plain: list[tuple[np.ndarray, np.ndarray]], floor: np.ndarray | None, found: Search,
+    deadline: float,
+) -> None:  # fmt: skip
+    """Solve with every cut as measured, each asking for ``LADDER`` more, until one is met.
+
+    The rounds' schedules often hover just short of the targets (each round's cuts push
+    one place and let another go); asking every cut for a little more margin, with all
+    the rounds' cuts at once, lands on a schedule that meets them without a greedy
+    repair's detours.
+    """
+    rows = np.vstack([r for r, _ in plain])
+    lower = np.concatenate([b for _, b in plain])
+    for extra in LADDER:
+        if time.perf_counter() > deadline or oracle.evaluations >= oracle.budget:
+            return
+        model = CoverModel(columns)
+        if floor is not None:
+            model.require(floor)
+        model.add_rows(rows, lower + extra)
+        solution = model.solve()
+        if not solution.ok:
+            continue
+        if found.x is not None and columns.cost @ solution.x >= columns.cost @ found.x - 1e-9:
+            return  # no cheaper than what met every target already
+        counts = oracle.measure([columns.write(solution.x)])[0]
+        if _met(targets.slack(counts)):
+            found.x, found.counts = solution.x, counts
+            found.ladder = extra
+            return
 
 
 def _cuts(
