@@ -26,6 +26,7 @@ from ccsim.whatif.costs import daily_costs
 from ccsim.whatif.scheduling import InfeasibleSchedule, schedule
 from ccsim.whatif.scheduling.columns import expand
 from ccsim.whatif.scheduling.cover import CoverModel, cheapest_cover
+from ccsim.whatif.scheduling.oracle import Counts, Target, TargetSet
 from ccsim.whatif.scheduling.scheduler import requirement
 from ccsim.whatif.scheduling.templates import load_shifts
 
@@ -187,3 +188,22 @@ def test_a_week_has_the_same_shifts_every_day() -> None:
     need = erlang_c_agents(1.3 * RATE / 3600, HANDLE, 20.0, 0.8)
     assert int(found.two_step.table["agents"].sum()) == need
     assert found.scenario.days is not None and found.met
+    # the roster as given (one agent all day, 4 hours at 20 an hour) costs 80 a day
+    assert found.given.cost["scheduled"] == pytest.approx(80.0)
+    assert found.given.cost["agents"] == pytest.approx(80.0)
+
+
+def test_a_target_is_the_mean_of_each_days_share_or_the_pooled_share() -> None:
+    # two days of one interval: 9 of 10 answered in time, then 60 of 100
+    counts = Counts(np.array([[[9.0]], [[60.0]]]), np.array([[[10.0]], [[100.0]]]),
+                    np.zeros((2, 1, 1)))  # fmt: skip
+    target = Target("service_level", 0, 0, 1, 0.8, "calls 08:00-09:00", False)
+    days = TargetSet([0], ["calls"], [target], intervals=1, days=1)
+    pooled = TargetSet([0], ["calls"], [target], intervals=1, days=1, pooled=True)
+    assert days.values(counts)[0] == pytest.approx((0.9 + 0.6) / 2)
+    assert pooled.values(counts)[0] == pytest.approx(69 / 110)
+    assert days.slack(counts)[0] == pytest.approx(0.75 - 0.8)
+    # one more agent answers 5 more in time on the busy day: the first-order change
+    moved = Counts(np.array([[[9.0]], [[65.0]]]), counts.offered, counts.abandoned)
+    assert days.effects(counts, moved, [0], 1)[0, 0] == pytest.approx(0.05 / 2)
+    assert pooled.effects(counts, moved, [0], 1)[0, 0] == pytest.approx(5 / 110)

@@ -163,4 +163,5 @@ def test_the_example_shift_files_fit_their_scenarios() -> None:
         columns = expand(ccsim.load_scenario(SCENARIOS / f"{name}.yaml"), spec)
         assert columns.n > 0
     spec = yaml.safe_load((SCENARIOS / "shifts" / "ccbaby.yaml").read_text())
-    assert spec["targets"] == {"service_level": "per_interval", "period": "1h"}
+    assert spec["targets"] == {"service_level": "per_interval", "period": "1h",
+                               "measure": "pooled"}  # fmt: skip

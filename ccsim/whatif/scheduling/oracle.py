@@ -13,8 +13,10 @@ A *target* is one row of what the schedule must meet: a contact type's service l
 day, at least its ``service_level.target``; or its abandonment rate (abandoned /
 offered) at most the ceiling. A target's value is measured as ccsim's tables measure
 it: in each replication (a simulated day) the period's counts are added up and divided,
-and the value is the mean over replications. Periods with no contact in any
-replication hold no target.
+and the value is the mean over replications. With ``measure: pooled`` the period's
+counts of all replications are added up first (a share of all the contacts, E[S] /
+E[N], as SimOpt's call-centre problem defines it; busy days weigh more). Periods with
+no contact in any replication hold no target.
 
 Candidates are simulated here one after another (each with every core), or on a Dask
 cluster, all of a round at once (``cluster``), as :func:`ccsim.sweep` does.
@@ -77,6 +79,7 @@ class TargetSet:
     targets: list[Target]
     intervals: int  # intervals of one day
     days: int
+    pooled: bool = False  # all simulated days' contacts together, not each day's share
 
     def drop_empty(self, counts: Counts) -> None:
         """Drop the targets of periods without any contact in ``counts``."""
@@ -84,7 +87,17 @@ class TargetSet:
         self.targets = [t for t, n in zip(self.targets, offered, strict=True) if n > 0]
 
     def values(self, counts: Counts) -> np.ndarray:
-        """Each target's value: the mean over replications of its ratio (NaN: no contact)."""
+        """Each target's value: the mean over replications of its ratio (NaN: no contact).
+
+        ``pooled``: the period's counts of every replication added up, then divided.
+        """
+        if self.pooled:
+            out = np.full(len(self.targets), np.nan)
+            for c, t in enumerate(self.targets):
+                num, den = self._sums(counts, t)
+                if den.sum() > 0:
+                    out[c] = num.sum() / den.sum()
+            return out
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a period never offered
             return np.nanmean(self.per_replication(counts), axis=0)
@@ -141,8 +154,13 @@ class TargetSet:
             if not ok.any():
                 continue
             for k in range(t.first, t.last):
-                if owner[k] >= 0:
-                    out[c, owner[k]] += t.sign * float(np.mean(delta[ok, k] / den[ok]))
+                if owner[k] < 0:
+                    continue
+                if self.pooled:
+                    change = delta[:, k].sum() / den.sum()
+                else:
+                    change = np.mean(delta[ok, k] / den[ok])
+                out[c, owner[k]] += t.sign * float(change)
         return out
 
 
@@ -185,7 +203,8 @@ def targets_of(plan: Plan, spec: Targets) -> TargetSet:
                     label = f"{names[t]}{short} {prefix or 'the '}day".replace("  ", " ")
                     k0 = d * per_day_k
                     targets.append(Target(kpi, row, k0, k0 + per_day_k, bound, label, True))
-    return TargetSet(chosen, [names[t] for t in chosen], targets, per_day_k, days)
+    pooled = spec.measure == "pooled"
+    return TargetSet(chosen, [names[t] for t in chosen], targets, per_day_k, days, pooled)
 
 
 def _clock(scenario: Scenario, seconds: float) -> str:

@@ -215,11 +215,15 @@ def _targets(targets: TargetSet, result: SimulationResult, searched: Any) -> pd.
     """Each target's bound, value in the search's sample and on the check run (95 % CI)."""
     import pandas as pd
 
-    check = targets.per_replication(counts_in(result, targets.types))
+    counts = counts_in(result, targets.types)
+    check = targets.per_replication(counts)
     search_values = targets.values(searched) if searched is not None else None
+    pooled = targets.values(counts) if targets.pooled else None
     rows = []
     for c, t in enumerate(targets.targets):
         mean, low, high, _ = mean_ci(check[:, c])
+        if pooled is not None:  # the ratio of sums, its interval by the delta method
+            mean, (low, high) = pooled[c], _ratio_ci(targets, counts, t)
         rows.append(
             {
                 "target": t.label,
@@ -237,6 +241,18 @@ def _targets(targets: TargetSet, result: SimulationResult, searched: Any) -> pd.
     names = ["target", "type", "kpi", "per_day", "bound", "search", "check",
              "check_ci95_low", "check_ci95_high", "met_check"]  # fmt: skip
     return pd.DataFrame(rows, columns=names)
+
+
+def _ratio_ci(targets: TargetSet, counts: Any, t: Any) -> tuple[float, float]:
+    """95 % interval of a pooled share sum(S) / sum(N) over replications (delta method)."""
+    num, den = targets._sums(counts, t)
+    n = len(num)
+    if n < 2 or den.sum() <= 0:
+        return math.nan, math.nan
+    ratio = num.sum() / den.sum()
+    residual = num - ratio * den  # per replication; its mean is 0
+    se = float(np.sqrt(np.var(residual, ddof=1) / n) / np.mean(den))
+    return ratio - 1.96 * se, ratio + 1.96 * se
 
 
 def _roster(
@@ -345,7 +361,7 @@ def _given_cost(columns: Columns, result: SimulationResult) -> dict[str, Any]:
             c = costs.group(name)
             wage = c.hourly_wage if scenario.costs is not None else 1.0
             paid = on_shift[g] - (0.0 if c.paid_breaks else on_break[g])
-            scheduled += paid / (1.0 - c.shrinkage) * wage * c.overhead
+            scheduled += paid / (1.0 - c.shrinkage) * wage * c.overhead / result.plan.n_days
     out = _cost(columns, np.zeros(columns.n), result)
     out["scheduled"] = scheduled
     if scenario.costs is None:

@@ -128,10 +128,13 @@ class Targets(_Model):
     ``service_level``: each type's target in every ``period`` (default: every interval;
     ``1h`` pools two half-hour intervals), over each whole day, or both. ``types``:
     the contact types held to their targets (default: every call and chat type).
+    ``measure``: each simulated day's share, averaged over the days (ccsim's tables), or
+    ``pooled``, the share of all the simulated contacts (E[S] / E[N]).
     ``max_abandon``: a ceiling on abandoned / offered, measured like the service level.
     """
 
     service_level: Literal["per_interval", "per_day", "both"] = "per_interval"
+    measure: Literal["mean_of_days", "pooled"] = "mean_of_days"
     period: Duration | None = Field(default=None, gt=0)
     types: list[str] | None = Field(default=None, min_length=1)
     max_abandon: float | None = Field(default=None, ge=0, le=1)
