@@ -207,3 +207,15 @@ def test_a_target_is_the_mean_of_each_days_share_or_the_pooled_share() -> None:
     moved = Counts(np.array([[[9.0]], [[65.0]]]), counts.offered, counts.abandoned)
     assert days.effects(counts, moved, [0], 1)[0, 0] == pytest.approx(0.05 / 2)
     assert pooled.effects(counts, moved, [0], 1)[0, 0] == pytest.approx(5 / 110)
+
+
+def test_a_dask_cluster_gives_the_local_roster() -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    scenario, spec = pooling()
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        remote = schedule(scenario, spec, replications=10, seed=7, max_rounds=2,
+                          cluster=cluster.scheduler_address)  # fmt: skip
+    local = schedule(scenario, spec, replications=10, seed=7, max_rounds=2)
+    assert remote.table.equals(local.table) and remote.evaluations == local.evaluations
