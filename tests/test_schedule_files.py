@@ -165,3 +165,30 @@ def test_the_example_shift_files_fit_their_scenarios() -> None:
     spec = yaml.safe_load((SCENARIOS / "shifts" / "ccbaby.yaml").read_text())
     assert spec["targets"] == {"service_level": "per_interval", "period": "1h",
                                "measure": "pooled"}  # fmt: skip
+
+
+def test_ctrl_c_stops_the_command_and_writes_nothing(tmp_path, monkeypatch) -> None:
+    import ccsim.whatif.scheduling as scheduling
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scheduling, "schedule", interrupted)
+    scenario = write(tmp_path, "c.yaml", SCENARIO)
+    shifts = write(tmp_path, "s.yaml", TWO_HOURS)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["schedule", str(scenario), "--shifts", str(shifts),
+                                      "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 130
+    assert "interrupted: the search stopped; nothing was written" in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_the_json_is_strict_json(tmp_path) -> None:
+    scenario = write(tmp_path, "c.yaml", SCENARIO)
+    shifts = write(tmp_path, "s.yaml", TWO_HOURS)
+    result = CliRunner().invoke(app, ["schedule", str(scenario), "--shifts", str(shifts),
+                                      "-r", "4", "--max-rounds", "1", "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    assert data["two_step"]["targets"][0]["search"] is None  # not searched: no value

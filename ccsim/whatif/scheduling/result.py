@@ -182,25 +182,40 @@ class ScheduleResult:
                 "kpis": r.result.to_dict()["by_type"],
             }
 
-        return {
-            "scenario": self.scenario.name,
-            "met": self.met,
-            "converged": self.converged,
-            "stop": self.stop,
-            "saving_per_day": self.saving,
-            "lower_bound": None if math.isnan(self.bound) else self.bound,
-            "evaluations": self.evaluations,
-            "seconds": self.seconds,
-            "seed": self.seed,
-            "replications": self.replications,
-            "check_seed": self.check_seed,
-            "schedule": roster(self.found),
-            "two_step": roster(self.two_step),
-            "as_given": roster(self.given),
-            "coverage": self.coverage.to_dict("records"),
-            "rounds": [r.__dict__ for r in self.rounds],
-            "notes": self.notes,
-        }
+        return _plain(
+            {
+                "scenario": self.scenario.name,
+                "met": self.met,
+                "converged": self.converged,
+                "stop": self.stop,
+                "saving_per_day": self.saving,
+                "lower_bound": None if math.isnan(self.bound) else self.bound,
+                "evaluations": self.evaluations,
+                "seconds": self.seconds,
+                "seed": self.seed,
+                "replications": self.replications,
+                "check_seed": self.check_seed,
+                "schedule": roster(self.found),
+                "two_step": roster(self.two_step),
+                "as_given": roster(self.given),
+                "coverage": self.coverage.to_dict("records"),
+                "rounds": [r.__dict__ for r in self.rounds],
+                "notes": self.notes,
+            }
+        )
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready data: numpy scalars as Python numbers, NaN and infinities as None."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _staff(cost: dict[str, Any]) -> float:
