@@ -239,7 +239,9 @@ def counts_in(result: SimulationResult, types: list[int]) -> Counts:
 class Oracle:
     """Simulates candidates on common random numbers, here or on a Dask cluster.
 
-    Counts evaluations (for ``progress`` and the budget) and the time spent.
+    Counts evaluations (for ``progress`` and the budget) and the time spent. ``progress``
+    gets ``expected`` as its total when set (what the search expects to need, at most
+    the budget; passed when exceeded).
     """
 
     def __init__(
@@ -255,6 +257,7 @@ class Oracle:
         self.types, self.replications, self.seed, self.engine = types, replications, seed, engine
         self.cluster, self.progress, self.budget = cluster, progress, budget
         self.evaluations = 0
+        self.expected = 0  # simulations the search expects (the progress total), 0: budget
         self.seconds = 0.0
         self._client = None
 
@@ -295,4 +298,5 @@ class Oracle:
     def _tick(self) -> None:
         self.evaluations += 1
         if self.progress is not None:
-            self.progress(self.evaluations, max(self.budget, self.evaluations))
+            total = min(self.budget, self.expected or self.budget)
+            self.progress(self.evaluations, max(total, self.evaluations))

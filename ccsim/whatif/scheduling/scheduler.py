@@ -127,7 +127,8 @@ def schedule(
     cluster : str, optional
         Address of a Dask scheduler: each round's simulations run there.
     progress : callable, optional
-        ``progress(simulations, max_evaluations)`` after each simulation.
+        ``progress(simulations, expected)`` after each simulation; ``expected`` is what
+        the search expects to need (at most ``max_evaluations``).
 
     Returns
     -------
@@ -152,14 +153,16 @@ def schedule(
     need = requirement(columns)
     baseline, shortfall = two_step(columns, need)
     measured = targets.types
+    window = max(1, math.ceil(CARRY_OVER / columns.interval - 1e-9))
     with Oracle(measured, replications, seed, engine, cluster, progress, max_evaluations) as oracle:
+        # a round: its schedule and one simulation per skill set and offset; then trim
+        oracle.expected = 2 + (max_rounds + 1) * (1 + len(columns.groups) * (window + 2)) + 10
         base_counts = oracle.measure([columns.write(baseline)])[0]
         targets.drop_empty(base_counts)
         incumbent = None
         if not _met(targets.slack(base_counts)):
             incumbent = _feasible_or_raise(columns, oracle, targets, need)
         served = [served_by.get(t, []) for t in measured]
-        window = max(1, math.ceil(CARRY_OVER / columns.interval - 1e-9))
         floor = np.minimum(FLOOR * offered_load(columns), columns.coverage(baseline))
         found = search(
             columns, oracle, targets, baseline, base_counts, served, window, max_rounds,
