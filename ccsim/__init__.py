@@ -4,8 +4,9 @@ Describe a centre in a scenario file (contact types with time-varying arrivals,
 handle times and patience; an IVR; agent groups with skills, staffing or shifts and
 breaks; trunk lines), simulate replications of its day, and read service level, waits,
 abandonment and occupancy with confidence intervals; compare options on common random
-numbers, sweep a grid, search the staffing that meets the targets; calibrate a scenario
-from an ACD call log and backtest it on days it was not fitted to.
+numbers, sweep a grid, search the staffing that meets the targets, roster the cheapest
+shifts and skill sets that meet them (:func:`schedule`); calibrate a scenario from an ACD
+call log and backtest it on days it was not fitted to.
 
 Every entry point takes a loaded :class:`Scenario` or the path of a scenario file, runs
 the fast engine with :data:`DEFAULT_REPLICATIONS` replications unless told otherwise,
@@ -41,9 +42,16 @@ if TYPE_CHECKING:  # what loads lazily, spelled out for IDEs and type checkers
     from ccsim.data.backtest import backtest
     from ccsim.data.calibrate import calibrate
     from ccsim.report.html import compare_report, run_report
+    from ccsim.report.schedule import schedule_report
     from ccsim.whatif import costs
     from ccsim.whatif.comparison import Comparison, compare
     from ccsim.whatif.options import load_options
+    from ccsim.whatif.scheduling import (
+        InfeasibleSchedule,
+        ScheduleResult,
+        load_shifts,
+        schedule,
+    )
     from ccsim.whatif.staffing import BudgetResult, StaffingResult, search_budget, search_staffing
     from ccsim.whatif.sweeps import load_sweep, sweep
 
@@ -65,6 +73,11 @@ _LAZY = {
     "compare_report": ("ccsim.report.html", "compare_report"),
     "calibrate": ("ccsim.data.calibrate", "calibrate"),
     "backtest": ("ccsim.data.backtest", "backtest"),
+    "schedule": ("ccsim.whatif.scheduling", "schedule"),
+    "ScheduleResult": ("ccsim.whatif.scheduling", "ScheduleResult"),
+    "InfeasibleSchedule": ("ccsim.whatif.scheduling", "InfeasibleSchedule"),
+    "load_shifts": ("ccsim.whatif.scheduling", "load_shifts"),
+    "schedule_report": ("ccsim.report.schedule", "schedule_report"),
 }
 
 
@@ -93,9 +106,11 @@ __all__ = [
     "BudgetResult",
     "CapacityWarning",
     "Comparison",
+    "InfeasibleSchedule",
     "Progress",
     "Scenario",
     "ScenarioError",
+    "ScheduleResult",
     "SimulationResult",
     "StaffingResult",
     "__version__",
@@ -107,9 +122,12 @@ __all__ = [
     "erlang",
     "load_options",
     "load_scenario",
+    "load_shifts",
     "load_sweep",
     "report",
     "run_report",
+    "schedule",
+    "schedule_report",
     "search_budget",
     "search_staffing",
     "simulate",

@@ -17,10 +17,11 @@ from tests.helpers import ROOT
 
 PUBLIC = [
     "DEFAULT_ENGINE", "DEFAULT_REPLICATIONS", "DEFAULT_SEED", "ENGINES", "BudgetResult",
-    "CapacityWarning", "Comparison", "Progress", "Scenario", "ScenarioError",
-    "SimulationResult", "StaffingResult", "__version__", "backtest", "calibrate", "compare", "compare_report", "costs",
-    "erlang", "load_options", "load_scenario", "load_sweep", "report", "run_report",
-    "search_budget", "search_staffing", "simulate", "sweep",
+    "CapacityWarning", "Comparison", "InfeasibleSchedule", "Progress", "Scenario",
+    "ScenarioError", "ScheduleResult", "SimulationResult", "StaffingResult", "__version__",
+    "backtest", "calibrate", "compare", "compare_report", "costs", "erlang", "load_options",
+    "load_scenario", "load_shifts", "load_sweep", "report", "run_report", "schedule",
+    "schedule_report", "search_budget", "search_staffing", "simulate", "sweep",
 ]  # fmt: skip
 
 
@@ -54,7 +55,7 @@ def test_import_ccsim_loads_no_engine_or_heavy_layer() -> None:
 
 def test_one_default_engine_and_replication_count_everywhere() -> None:
     for func in (ccsim.simulate, ccsim.compare, ccsim.sweep, ccsim.search_staffing,
-                 ccsim.search_budget):  # fmt: skip
+                 ccsim.search_budget, ccsim.schedule):  # fmt: skip
         params = inspect.signature(func).parameters
         assert params["engine"].default == ccsim.DEFAULT_ENGINE == "fast", func.__name__
         assert params["replications"].default == ccsim.DEFAULT_REPLICATIONS, func.__name__

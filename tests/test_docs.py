@@ -130,6 +130,8 @@ def _kind(data: object) -> str:
         return "scenario"
     if isinstance(data, dict) and "columns" in data:
         return "column mapping"  # ccsim calibrate --map
+    if isinstance(data, dict) and "templates" in data:
+        return "shift templates"  # ccsim schedule --shifts
     return "fragment"
 
 
@@ -165,7 +167,7 @@ def _path(snippet: Snippet, workdir: Path) -> Path:
 
 def test_the_docs_have_examples_of_each_kind() -> None:
     kinds = {_kind(s.data) for s in SNIPPETS}
-    assert kinds == {"scenario", "options", "sweep", "column mapping", "fragment"}, kinds
+    assert kinds == {"scenario", "options", "sweep", "column mapping", "shift templates", "fragment"}, kinds
 
 
 @pytest.mark.parametrize(
@@ -195,6 +197,10 @@ def test_every_yaml_example_validates(snippet: Snippet, workdir: Path) -> None:
     elif kind == "sweep":
         base, spec = load_sweep(path)
         assert spec.grid or spec.points
+    elif kind == "shift templates":
+        from ccsim.whatif.scheduling import load_shifts
+
+        assert load_shifts(path).templates
     elif kind == "column mapping":
         from ccsim.data.acdlog import column_mapping
 

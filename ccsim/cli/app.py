@@ -15,6 +15,7 @@ import typer
 from ccsim.cli import common
 from ccsim.cli.data import backtest_command, calibrate_command
 from ccsim.cli.run import run, validate
+from ccsim.cli.schedule import schedule_command
 from ccsim.cli.web import app_command
 from ccsim.cli.whatif import compare_command, staff_command, sweep_command
 
@@ -33,6 +34,7 @@ app.command(name="staff")(staff_command)
 app.command(name="app")(app_command)
 app.command(name="calibrate")(calibrate_command)
 app.command(name="backtest")(backtest_command)
+app.command(name="schedule")(schedule_command)
 
 
 def main() -> None:
