@@ -61,15 +61,26 @@ def test_abandonment_ceiling_needs_more_agents() -> None:
     assert sum(strict.staffing["team"]) > sum(plain.staffing["team"])
 
 
-def test_shift_only_scenarios_are_refused() -> None:
-    spec = stationary_day()
+def test_groups_on_shifts_are_rerostered_on_the_shapes_they_work() -> None:
+    """A group on shifts keeps its shift shapes; the scheduler sets how many start."""
+    spec = stationary_day(intervals=6)
     spec["agent_groups"][0] = {
         "name": "team",
         "skills": ["calls"],
-        "shifts": [{"start": 0, "end": "3h", "agents": 20}],
+        "shifts": [
+            {"start": 0, "end": "2h", "agents": 40},
+            {"start": "1h", "end": "3h", "agents": 40},
+        ],
     }
-    with pytest.raises(ValueError, match="nothing to search"):
-        search_staffing(ccsim.load_scenario(spec))
+    spec["costs"] = {"agents": {"hourly_wage": 20}}
+    scenario = ccsim.load_scenario(spec)
+    found = search_staffing(scenario, replications=20, seed=1)
+    assert found.schedule is not None and found.met
+    shifts = found.shifts["team"]
+    assert {(s["start"], s["end"]) for s in shifts} <= {("00:00", "02:00"), ("01:00", "03:00")}
+    assert sum(s["agents"] for s in shifts) < 80  # 40 + 40 was far too many
+    with pytest.raises(ValueError, match="nothing to search"):  # shifts kept: nothing left
+        search_staffing(scenario, replications=5, shifts=False)
 
 
 def test_a_budget_buys_the_highest_target_it_affords() -> None:

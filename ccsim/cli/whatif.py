@@ -456,6 +456,10 @@ def staff_command(
     max_abandon: Annotated[
         float | None, typer.Option(min=0, max=1, help="Abandonment ceiling per interval.")
     ] = None,
+    keep_shifts: Annotated[
+        bool,
+        typer.Option("--keep-shifts", help="Leave groups on shifts as they are (no re-roster)."),
+    ] = False,
     budget: Annotated[
         float | None,
         typer.Option(min=0, help="Daily staffing (agent) budget: the best service level it buys."),
@@ -484,8 +488,9 @@ def staff_command(
 
             if budget is None:
                 found = search_staffing(
-                    scenario, replications, seed, engine, max_abandon, progress=report
-                )
+                    scenario, replications, seed, engine, max_abandon, progress=report,
+                    shifts=not keep_shifts,
+                )  # fmt: skip
             else:
                 bought = search_budget(
                     scenario, budget, replications, seed, engine, progress=report
@@ -521,6 +526,7 @@ def staff_command(
             "scenario": scenario.name,
             "met": found.met,
             "staffing": found.staffing,
+            "shifts": found.shifts,
             "erlang_a_start": found.start,
             "evaluations": found.evaluations,
             "kpis": found.result.to_dict()["kpis"],
@@ -531,17 +537,29 @@ def staff_command(
         sys.stdout.write(json.dumps(data) + "\n")
         return
     console = table_console()
-    table = Table(title=f"{scenario.name}: agents per interval ({found.evaluations} simulations)")
-    table.add_column("start")
-    for group in found.staffing:
-        table.add_column(f"{group} (Erlang A)", justify="right")
-        table.add_column(f"{group} (found)", justify="right")
-    for k, label in enumerate(found.result.interval_labels()):
-        cells = [label]
-        for group, agents in found.staffing.items():
-            cells += [str(found.start[group][k]), str(agents[k])]
-        table.add_row(*cells)
-    console.print(table)
+    if found.staffing:
+        title = f"{scenario.name}: agents per interval ({found.evaluations} simulations)"
+        table = Table(title=title)
+        table.add_column("start")
+        for group in found.staffing:
+            table.add_column(f"{group} (Erlang A)", justify="right")
+            table.add_column(f"{group} (found)", justify="right")
+        for k, label in enumerate(found.result.interval_labels()):
+            cells = [label]
+            for group, agents in found.staffing.items():
+                cells += [str(found.start[group][k]), str(agents[k])]
+            table.add_row(*cells)
+        console.print(table)
+    if found.shifts:
+        table = Table(title="groups on shifts, re-rostered on the shapes they work")
+        for col in ("group", "start", "end", "agents", "breaks"):
+            table.add_column(col, justify="right" if col == "agents" else "left")
+        for group, rows in found.shifts.items():
+            for shift in rows:
+                breaks = ", ".join(_break_text(b) for b in shift.get("breaks", []))
+                table.add_row(group, str(shift["start"]), str(shift["end"]),
+                              str(shift["agents"]), breaks)  # fmt: skip
+        console.print(table)
     print_tables(found.result, intervals=True)
     if cost is not None:
         currency = found.scenario.costs.currency  # type: ignore[union-attr]
@@ -558,3 +576,14 @@ def _pairs(items: list[str]) -> list[tuple[str, str]]:
     from ccsim.results.precision import parse_precision
 
     return list(parse_precision(items).items())
+
+
+def _break_text(rule: dict) -> str:
+    """A shift's break for a table: ``2h +15min`` (offset from the shift start, length)."""
+    from ccsim.scenario.units import format_duration
+
+    at = rule.get("start")
+    where = (
+        format_duration(at) if at is not None else "-".join(map(format_duration, rule["window"]))
+    )
+    return f"{where} +{format_duration(rule['duration'])}"

@@ -15,10 +15,16 @@ Erlang A per interval and corrects by simulation:
 3. **Trim**: interval by interval and group by group, remove agents while every target
    is still met everywhere (queues carry over, so a change is judged on the whole day).
 
-Groups staffed by shifts keep their shifts; only groups staffed per interval are
-searched. A group's planned activities (meetings, training) set a floor: an interval
-in which an activity starts keeps at least the agents on activities then. The result
-is a scenario with the new staffing, its KPIs and, with a cost model, its cost.
+Groups on shifts are re-rostered first by the shift scheduler
+(:func:`ccsim.whatif.scheduling.schedule`): they keep the shapes of the shifts they work
+(lengths, break rules, start times, :mod:`ccsim.whatif.scheduling.from_roster`) and the
+scheduler decides how many agents start each one and where window breaks fall, at the
+lowest cost that meets every target; then the groups staffed per interval are searched
+as above, with the new shifts in place (``shifts=False`` leaves shift groups as they
+are, as do groups with planned activities). A group's planned activities (meetings,
+training) set a floor: an interval in which an activity starts keeps at least the
+agents on activities then. The result is a scenario with the new staffing, its KPIs
+and, with a cost model, its cost.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -44,6 +51,9 @@ from ccsim.simulation import (
     simulate,
 )
 from ccsim.whatif.requirement import erlang_requirement
+
+if TYPE_CHECKING:
+    from ccsim.whatif.scheduling import ScheduleResult
 
 __all__ = [
     "BudgetResult",
@@ -64,6 +74,19 @@ class StaffingResult:
     result: SimulationResult
     evaluations: int
     met: bool  # every target met in every interval with contacts
+    schedule: ScheduleResult | None = None  # how the groups on shifts were re-rostered
+
+    @property
+    def shifts(self) -> dict[str, list[dict]]:
+        """Group -> its shifts, for the groups the scheduler re-rostered."""
+        if self.schedule is None:
+            return {}
+        names = set(self.schedule.table["skill_set"]) if len(self.schedule.table) else set()
+        return {
+            g.name: [shift.model_dump(mode="json", exclude_none=True) for shift in g.shifts or []]
+            for g in self.scenario.agent_groups
+            if g.name in names
+        }
 
 
 def search_staffing(
@@ -75,6 +98,7 @@ def search_staffing(
     max_evaluations: int = 400,
     progress: Progress | None = None,
     max_replications: int | None = None,
+    shifts: bool = True,
 ) -> StaffingResult:
     """Find the fewest agents per interval that meet every type's targets.
 
@@ -82,7 +106,7 @@ def search_staffing(
     ----------
     scenario : Scenario, str or pathlib.Path
         The scenario or its file. Groups with ``staffing`` (per interval) are searched;
-        shift groups stay.
+        groups on shifts are re-rostered by the shift scheduler (module docstring).
     replications, seed, engine :
         Each candidate is simulated with these (the same seed for every candidate).
     max_abandon : float, optional
@@ -97,6 +121,8 @@ def search_staffing(
         A candidate whose service level (or abandonment) in some interval is too close
         to its target to tell at ``replications`` is simulated again with twice the
         replications, up to this many (default 16 x ``replications``); see Notes.
+    shifts : bool
+        Re-roster the groups on shifts (default); ``False`` keeps their shifts.
 
     Notes
     -----
@@ -119,9 +145,21 @@ def search_staffing(
             "the staffing search works on one day; this scenario runs several (days:). "
             "Search a scenario of one day (without days:), then set each day's staffing"
         )
+    rostered = None
+    on_shifts = [g.name for g in scenario.agent_groups if g.shifts and not g.activities]
+    if shifts and on_shifts:
+        rostered = _reroster(scenario, on_shifts, replications, seed, engine, max_abandon)
+    if rostered is not None:
+        scenario = rostered.scenario
+        plan = compile_plan(scenario)
     searched = [j for j, g in enumerate(scenario.agent_groups) if g.staffing is not None]
     if not searched:
-        raise ValueError("no agent group is staffed per interval: nothing to search")
+        if rostered is None:
+            raise ValueError(
+                "no agent group is staffed per interval or re-rosterable: nothing to search"
+            )
+        return StaffingResult(scenario, {}, {}, rostered.result, rostered.evaluations,
+                              rostered.found.met, rostered)  # fmt: skip
     start = erlang_requirement(plan, max_abandon)
     floor = activity_floor(scenario, plan)
     staffing = np.maximum(start, floor)
@@ -184,9 +222,32 @@ def search_staffing(
         staffing={names[g]: staffing[g].tolist() for g in searched},
         start={names[g]: start[g].tolist() for g in searched},
         result=result,
-        evaluations=evaluations,
+        evaluations=evaluations + (rostered.evaluations if rostered else 0),
         met=met,
+        schedule=rostered,
     )
+
+
+def _reroster(
+    scenario: Scenario, groups: list[str], replications: int, seed: int, engine: str,
+    max_abandon: float | None,
+) -> ScheduleResult | None:  # fmt: skip
+    """The groups on shifts re-rostered on the shapes they work (module docstring)."""
+    from ccsim.whatif.scheduling import InfeasibleSchedule, schedule
+    from ccsim.whatif.scheduling.from_roster import templates_of
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CapacityWarning)
+        try:
+            return schedule(scenario, templates_of(scenario, groups, max_abandon),
+                            replications, seed, engine)  # fmt: skip
+        except InfeasibleSchedule as exc:  # their shapes cannot do it alone: keep them
+            warnings.warn(
+                f"groups on shifts kept as they are: {str(exc).splitlines()[0]}",
+                CapacityWarning,
+                stacklevel=3,
+            )
+            return None
 
 
 def activity_floor(scenario: Scenario, plan: Plan) -> np.ndarray:
