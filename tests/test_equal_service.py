@@ -68,7 +68,7 @@ def test_at_equal_service_the_ivr_needs_fewer_agents_and_saves(at_target) -> Non
     equal = at_target.equal_service
     assert at_target.view == "equal service" and equal.batches == 3
     assert all(equal.met["base"]) and all(equal.met["ivr-35"])
-    assert equal.agents("ivr-35").mean() < equal.agents("base").mean()
+    assert equal.agent_hours("ivr-35").mean() < equal.agent_hours("base").mean()
     case = at_target.finance().iloc[0]
     low, high = case["saving_ci95"]
     assert 0 < low <= case["saving_per_day"] <= high  # a real saving, CI across batches

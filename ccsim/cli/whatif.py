@@ -196,10 +196,10 @@ def at_target_table(comparison: Comparison) -> Table:
         "staffing searches each (mean and 95 % CI across them)"
     )
     table = Table(title=title)
-    for col in ("scenario", "agent-intervals", "daily cost", "targets met"):
+    for col in ("scenario", "agent hours", "daily cost", "targets met"):
         table.add_column(col, justify="left" if col == "scenario" else "right")
     for name in comparison.results:
-        agents, low, high, _ = mean_ci(equal.agents(name))
+        agents, low, high, _ = mean_ci(equal.agent_hours(name))
         cost, c_low, c_high, _ = mean_ci(equal.daily_cost[name])
         met = sum(equal.met[name])
         table.add_row(

@@ -283,7 +283,7 @@ def _view_section(comparison: Comparison) -> str:
     equal = comparison.equal_service
     rows = []
     for name in comparison.results:
-        agents = mean_ci(equal.agents(name))
+        agents = mean_ci(equal.agent_hours(name))
         cost = mean_ci(equal.daily_cost[name])
         rows.append(
             (
@@ -300,7 +300,7 @@ def _view_section(comparison: Comparison) -> str:
         "(mean and 95 % CI across them); the business case compares what each costs at that "
         "service, and its interval includes the searches' noise."
     )
-    headers = ("Scenario", "Agent-intervals", "Daily cost", "Targets met")
+    headers = ("Scenario", "Agent hours", "Daily cost", "Targets met")
     return section("View: equal service", table(headers, rows), note)
 
 

@@ -351,6 +351,7 @@ class Comparison:
                     name: {
                         "staffing": equal.staffing[name],
                         "daily_cost": [float(c) for c in equal.daily_cost[name]],
+                        "agent_hours": [float(h) for h in equal.hours[name]],
                         "met": equal.met[name],
                     }
                     for name in self.results

@@ -45,6 +45,9 @@ class EqualService:
         Scenario name -> one ``{group: agents per interval}`` per batch.
     daily_cost : dict
         Scenario name -> (batches,) mean daily total cost at its staffing.
+    hours : dict
+        Scenario name -> (batches,) scheduled agent hours of the day (every group: per
+        interval and on shifts, breaks included).
     met : dict
         Scenario name -> whether every target was met, per batch.
     max_abandon : float or None
@@ -54,12 +57,13 @@ class EqualService:
     batches: int
     staffing: dict[str, list[dict[str, list[int]]]] = field(default_factory=dict)
     daily_cost: dict[str, np.ndarray] = field(default_factory=dict)
+    hours: dict[str, np.ndarray] = field(default_factory=dict)
     met: dict[str, list[bool]] = field(default_factory=dict)
     max_abandon: float | None = None
 
-    def agents(self, name: str) -> np.ndarray:
-        """Agent-intervals scheduled per batch (the sum of the staffing found)."""
-        return np.array([sum(map(sum, s.values())) for s in self.staffing[name]], dtype=float)
+    def agent_hours(self, name: str) -> np.ndarray:
+        """Scheduled agent hours per batch, every group (per interval and on shifts)."""
+        return self.hours[name]
 
 
 def staff_to_targets(
@@ -87,7 +91,7 @@ def staff_to_targets(
     ValueError
         If a scenario has no group staffed per interval, or no ``costs:`` section.
     """
-    from ccsim.whatif.costs import daily_costs
+    from ccsim.whatif.costs import daily_costs, scheduled_hours
     from ccsim.whatif.staffing import search_staffing
 
     if batches < 2:
@@ -110,6 +114,8 @@ def staff_to_targets(
             equal.met.setdefault(name, []).append(found.met)
             cost = float(np.mean(daily_costs(found.result)["total"]))
             equal.daily_cost[name] = np.append(equal.daily_cost.get(name, []), cost)
+            hours = float(scheduled_hours(found.result.plan)[0].sum())
+            equal.hours[name] = np.append(equal.hours.get(name, []), hours)
             if b == 0:
                 results[name] = _rerun(found.scenario, replications, seed, engine)
             done += 1
