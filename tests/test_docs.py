@@ -167,7 +167,14 @@ def _path(snippet: Snippet, workdir: Path) -> Path:
 
 def test_the_docs_have_examples_of_each_kind() -> None:
     kinds = {_kind(s.data) for s in SNIPPETS}
-    assert kinds == {"scenario", "options", "sweep", "column mapping", "shift templates", "fragment"}, kinds
+    assert kinds == {
+        "scenario",
+        "options",
+        "sweep",
+        "column mapping",
+        "shift templates",
+        "fragment",
+    }, kinds
 
 
 @pytest.mark.parametrize(

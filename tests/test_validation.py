@@ -6,24 +6,7 @@ import pytest
 
 import ccsim
 from ccsim import ScenarioError
-from tests.helpers import load_text, problems
-
-GOOD = """\
-name: t
-horizon:
-  intervals: 3
-  interval: 30min
-contact_types:
-  - name: support
-    arrivals:
-      rate_per_hour: [10, 20, 30]
-    handle_time: {dist: exponential, mean: 4min}
-    patience: {dist: exponential, mean: 3min}
-agent_groups:
-  - name: team
-    skills: [support]
-    staffing: 2
-"""
+from tests.helpers import GOOD, load_text, problems
 
 
 def test_the_good_scenario_loads(tmp_path) -> None:

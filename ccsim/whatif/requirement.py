@@ -16,34 +16,53 @@ import numpy as np
 
 from ccsim.plan import Plan
 
-__all__ = ["erlang_requirement"]
+__all__ = ["erlang_requirement", "type_requirement"]
 
 
 def erlang_requirement(plan: Plan, max_abandon: float | None = None) -> np.ndarray:
     """Erlang A agents per (group, interval), each type's need on its first group.
 
-    The load is what reaches the agents: the arrival rate times the share that neither
-    self-serves nor hangs up in the IVR (``ivr.deflection`` and ``ivr.abandon``).
-    Chat needs are in sessions: divided by the group's ``concurrency`` (rounded up).
-    E-mail (deferred work) needs its workload, rate x handle time, rounded up.
+    The sum over types of :func:`type_requirement`, each on the first group of its
+    routing order.
 
     Returns
     -------
     numpy.ndarray
         Shape (groups, intervals), integers.
     """
+    need = np.zeros((plan.n_groups, plan.n_intervals), dtype=np.int64)
+    per_type = type_requirement(plan, max_abandon)
+    for t in range(plan.n_types):
+        need[int(plan.type_groups[t, 0])] += per_type[t]
+    return need
+
+
+def type_requirement(plan: Plan, max_abandon: float | None = None) -> np.ndarray:
+    """Erlang A agents per (contact type, interval), counted on the type's first group.
+
+    The load is what reaches the agents: the arrival rate times the share that neither
+    self-serves nor hangs up in the IVR (``ivr.deflection`` and ``ivr.abandon``), with
+    the handle time at the first group's speed plus wrap-up. Chat needs are in sessions:
+    divided by the group's ``concurrency`` (rounded up). E-mail (deferred work) needs
+    its workload, rate x handle time, rounded up.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (types, intervals), integers.
+    """
     from ccsim.erlang import erlang_a_agents, erlang_c_agents
 
-    need = np.zeros((plan.n_groups, plan.n_intervals), dtype=np.int64)
+    need = np.zeros((plan.n_types, plan.n_intervals), dtype=np.int64)
     reach = 1.0 - plan.ivr_deflect - plan.ivr_abandon  # share of calls that reach the queue
     for t in range(plan.n_types):
         g = int(plan.type_groups[t, 0])
+        threshold, target = float(plan.sl_threshold[t]), float(plan.sl_target[t])
         for k in range(plan.n_intervals):
             rate = float(plan.rate[t, k]) * reach[t]
             if rate <= 0:
                 continue
             handle = plan.handle_mean[t, k] / plan.group_speed[g] + plan.wrap_up_mean[t, k]
-            threshold, target = float(plan.sl_threshold[t]), float(plan.sl_target[t])
             if plan.type_email[t]:  # deferred work: its workload, no queueing target
                 n = math.ceil(rate * handle - 1e-9)
             elif plan.patience[t] is None:
@@ -51,6 +70,5 @@ def erlang_requirement(plan: Plan, max_abandon: float | None = None) -> np.ndarr
             else:
                 patience = float(plan.patience_mean[t, k])
                 n = erlang_a_agents(rate, handle, patience, threshold, target, max_abandon)
-            sessions = int(plan.group_sessions[g])  # chat: Erlang counts sessions
-            need[g, k] += -(-n // sessions)
+            need[t, k] = -(-n // int(plan.group_sessions[g]))  # chat: Erlang counts sessions
     return need

@@ -222,32 +222,14 @@ def requirement(columns: Columns, max_abandon: float | None = None) -> np.ndarra
 
 
 def type_needs(plan: Any, max_abandon: float | None = None) -> np.ndarray:
-    """Erlang A agents per (contact type, interval), on the type's first group.
+    """Erlang A agents per (contact type, interval), as floats.
 
-    As :func:`ccsim.whatif.requirement.erlang_requirement` counts them (load after the
-    IVR; chat in sessions; e-mail its workload), one row per type.
+    :func:`ccsim.whatif.requirement.type_requirement`, the need the Erlang requirement
+    (and the staffing search's start) puts on each type's first group.
     """
-    from ccsim.erlang import erlang_a_agents, erlang_c_agents
+    from ccsim.whatif.requirement import type_requirement
 
-    need = np.zeros((plan.n_types, plan.n_intervals))
-    reach = 1.0 - plan.ivr_deflect - plan.ivr_abandon
-    for t in range(plan.n_types):
-        g = int(plan.type_groups[t, 0])
-        threshold, target = float(plan.sl_threshold[t]), float(plan.sl_target[t])
-        for k in range(plan.n_intervals):
-            rate = float(plan.rate[t, k]) * reach[t]
-            if rate <= 0:
-                continue
-            handle = plan.handle_mean[t, k] / plan.group_speed[g] + plan.wrap_up_mean[t, k]
-            if plan.type_email[t]:
-                n = math.ceil(rate * handle - 1e-9)
-            elif plan.patience[t] is None:
-                n = erlang_c_agents(rate, handle, threshold, target)
-            else:
-                patience = float(plan.patience_mean[t, k])
-                n = erlang_a_agents(rate, handle, patience, threshold, target, max_abandon)
-            need[t, k] = -(-n // int(plan.group_sessions[g]))
-    return need
+    return type_requirement(plan, max_abandon).astype(float)
 
 
 def offered_load(columns: Columns) -> np.ndarray:
