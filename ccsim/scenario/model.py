@@ -17,10 +17,20 @@ and bounded by what ccsim can simulate (:mod:`ccsim.scenario.limits`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+import numpy as np
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 
 from ccsim.scenario import limits
 from ccsim.scenario.distributions import Distribution
@@ -38,14 +48,20 @@ __all__ = [
     "StartState",
     "GroupCost",
     "Forecast",
+    "HandleFactor",
     "Horizon",
     "IVR",
+    "Mixture",
+    "MixtureComponent",
     "Redial",
     "Repeat",
+    "Reserve",
+    "Route",
     "Scenario",
     "ScenarioError",
     "ServiceLevel",
     "Shift",
+    "Transfer",
 ]
 
 
@@ -288,6 +304,141 @@ class Callback(_Model):
     dial_time: Distribution = Distribution(dist="fixed", mean=0.0)
 
 
+class Route(_Model):
+    """A group in a type's routing order that gets the type only after a wait.
+
+    ``{group: sales_team, after: 30s}``: a contact of the type is offered to the group
+    once it has waited ``after`` in its queue (overflow after a delay); ``after: 0s``
+    is the group written as a plain name.
+    """
+
+    group: str = Field(min_length=1)
+    after: Duration = 0.0
+
+
+def _route_tag(value: object) -> str:
+    return "route[]" if isinstance(value, dict | Route) else "str"
+
+
+#: An entry of a routing order: a group's name, or ``{group: name, after: 30s}``.
+RouteEntry = Annotated[
+    Union[Annotated[str, Tag("str")], Annotated[Route, Tag("route[]")]],  # noqa: UP007
+    Discriminator(_route_tag),
+]
+
+
+class MixtureComponent(Distribution):
+    """One shape of a :class:`Mixture`: a distribution with a ``weight``.
+
+    Its mean is one duration (a mixture's components do not vary by interval).
+    """
+
+    weight: Weight
+
+    @model_validator(mode="after")
+    def _one_mean(self) -> MixtureComponent:
+        if isinstance(self.mean, list):
+            raise ValueError("a mixture component takes one mean, not one per interval")
+        return self
+
+
+class Mixture(_Model):
+    """Patience as a mixture of shapes: each caller's patience from one component.
+
+    A caller's component is drawn with probability weight / sum of weights, then its
+    patience from that component (``{weight: 0.3, dist: exponential, mean: 20s}``: 30 %
+    of callers hang up after 20 s on average). The draws stay common random numbers:
+    the component choice and each component's draws come from streams of their own,
+    seeded from the type's patience stream (:meth:`sample_unit`).
+    """
+
+    mixture: list[MixtureComponent] = Field(min_length=1, max_length=limits.MAX_NAMED)
+
+    @model_validator(mode="after")
+    def _weights(self) -> Mixture:
+        if sum(c.weight for c in self.mixture) <= 0:
+            raise ValueError("a mixture needs a component with a weight above 0")
+        return self
+
+    @property
+    def dist(self) -> str:
+        """``"mixture"`` (read like a :class:`Distribution`'s shape name)."""
+        return "mixture"
+
+    @property
+    def mean(self) -> float:
+        """The mixture's mean in seconds: the components' means, weighted."""
+        weights = np.array([c.weight for c in self.mixture], dtype=float)
+        means = np.array([c.means(1)[0] for c in self.mixture])
+        return float(weights @ means / weights.sum())
+
+    def means(self, intervals: int) -> np.ndarray:
+        """The mixture's mean in every interval (it does not vary by interval)."""
+        return np.full(intervals, self.mean)
+
+    def shape_cv(self) -> float:
+        """Coefficient of variation of the mixture."""
+        weights = np.array([c.weight for c in self.mixture], dtype=float)
+        weights /= weights.sum()
+        means = np.array([c.means(1)[0] for c in self.mixture])
+        second = np.array([(1 + c.shape_cv() ** 2) for c in self.mixture]) * means**2
+        mean = float(weights @ means)
+        return math.sqrt(max(float(weights @ second) - mean**2, 0.0)) / mean if mean else 0.0
+
+    def sample_unit(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Draw ``n`` patiences divided by the mixture's mean (unit mean).
+
+        The first draws of ``rng`` seed one stream for the choice of component and one
+        per component; each component draws ``n`` values and each caller takes its
+        component's. So a longer draw starts with the same values (the follow-up pool
+        grows that way), and a component's values do not depend on the other
+        components' weights.
+        """
+        seeds = rng.integers(0, 2**63, size=len(self.mixture) + 1)
+        weights = np.array([c.weight for c in self.mixture], dtype=float)
+        cumulative = np.cumsum(weights) / weights.sum()
+        pick = np.random.Generator(np.random.PCG64(int(seeds[0]))).random(n)
+        which = np.minimum(np.searchsorted(cumulative, pick, side="right"), len(weights) - 1)
+        out = np.empty(n)
+        for i, component in enumerate(self.mixture):
+            draws = component.sample_unit(
+                np.random.Generator(np.random.PCG64(int(seeds[i + 1]))), n
+            )
+            mine = which == i
+            out[mine] = draws[mine] * component.means(1)[0]
+        out /= self.mean
+        return out
+
+
+def _patience_tag(value: object) -> str:
+    mixture = isinstance(value, Mixture) or (isinstance(value, dict) and "mixture" in value)
+    return "mixture[]" if mixture else "dist[]"
+
+
+#: A patience: one shape, or a mixture of shapes.
+Patience = Annotated[
+    Union[Annotated[Mixture, Tag("mixture[]")], Annotated[Distribution, Tag("dist[]")]],  # noqa: UP007
+    Discriminator(_patience_tag),
+]
+
+
+class Transfer(_Model):
+    """Transfers: a share of handled contacts continues as another contact type.
+
+    At the end of its talk a contact is transferred with ``probability`` (its own
+    uniform draw decides) and continues as a contact of type ``to``: it asks for an
+    agent of that type at once (no IVR, no new trunk line: the call keeps its line),
+    with that type's handle time, patience and queue. With ``stay: true`` the first
+    agent stays on the line until the transferred contact is answered or leaves (a
+    warm transfer), then does the first contact's wrap-up; with ``stay: false`` the
+    first agent goes on to its wrap-up at once.
+    """
+
+    probability: Probability
+    to: str = Field(min_length=1)
+    stay: bool = False
+
+
 class ContactType(_Model):
     """A kind of contact (a queue): its arrivals, handle time, patience and target.
 
@@ -301,20 +452,41 @@ class ContactType(_Model):
     deferred work: it holds no trunk line, skips the IVR, never abandons, and agents
     take it only when no real-time contact of their skills waits; ``due`` is its
     service-level threshold (answered within the due time).
+
+    Routing and behaviour: an entry of ``groups`` may be ``{group: name, after: 30s}``
+    (the group gets the type only after that wait, :class:`Route`); ``balk`` is the
+    probability that a contact finding no idle agent hangs up at once; ``patience``
+    may be a mixture of shapes (:class:`Mixture`); ``head_start`` and ``wait_weight``
+    rank the type's waiting contacts for groups with ``policy: priority_age``
+    (priority = head start + weight x wait); ``transfer`` sends a share of handled
+    contacts on as another type (:class:`Transfer`).
     """
 
     name: str = Field(min_length=1)
     arrivals: Arrivals
     handle_time: Distribution
     wrap_up: Distribution | None = None
-    patience: Distribution | None = None
+    patience: Patience | None = None
     service_level: ServiceLevel = ServiceLevel()
-    groups: list[str] | None = Field(default=None, max_length=limits.MAX_NAMED)
+    groups: list[RouteEntry] | None = Field(default=None, max_length=limits.MAX_NAMED)
     redial: Redial | None = None
     repeat: Repeat | None = None
     callback: Callback | None = None
     channel: Literal["voice", "chat", "email"] = "voice"
     due: Duration | None = None
+    balk: Probability = 0.0
+    head_start: Duration = 0.0
+    wait_weight: float = Field(default=1.0, gt=0, le=limits.MAX_FACTOR)
+    transfer: Transfer | None = None
+
+    def routing(self) -> list[tuple[str, float]] | None:
+        """The routing order as written: (group name, wait before it gets the type).
+
+        None when ``groups`` is left out (every group with the skill, at once).
+        """
+        if self.groups is None:
+            return None
+        return [(g, 0.0) if isinstance(g, str) else (g.group, g.after) for g in self.groups]
 
 
 class Break(_Model):
@@ -378,6 +550,40 @@ class Activity(_Model):
         return start, parse_clock(self.end, day_start)
 
 
+class HandleFactor(_Model):
+    """A group's handle time for a type as the type's own times a ``multiplier``.
+
+    ``{multiplier: 0.8}``: this group talks 20 % shorter with the type than its
+    ``handle_time`` says (before the group's ``speed``).
+    """
+
+    multiplier: float = Field(gt=0, le=limits.MAX_FACTOR)
+
+
+def _handle_tag(value: object) -> str:
+    factor = isinstance(value, HandleFactor) or (isinstance(value, dict) and "multiplier" in value)
+    return "multiplier[]" if factor else "dist[]"
+
+
+#: A group's handle time for one type: a multiplier of the type's, or its own shape.
+GroupHandle = Annotated[
+    Union[Annotated[HandleFactor, Tag("multiplier[]")], Annotated[Distribution, Tag("dist[]")]],  # noqa: UP007
+    Discriminator(_handle_tag),
+]
+
+
+class Reserve(_Model):
+    """Agent reservation: a group keeps ``agents`` idle agents for one of its skills.
+
+    A contact of another type takes one of the group's agents only while more than
+    ``agents`` of them are idle; contacts of ``skill`` (default: the group's first
+    skill) take any idle agent.
+    """
+
+    agents: int = Field(ge=1, le=limits.MAX_AGENTS)
+    skill: str | None = None
+
+
 class AgentGroup(_Model):
     """Agents with the same skills, speed and routing policy.
 
@@ -395,6 +601,12 @@ class AgentGroup(_Model):
     the number of sessions an agent handles at once; a session's handle time is
     stretched by ``stretch``: 1 + stretch x (sessions - 1) with the session started as
     the agent's m-th, or a list of factors for m = 1..concurrency.
+
+    ``handle_time`` gives the group its own handle time for some of its skills: a
+    multiplier of the type's (:class:`HandleFactor`) or a distribution of its own
+    (``speed`` still divides it). ``reserve`` keeps idle agents for one skill
+    (:class:`Reserve`). ``policy: priority_age`` takes the waiting contact with the
+    highest priority, its type's ``head_start`` + ``wait_weight`` x its wait.
     """
 
     name: str = Field(min_length=1)
@@ -402,7 +614,7 @@ class AgentGroup(_Model):
     staffing: Count | list[Count] | None = None
     shifts: list[Shift] | None = Field(default=None, max_length=limits.MAX_ITEMS)
     speed: float = Field(default=1.0, ge=limits.MIN_SPEED, le=limits.MAX_SPEED)
-    policy: Literal["longest_waiting", "priority"] = "longest_waiting"
+    policy: Literal["longest_waiting", "priority", "priority_age"] = "longest_waiting"
     absence: Probability = 0.0
     activities: list[Activity] = Field(default=[], max_length=limits.MAX_ITEMS)
     fcr: Probability | dict[str, Probability] | None = None
@@ -411,6 +623,8 @@ class AgentGroup(_Model):
         Annotated[float, Field(ge=0, le=limits.MAX_FACTOR)]
         | list[Annotated[float, Field(ge=1, le=limits.MAX_FACTOR)]]
     ) = 0.0
+    handle_time: dict[str, GroupHandle] = Field(default={}, max_length=limits.MAX_NAMED)
+    reserve: Reserve | None = None
 
     def stretch_factors(self) -> list[float]:
         """Handle-time factor of a session started as the agent's m-th, m = 1..concurrency."""

@@ -45,14 +45,19 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     c_redial_u, c_repeat_u, c_kind = contacts.redial_delay, contacts.repeat_delay, contacts.kind
     c_customer, c_redials, c_repeats = contacts.customer, contacts.redials, contacts.repeats
     c_callback_u, c_no_answer_u = contacts.callback_u, contacts.no_answer_u
-    c_dial = contacts.dial_time
-    pool_data, pool_off, pool_size = pool.data, pool.offsets, pool.size
+    c_dial, c_balk_u, c_transfer_u = contacts.dial_time, contacts.balk_u, contacts.transfer_u
+    c_gh = contacts.group_handle
+    pool_data, pool_off, pool_size, pool_gh = pool.data, pool.offsets, pool.size, pool.group_handle
     fate, group, t_queued, t_answered = out.fate, out.group, out.queued, out.answered
     t_left, t_freed, followed, cb_state = out.left, out.freed, out.followed, out.callback
     cb_at, staff_log, n_rows = out.callback_at, out.staff_log, out.n_rows
     type_groups, group_types = centre.type_groups, centre.group_types
     group_speed, group_policy, lines = centre.group_speed, centre.group_policy, centre.lines
     ivr_ports, use_ivr, stop_time = centre.ivr_ports, centre.use_ivr, centre.stop_time
+    type_after, type_keep, group_after = centre.type_after, centre.type_keep, centre.group_after
+    group_keep, overflow_after = centre.group_keep, centre.overflow_after
+    head_start, wait_weight, balk_p = centre.head_start, centre.wait_weight, centre.balk
+    handle_factor, pair_row = centre.handle_factor, centre.pair_row
     redial_p, redial_max = follow_ups.redial_p, follow_ups.redial_max
     redial_mean, fcr, repeat_type = follow_ups.redial_mean, follow_ups.fcr, follow_ups.repeat_type
     repeat_max, repeat_mean = follow_ups.repeat_max, follow_ups.repeat_mean
@@ -60,6 +65,9 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     patience_mean, ivr_mean = follow_ups.patience_mean, follow_ups.ivr_mean
     ivr_deflect, ivr_abandon = follow_ups.ivr_deflect, follow_ups.ivr_abandon
     interval, end = follow_ups.interval, follow_ups.end
+    transfer_p, transfer_to = follow_ups.transfer_p, follow_ups.transfer_to
+    transfer_stay, pair_type, pair_mean = (follow_ups.transfer_stay, follow_ups.pair_type,
+                                           follow_ups.pair_mean)  # fmt: skip
     dial_mean, cb_threshold = callbacks.dial_mean, callbacks.threshold
     cb_acceptance, cb_no_answer = callbacks.acceptance, callbacks.no_answer
     group_sessions, group_stretch = channels.group_sessions, channels.group_stretch
@@ -75,6 +83,13 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     has_chat = group_sessions.max() > 1
     all_voice = type_voice.all()  # (flags that keep a calls-only day on its short path)
     has_email = type_email.any()
+    routed = (type_after > 0).any() or (type_keep > 0).any()  # overflow delays, reservations
+    overflow = overflow_after[:, 0].min() < np.inf
+    has_balk = c_balk_u.shape[0] > 0
+    has_transfer = c_transfer_u.shape[0] > 0
+    stay = has_transfer and (transfer_stay & (transfer_p > 0)).any()
+    n_pairs = c_gh.shape[0]
+    scaled = n_pairs > 0 or (handle_factor != 1.0).any()  # a group's own handle time
     capacity = n + pool_off[-1]
     n_intervals = handle_mean.shape[1]
     pool_used = np.zeros(pool_off.shape[0] - 1, np.int64)
@@ -92,6 +107,7 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
      c_factor) = state.agents(n_groups, group_agents.max(), breaks, capacity, has_chat)  # fmt: skip
     b_cap = breaks + 1
     waiting = np.zeros(n_types, np.int64)  # contacts in each queue (kept with callbacks)
+    c_src = np.full(capacity if stay else 0, -1, np.int64)  # a transfer's first contact
     state.start(n, follow, has_callbacks, fate, group, t_queued, t_answered, t_left, t_freed,
                 followed, cb_state, cb_at)  # fmt: skip
     n_all = n  # contacts so far (first contacts, then follow-ups as they come)
@@ -106,8 +122,9 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     # the agent who would take it: abandonments are then not events but are found
     # when an agent looks at the queue (patience expired strictly before now).
     # (With redials an abandonment schedules a redial at its time: it must be an event.)
-    # (So must a callback's predicted wait, which counts the contacts waiting.)
-    lazy = lines == 0 and not (follow and redial_max.max() > 0) and not has_callbacks
+    # (So must a callback's predicted wait, which counts the contacts waiting, and the
+    # release of a first agent staying on the line of a transfer.)
+    lazy = lines == 0 and not (follow and redial_max.max() > 0) and not has_callbacks and not stay
     # Arrivals are not kept on the heap: the next one is taken when it comes before
     # the heap's first event. Arrivals have the lowest priority and only one is due at
     # a time, so this is the order SimPy's queue gives them. (Insertion numbers only
@@ -190,18 +207,22 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
             consumed = True  # removed (or replaced) at the top of the next round
 
         ask = -1  # this contact asks for an agent (after this event)
+        reask = False  # (again, from its queue: its wait reached a group's delay)
         free_g = -1  # n_free agents of this group become free (after this event)
         n_free = 1
         after_call = False
         agent_done = -1  # the chat agent whose session ended (after this event)
         lost = -1  # this contact was blocked or abandoned: it may redial
         done = -1  # an agent has finished with this contact (after wrap-up)
-        if kind == codes.ARRIVE or kind == codes.FOLLOW_UP:
+        if kind == codes.ARRIVE or kind == codes.FOLLOW_UP or kind == codes.HANDOVER:
             c = arg
-            if kind == codes.FOLLOW_UP:  # a new contact, its variates from the type's pool
+            if kind != codes.ARRIVE:  # a new contact, its variates from the type's pool
                 src = arg
-                redial = fate[src] != codes.ANSWERED
+                handover = kind == codes.HANDOVER  # (a transfer: it skips the IVR)
+                redial = not handover and fate[src] != codes.ANSWERED
                 t = c_type[src] if redial else repeat_type[c_type[src]]
+                if handover:
+                    t = transfer_to[c_type[src]]
                 if pool_used[t] == pool_size:
                     ran_out = True
                     break
@@ -219,17 +240,20 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 if patience != np.inf:  # inf: the type never abandons
                     patience *= patience_mean[t, k]
                 c_patience[c] = patience
-                c_ivr_time[c] = pool_data[codes.POOL_IVR_TIME, e] * ivr_mean[k]
+                c_ivr_time[c] = 0.0 if handover else pool_data[codes.POOL_IVR_TIME, e] * ivr_mean[k]
                 u = pool_data[codes.POOL_IVR_U, e]  # deflected, hangs up in the IVR, or neither
-                c_deflect[c] = u < ivr_deflect[t]
-                c_ivr_abandon[c] = ivr_deflect[t] <= u and u < ivr_deflect[t] + ivr_abandon[t]
+                c_deflect[c] = not handover and u < ivr_deflect[t]
+                c_ivr_abandon[c] = (not handover and ivr_deflect[t] <= u
+                                    and u < ivr_deflect[t] + ivr_abandon[t])  # fmt: skip
                 c_follow_u[c] = pool_data[codes.POOL_FOLLOW_U, e]
                 c_redial_u[c] = pool_data[codes.POOL_REDIAL_DELAY, e]
                 c_repeat_u[c] = pool_data[codes.POOL_REPEAT_DELAY, e]
                 c_kind[c] = codes.REDIAL if redial else codes.REPEAT
+                if handover:
+                    c_kind[c] = codes.TRANSFER
                 c_customer[c] = c_customer[src]
                 c_redials[c] = c_redials[src] + 1 if redial else 0
-                c_repeats[c] = c_repeats[src] + (0 if redial else 1)
+                c_repeats[c] = c_repeats[src] + (0 if redial or handover else 1)
                 followed[c] = codes.NOT_FOLLOWED
                 if has_callbacks:
                     c_callback_u[c] = pool_data[codes.POOL_CALLBACK_U, e]
@@ -237,8 +261,18 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                     c_dial[c] = pool_data[codes.POOL_DIAL_TIME, e] * dial_mean[t, k]
                     cb_state[c] = codes.NO_CALLBACK
                     cb_at[c] = np.nan
+                if has_balk:
+                    c_balk_u[c] = pool_data[codes.POOL_BALK_U, e]
+                if has_transfer:
+                    c_transfer_u[c] = pool_data[codes.POOL_TRANSFER_U, e]
+                for p in range(n_pairs):  # the groups' own handle times for its type
+                    c_gh[p, c] = pool_gh[p, e] * pair_mean[p, k] if pair_type[p] == t else 0.0
                 state.unanswered(c, fate, group, t_queued, t_answered, t_left, t_freed)
-            if not all_voice and not type_voice[c_type[c]]:  # chat, e-mail: no line, no IVR
+                if handover and stay and transfer_stay[c_type[src]]:
+                    c_src[c] = src  # its first agent waits on the line
+            if kind == codes.HANDOVER:  # it keeps the line of the contact it continues
+                ask = c
+            elif not all_voice and not type_voice[c_type[c]]:  # chat, e-mail: no line, no IVR
                 ask = c
             elif c < n_start:  # a call already waiting at the start: on a line, past the IVR
                 in_system += 1
@@ -275,15 +309,31 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 t_left[c] = now
                 if all_voice or type_voice[c_type[c]]:
                     in_system -= 1
+                if stay and c_src[c] >= 0:  # its first agent's wrap-up
+                    n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_wrap[c_src[c]],
+                                           codes.WRAP_END, c_src[c])  # fmt: skip
+                    c_src[c] = -1
                 lost = c
+        elif kind == codes.OVERFLOW:  # its wait reaches a group's delay: offered again
+            c = arg
+            if fate[c] != codes.QUEUED or (lazy and t_queued[c] + c_patience[c] < now):
+                continue  # answered, abandoned (found lazily) or turned away meanwhile
+            ask = c
+            reask = True
         elif kind == codes.TALK_END:
             c = arg
             t_left[c] = now
+            transferred = has_transfer and c_transfer_u[c] < transfer_p[c_type[c]]
+            if transferred:  # it continues as another type, on its line, at once
+                followed[c] = codes.TRANSFERRED
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now, codes.HANDOVER, c)
             if (all_voice or type_voice[c_type[c]]) and not (
                 has_callbacks and cb_state[c] == codes.CALLBACK_ACCEPTED
-            ):
+            ) and not transferred:  # fmt: skip
                 in_system -= 1  # (a callback freed its line when it accepted)
-            if follow:  # is the customer's need resolved? if not, a repeat contact
+            if transferred and transfer_stay[c_type[c]]:
+                continue  # its agent stays on the line until the transfer is answered
+            if follow and not transferred:  # is the need resolved? if not, a repeat contact
                 t = c_type[c]
                 if c_follow_u[c] < 1.0 - fcr[t, group[c]]:
                     followed[c] = codes.UNRESOLVED
@@ -306,10 +356,15 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 t_left[c] = now
                 done = c
             else:
+                g = group[c]
+                h = c_handle[c]
+                if scaled:  # the group's own handle time, or the type's times its multiplier
+                    p = pair_row[c_type[c], g]
+                    h = c_gh[p, c] if p >= 0 else h * handle_factor[c_type[c], g]
                 if has_chat and c_agent[c] >= 0:
-                    talk = c_handle[c] * c_factor[c] / group_speed[group[c]]
+                    talk = h * c_factor[c] / group_speed[g]
                 else:
-                    talk = c_handle[c] / group_speed[group[c]]
+                    talk = h / group_speed[g]
                 n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk, codes.TALK_END, c)
                 continue
         elif kind == codes.BREAK_END:
@@ -332,9 +387,11 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
             count = roster_count[i]
             now_idle = 0
             if roster_kind[i] == codes.CLOSE:  # closing time between two days
-                in_system -= state.close(now, lazy, has_callbacks, type_email, type_voice, q_head,
-                                         q_tail, q_buf, fate, t_queued, c_patience, t_left,
-                                         cb_state, waiting, b_head, b_tail)  # fmt: skip
+                freed, n_pend, seq = state.close(
+                    now, lazy, has_callbacks, type_email, type_voice, q_head, q_tail, q_buf, fate,
+                    t_queued, c_patience, t_left, cb_state, waiting, b_head, b_tail, c_src,
+                    c_wrap, pend_t, pend_k, n_pend, seq)  # fmt: skip
+                in_system -= freed
                 continue
             if has_chat and group_sessions[g] > 1:  # a chat group: its agents one by one
                 free_g = g
@@ -398,41 +455,76 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
             if has_chat:
                 agent_done = c_agent[done]
 
-        if lost >= 0 and follow:  # (blocked or abandoned: nothing else happens then)
-            delay = redial_delay(lost, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials,
-                                 followed, redial_p, redial_max, redial_mean, end)  # fmt: skip
-            if delay >= 0:
-                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + delay,
-                                       codes.FOLLOW_UP, lost)  # fmt: skip
-        if ask >= 0:  # the contact asks for an agent
+        if ask >= 0:  # the contact asks for an agent (again, when its wait grew)
             c = ask
-            t_queued[c] = now
+            if not reask:
+                t_queued[c] = now
             t = c_type[c]
             answered = False
-            for j in range(type_groups.shape[1]):
+            for j in range(type_groups.shape[1]):  # the first group that may take it now
                 g = type_groups[t, j]
                 if g < 0:
                     break
+                if routed and t_queued[c] + type_after[t, j] > now:
+                    continue  # the group gets the type only after a longer wait
+                a = -1
                 if has_chat and group_sessions[g] > 1:  # the least-loaded chat agent, free
                     a = least_loaded(a_state, a_load, g, group_agents[g], 0, group_sessions[g])
                     if a < 0:
                         continue
-                    a_load[g, a] += 1  # a session, stretched by how many the agent now has
-                    c_agent[c] = a
-                    c_factor[c] = group_stretch[g, a_load[g, a] - 1]
-                    talk = c_handle[c] * c_factor[c] / group_speed[g]
-                elif idle[g] > 0:
+                elif idle[g] > (type_keep[t, j] if routed else 0):  # (it keeps some idle)
                     idle[g] -= 1
-                    talk = c_handle[c] / group_speed[g]
                 else:
                     continue
+                h = c_handle[c]
+                if scaled:  # the group's own handle time, or the type's times its multiplier
+                    p = pair_row[t, g]
+                    h = c_gh[p, c] if p >= 0 else h * handle_factor[t, g]
+                if a >= 0:  # a session, stretched by how many the agent now has
+                    a_load[g, a] += 1
+                    c_agent[c] = a
+                    c_factor[c] = group_stretch[g, a_load[g, a] - 1]
+                    talk = h * c_factor[c] / group_speed[g]
+                else:
+                    talk = h / group_speed[g]
                 fate[c] = codes.ANSWERED
                 group[c] = g
                 t_answered[c] = now
-                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk, codes.TALK_END, c)
+                if reask and has_callbacks and cb_state[c] == codes.CALLBACK_ACCEPTED:
+                    n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_dial[c],
+                                           codes.DIAL_END, c)  # fmt: skip
+                else:
+                    n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk,
+                                           codes.TALK_END, c)  # fmt: skip
+                if stay and c_src[c] >= 0:  # its first agent's wrap-up
+                    n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_wrap[c_src[c]],
+                                           codes.WRAP_END, c_src[c])  # fmt: skip
+                    c_src[c] = -1
+                if reask and has_callbacks:
+                    waiting[t] -= 1
                 answered = True
                 break
-            if not answered:
+            if answered:
+                pass
+            elif reask:  # still waiting: until its wait reaches the next group's delay
+                for m in range(overflow_after.shape[1]):
+                    if t_queued[c] + overflow_after[t, m] > now:  # (inf: no more)
+                        if overflow_after[t, m] < np.inf:
+                            n_pend, seq = schedule(pend_t, pend_k, n_pend, seq,
+                                                   t_queued[c] + overflow_after[t, m],
+                                                   codes.OVERFLOW, c)  # fmt: skip
+                        break
+            elif has_balk and c >= n_start and c_balk_u[c] < balk_p[t]:  # it hangs up at once
+                fate[c] = codes.BALKED
+                t_left[c] = now
+                if all_voice or type_voice[t]:
+                    in_system -= 1
+                if stay and c_src[c] >= 0:  # its first agent's wrap-up
+                    n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_wrap[c_src[c]],
+                                           codes.WRAP_END, c_src[c])  # fmt: skip
+                    c_src[c] = -1
+                lost = c
+            else:
                 accepted = False  # a callback, offered when the predicted wait is long
                 if has_callbacks and cb_threshold[t] != np.inf:
                     staffed = 0  # agents on the phones in the routing groups
@@ -459,6 +551,20 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 if not accepted and not lazy and c_patience[c] != np.inf:
                     n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_patience[c],
                                            codes.ABANDON, c)  # fmt: skip
+                if overflow and overflow_after[t, 0] < np.inf:  # the first group's delay
+                    for m in range(overflow_after.shape[1]):
+                        if t_queued[c] + overflow_after[t, m] > now:
+                            if overflow_after[t, m] < np.inf:
+                                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq,
+                                                       t_queued[c] + overflow_after[t, m],
+                                                       codes.OVERFLOW, c)  # fmt: skip
+                            break
+        if lost >= 0 and follow:  # (blocked, abandoned or balked)
+            delay = redial_delay(lost, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials,
+                                 followed, redial_p, redial_max, redial_mean, end)  # fmt: skip
+            if delay >= 0:
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + delay,
+                                       codes.FOLLOW_UP, lost)  # fmt: skip
         # Agents of free_g become free, one at a time (the engine's _agent_free):
         # first a leave owed, then (after a call) a break owed; otherwise the queued
         # contact the group's policy picks; otherwise the agent becomes idle. In a chat
@@ -528,7 +634,8 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 continue
             best = -1
             best_t = -1
-            longest = group_policy[g] == codes.LONGEST_WAITING
+            best_score = 0.0
+            policy = group_policy[g]
             for j in range(group_types.shape[1]):
                 t = group_types[g, j]
                 if t < 0:
@@ -550,13 +657,23 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                     q_head[t] += 1
                 if q_head[t] < q_tail[t]:
                     head = q_buf[q_head[t]]
-                    if not longest:
+                    if routed and (idle[g] < group_keep[g, j]
+                                   or t_queued[head] + group_after[g, j] > now):  # fmt: skip
+                        continue  # kept for another skill, or not waited long enough for g
+                    if policy == codes.PRIORITY_ORDER:
                         best = head
                         best_t = t
                         break
-                    if best < 0 or t_queued[head] < t_queued[best]:
-                        best = head
-                        best_t = t
+                    if policy == codes.LONGEST_WAITING:
+                        if best < 0 or t_queued[head] < t_queued[best]:
+                            best = head
+                            best_t = t
+                    else:  # priority_age: head start + weight x wait
+                        score = head_start[t] + wait_weight[t] * (now - t_queued[head])
+                        if best < 0 or score > best_score:
+                            best = head
+                            best_t = t
+                            best_score = score
             if best < 0:
                 if chat_g:
                     break
@@ -576,15 +693,25 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_dial[best],
                                        codes.DIAL_END, best)  # fmt: skip
             else:
+                h = c_handle[best]
+                if scaled:  # the group's own handle time, or the type's times its multiplier
+                    p = pair_row[best_t, g]
+                    h = c_gh[p, best] if p >= 0 else h * handle_factor[best_t, g]
                 if a >= 0:
-                    talk = c_handle[best] * c_factor[best] / group_speed[g]
+                    talk = h * c_factor[best] / group_speed[g]
                 else:
-                    talk = c_handle[best] / group_speed[g]
+                    talk = h / group_speed[g]
                 n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk, codes.TALK_END,
                                        best)  # fmt: skip
+            if stay and c_src[best] >= 0:  # its first agent's wrap-up
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_wrap[c_src[best]],
+                                       codes.WRAP_END, c_src[best])  # fmt: skip
+                c_src[best] = -1
 
     if ran_out:
         return -1
+    if seq >= heap.MAX_INSERTIONS:
+        return -2
     state.finish(n_all, lazy, stop_time, fate, t_queued, c_patience, t_left)
     n_rows[0] = n_all
     return n_log
