@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ccsim.engines import counters, kernel
+from ccsim.engines.codes import PRIORITY_AGE
 from ccsim.followups import FollowUpPool, followup_pool
 from ccsim.plan import BREAK, Plan
 from ccsim.results.kpis import GROUP_FIELDS, TYPE_FIELDS, WAIT_EDGES
@@ -227,7 +228,9 @@ def _tables(plan: Plan) -> dict[str, tuple]:
             type_keep=plan.type_keep, group_after=plan.group_after, group_keep=plan.group_keep,
             overflow_after=plan.overflow_after, head_start=plan.head_start,
             wait_weight=plan.wait_weight, balk=plan.balk, handle_factor=plan.handle_factor,
-            pair_row=plan.pair_row,
+            pair_row=plan.pair_row, routed=plan.has_routing,
+            overflow=bool(np.isfinite(plan.overflow_after).any()), scaled=plan.scaled,
+            rich=(True,) if _rich(plan) else (),
         ),
         "follow_ups": kernel.FollowUpPlan(
             redial_p=plan.redial_p, redial_max=plan.redial_max, redial_mean=plan.redial_mean,
@@ -237,7 +240,7 @@ def _tables(plan: Plan) -> dict[str, tuple]:
             ivr_mean=plan.ivr_mean, ivr_deflect=plan.ivr_deflect, ivr_abandon=plan.ivr_abandon,
             interval=float(plan.interval), end=float(plan.end), transfer_p=plan.transfer_p,
             transfer_to=plan.transfer_to, transfer_stay=plan.transfer_stay,
-            pair_type=plan.pair_type, pair_mean=plan.pair_mean,
+            pair_type=plan.pair_type, pair_mean=plan.pair_mean, stay=plan.has_stay,
         ),
         "callbacks": kernel.CallbackPlan(
             threshold=plan.callback_threshold, acceptance=plan.callback_acceptance,
@@ -251,6 +254,19 @@ def _tables(plan: Plan) -> dict[str, tuple]:
         ),
     }  # fmt: skip
     return {name: tuple(bundle) for name, bundle in tables.items()}
+
+
+def _rich(plan: Plan) -> bool:
+    """Whether the plan uses the routing and behaviour features of issue 15.
+
+    Overflow after a delay, reservation, handle time per (type, group), balking,
+    transfers or the ``priority_age`` policy: the kernel's loop with their code
+    (:class:`ccsim.engines.kernel.Centre`, ``rich``).
+    """
+    return bool(
+        plan.has_routing or plan.scaled or plan.has_balking or plan.has_transfers
+        or (plan.group_policy == PRIORITY_AGE).any()
+    )  # fmt: skip
 
 
 def _run(

@@ -17,24 +17,38 @@ and bounded by what ccsim can simulate (:mod:`ccsim.scenario.limits`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
-import numpy as np
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    model_validator,
-)
+from pydantic import BeforeValidator, Field, model_validator
 
 from ccsim.scenario import limits
 from ccsim.scenario.distributions import Distribution
-from ccsim.scenario.units import Duration, parse_clock, short
+from ccsim.scenario.routing import (
+    GroupHandle,
+    HandleFactor,
+    Mixture,
+    MixtureComponent,
+    Patience,
+    Reserve,
+    Route,
+    RouteEntry,
+    Transfer,
+)
+from ccsim.scenario.units import Duration, parse_clock
+from ccsim.scenario.values import (
+    Clock,
+    Count,
+    DayFactorCV,
+    Factor,
+    Money,
+    Probability,
+    Rate,
+    Volume,
+    Weight,
+    share,
+)
+from ccsim.scenario.values import Section as _Model
 
 __all__ = [
     "Activity",
@@ -63,41 +77,6 @@ __all__ = [
     "Shift",
     "Transfer",
 ]
-
-
-def _percent(value: object) -> object:
-    """``"20%"`` as 0.2 (a share, a weight or a factor may be written as a percentage)."""
-    if isinstance(value, str) and value.strip().endswith("%"):
-        try:
-            number = float(value.strip()[:-1])
-        except ValueError:
-            message = f"expected a number or a percentage such as '20%', got {short(value)}"
-            raise ValueError(message) from None
-        return number / 100.0
-    return value
-
-
-def _share(value: object) -> object:
-    """A share: 0.2 or ``"20%"``; 80 is refused with the hint to write 0.8."""
-    value = _percent(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value <= 100:
-        raise ValueError(
-            f"a share is a number between 0 and 1: for {value:g} % write {value / 100:g} "
-            f"(got {value:g})"
-        )
-    return value
-
-
-NonNegative = Annotated[float, Field(ge=0)]
-Money = Annotated[float, Field(ge=0, le=limits.MAX_AMOUNT)]
-Factor = Annotated[float, BeforeValidator(_percent), Field(ge=0, le=limits.MAX_FACTOR)]
-Weight = Annotated[float, BeforeValidator(_percent), Field(ge=0, le=limits.MAX_VOLUME)]
-Probability = Annotated[float, BeforeValidator(_share), Field(ge=0, le=1)]
-Rate = Annotated[float, Field(ge=0, le=limits.MAX_RATE)]
-Volume = Annotated[float, Field(ge=0, le=limits.MAX_VOLUME)]
-DayFactorCV = Annotated[float, Field(ge=0, le=limits.MAX_DAY_FACTOR_CV)]
-Count = Annotated[int, Field(ge=0, le=limits.MAX_AGENTS)]  # agents
-Clock = str | float  # "HH:MM" or a duration from the start of the day, checked below
 
 
 class ScenarioError(Exception):
@@ -141,10 +120,6 @@ def format_path(path: tuple[str | int, ...]) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Horizon(_Model):
@@ -304,141 +279,6 @@ class Callback(_Model):
     dial_time: Distribution = Distribution(dist="fixed", mean=0.0)
 
 
-class Route(_Model):
-    """A group in a type's routing order that gets the type only after a wait.
-
-    ``{group: sales_team, after: 30s}``: a contact of the type is offered to the group
-    once it has waited ``after`` in its queue (overflow after a delay); ``after: 0s``
-    is the group written as a plain name.
-    """
-
-    group: str = Field(min_length=1)
-    after: Duration = 0.0
-
-
-def _route_tag(value: object) -> str:
-    return "route[]" if isinstance(value, dict | Route) else "str"
-
-
-#: An entry of a routing order: a group's name, or ``{group: name, after: 30s}``.
-RouteEntry = Annotated[
-    Union[Annotated[str, Tag("str")], Annotated[Route, Tag("route[]")]],  # noqa: UP007
-    Discriminator(_route_tag),
-]
-
-
-class MixtureComponent(Distribution):
-    """One shape of a :class:`Mixture`: a distribution with a ``weight``.
-
-    Its mean is one duration (a mixture's components do not vary by interval).
-    """
-
-    weight: Weight
-
-    @model_validator(mode="after")
-    def _one_mean(self) -> MixtureComponent:
-        if isinstance(self.mean, list):
-            raise ValueError("a mixture component takes one mean, not one per interval")
-        return self
-
-
-class Mixture(_Model):
-    """Patience as a mixture of shapes: each caller's patience from one component.
-
-    A caller's component is drawn with probability weight / sum of weights, then its
-    patience from that component (``{weight: 0.3, dist: exponential, mean: 20s}``: 30 %
-    of callers hang up after 20 s on average). The draws stay common random numbers:
-    the component choice and each component's draws come from streams of their own,
-    seeded from the type's patience stream (:meth:`sample_unit`).
-    """
-
-    mixture: list[MixtureComponent] = Field(min_length=1, max_length=limits.MAX_NAMED)
-
-    @model_validator(mode="after")
-    def _weights(self) -> Mixture:
-        if sum(c.weight for c in self.mixture) <= 0:
-            raise ValueError("a mixture needs a component with a weight above 0")
-        return self
-
-    @property
-    def dist(self) -> str:
-        """``"mixture"`` (read like a :class:`Distribution`'s shape name)."""
-        return "mixture"
-
-    @property
-    def mean(self) -> float:
-        """The mixture's mean in seconds: the components' means, weighted."""
-        weights = np.array([c.weight for c in self.mixture], dtype=float)
-        means = np.array([c.means(1)[0] for c in self.mixture])
-        return float(weights @ means / weights.sum())
-
-    def means(self, intervals: int) -> np.ndarray:
-        """The mixture's mean in every interval (it does not vary by interval)."""
-        return np.full(intervals, self.mean)
-
-    def shape_cv(self) -> float:
-        """Coefficient of variation of the mixture."""
-        weights = np.array([c.weight for c in self.mixture], dtype=float)
-        weights /= weights.sum()
-        means = np.array([c.means(1)[0] for c in self.mixture])
-        second = np.array([(1 + c.shape_cv() ** 2) for c in self.mixture]) * means**2
-        mean = float(weights @ means)
-        return math.sqrt(max(float(weights @ second) - mean**2, 0.0)) / mean if mean else 0.0
-
-    def sample_unit(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """Draw ``n`` patiences divided by the mixture's mean (unit mean).
-
-        The first draws of ``rng`` seed one stream for the choice of component and one
-        per component; each component draws ``n`` values and each caller takes its
-        component's. So a longer draw starts with the same values (the follow-up pool
-        grows that way), and a component's values do not depend on the other
-        components' weights.
-        """
-        seeds = rng.integers(0, 2**63, size=len(self.mixture) + 1)
-        weights = np.array([c.weight for c in self.mixture], dtype=float)
-        cumulative = np.cumsum(weights) / weights.sum()
-        pick = np.random.Generator(np.random.PCG64(int(seeds[0]))).random(n)
-        which = np.minimum(np.searchsorted(cumulative, pick, side="right"), len(weights) - 1)
-        out = np.empty(n)
-        for i, component in enumerate(self.mixture):
-            draws = component.sample_unit(
-                np.random.Generator(np.random.PCG64(int(seeds[i + 1]))), n
-            )
-            mine = which == i
-            out[mine] = draws[mine] * component.means(1)[0]
-        out /= self.mean
-        return out
-
-
-def _patience_tag(value: object) -> str:
-    mixture = isinstance(value, Mixture) or (isinstance(value, dict) and "mixture" in value)
-    return "mixture[]" if mixture else "dist[]"
-
-
-#: A patience: one shape, or a mixture of shapes.
-Patience = Annotated[
-    Union[Annotated[Mixture, Tag("mixture[]")], Annotated[Distribution, Tag("dist[]")]],  # noqa: UP007
-    Discriminator(_patience_tag),
-]
-
-
-class Transfer(_Model):
-    """Transfers: a share of handled contacts continues as another contact type.
-
-    At the end of its talk a contact is transferred with ``probability`` (its own
-    uniform draw decides) and continues as a contact of type ``to``: it asks for an
-    agent of that type at once (no IVR, no new trunk line: the call keeps its line),
-    with that type's handle time, patience and queue. With ``stay: true`` the first
-    agent stays on the line until the transferred contact is answered or leaves (a
-    warm transfer), then does the first contact's wrap-up; with ``stay: false`` the
-    first agent goes on to its wrap-up at once.
-    """
-
-    probability: Probability
-    to: str = Field(min_length=1)
-    stay: bool = False
-
-
 class ContactType(_Model):
     """A kind of contact (a queue): its arrivals, handle time, patience and target.
 
@@ -550,40 +390,6 @@ class Activity(_Model):
         return start, parse_clock(self.end, day_start)
 
 
-class HandleFactor(_Model):
-    """A group's handle time for a type as the type's own times a ``multiplier``.
-
-    ``{multiplier: 0.8}``: this group talks 20 % shorter with the type than its
-    ``handle_time`` says (before the group's ``speed``).
-    """
-
-    multiplier: float = Field(gt=0, le=limits.MAX_FACTOR)
-
-
-def _handle_tag(value: object) -> str:
-    factor = isinstance(value, HandleFactor) or (isinstance(value, dict) and "multiplier" in value)
-    return "multiplier[]" if factor else "dist[]"
-
-
-#: A group's handle time for one type: a multiplier of the type's, or its own shape.
-GroupHandle = Annotated[
-    Union[Annotated[HandleFactor, Tag("multiplier[]")], Annotated[Distribution, Tag("dist[]")]],  # noqa: UP007
-    Discriminator(_handle_tag),
-]
-
-
-class Reserve(_Model):
-    """Agent reservation: a group keeps ``agents`` idle agents for one of its skills.
-
-    A contact of another type takes one of the group's agents only while more than
-    ``agents`` of them are idle; contacts of ``skill`` (default: the group's first
-    skill) take any idle agent.
-    """
-
-    agents: int = Field(ge=1, le=limits.MAX_AGENTS)
-    skill: str | None = None
-
-
 class AgentGroup(_Model):
     """Agents with the same skills, speed and routing policy.
 
@@ -663,7 +469,7 @@ class GroupCost(_Model):
 
     hourly_wage: Money = 0.0
     paid_breaks: bool = True
-    shrinkage: Annotated[float, BeforeValidator(_share), Field(ge=0, lt=1)] = 0.0
+    shrinkage: Annotated[float, BeforeValidator(share), Field(ge=0, lt=1)] = 0.0
     overhead: Factor = 1.0
 
 
@@ -672,7 +478,7 @@ class GroupCostOverride(_Model):
 
     hourly_wage: Money | None = None
     paid_breaks: bool | None = None
-    shrinkage: Annotated[float, BeforeValidator(_share), Field(ge=0, lt=1)] | None = None
+    shrinkage: Annotated[float, BeforeValidator(share), Field(ge=0, lt=1)] | None = None
     overhead: Factor | None = None
 
 

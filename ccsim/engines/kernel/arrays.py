@@ -105,6 +105,12 @@ class Centre(NamedTuple):
     balk: np.ndarray
     handle_factor: np.ndarray  # (types, groups)
     pair_row: np.ndarray  # (types, groups)
+    routed: bool  # some group gets a type after a wait, or keeps agents for a skill
+    overflow: bool  # some group gets a type after a wait
+    scaled: bool  # some group's handle time for a type is not the type's
+    rich: tuple  # () for a plan without the features above, balking, transfers and
+    # priority_age; (True,) with some. numba compiles the loop once for each (it
+    # specialises on the tuple's length), so a plain plan's loop has none of their code.
 
 
 class FollowUpPlan(NamedTuple):
@@ -135,6 +141,7 @@ class FollowUpPlan(NamedTuple):
     transfer_stay: np.ndarray
     pair_type: np.ndarray
     pair_mean: np.ndarray
+    stay: bool  # some transfer keeps its first agent on the line
 
 
 class CallbackPlan(NamedTuple):

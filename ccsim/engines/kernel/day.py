@@ -19,10 +19,12 @@ from numba import njit
 
 from ccsim.engines import codes
 from ccsim.engines.kernel import arrays, heap, state
-from ccsim.engines.kernel.agents import least_loaded, staff, start_break
-from ccsim.engines.kernel.followups import redial_delay
+from ccsim.engines.kernel.agents import chat_roster, least_loaded, session_end, staff, start_break
+from ccsim.engines.kernel.callbacks import offer_callback
+from ccsim.engines.kernel.followups import new_columns, new_contact, redial_delay
 from ccsim.engines.kernel.heap import schedule
 from ccsim.engines.kernel.jit import JIT
+from ccsim.engines.kernel.routing import next_overflow, own_handle, release
 
 __all__ = ["simulate"]
 
@@ -40,13 +42,12 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     n = n_first
     c_type, c_arrival, c_interval = contacts.type, contacts.arrival, contacts.interval
     c_handle, c_wrap, c_patience = contacts.handle, contacts.wrap_up, contacts.patience
-    c_ivr_time, c_deflect = contacts.ivr_time, contacts.ivr_deflect
+    c_ivr_time, c_deflect, c_gh = contacts.ivr_time, contacts.ivr_deflect, contacts.group_handle
     c_ivr_abandon, c_follow_u = contacts.ivr_abandon, contacts.follow_u
     c_redial_u, c_repeat_u, c_kind = contacts.redial_delay, contacts.repeat_delay, contacts.kind
     c_customer, c_redials, c_repeats = contacts.customer, contacts.redials, contacts.repeats
     c_callback_u, c_no_answer_u = contacts.callback_u, contacts.no_answer_u
     c_dial, c_balk_u, c_transfer_u = contacts.dial_time, contacts.balk_u, contacts.transfer_u
-    c_gh = contacts.group_handle
     pool_data, pool_off, pool_size, pool_gh = pool.data, pool.offsets, pool.size, pool.group_handle
     fate, group, t_queued, t_answered = out.fate, out.group, out.queued, out.answered
     t_left, t_freed, followed, cb_state = out.left, out.freed, out.followed, out.callback
@@ -58,6 +59,11 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     group_keep, overflow_after = centre.group_keep, centre.overflow_after
     head_start, wait_weight, balk_p = centre.head_start, centre.wait_weight, centre.balk
     handle_factor, pair_row = centre.handle_factor, centre.pair_row
+    # Routing features: compiled only for plans that use them (rich: a tuple's length,
+    # known when numba compiles; a plain plan's loop has none of their code)
+    rich = len(centre.rich) > 0
+    routed, overflow = rich and centre.routed, rich and centre.overflow
+    scaled = rich and centre.scaled
     redial_p, redial_max = follow_ups.redial_p, follow_ups.redial_max
     redial_mean, fcr, repeat_type = follow_ups.redial_mean, follow_ups.fcr, follow_ups.repeat_type
     repeat_max, repeat_mean = follow_ups.repeat_max, follow_ups.repeat_mean
@@ -83,13 +89,8 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     has_chat = group_sessions.max() > 1
     all_voice = type_voice.all()  # (flags that keep a calls-only day on its short path)
     has_email = type_email.any()
-    routed = (type_after > 0).any() or (type_keep > 0).any()  # overflow delays, reservations
-    overflow = overflow_after[:, 0].min() < np.inf
-    has_balk = c_balk_u.shape[0] > 0
-    has_transfer = c_transfer_u.shape[0] > 0
-    stay = has_transfer and (transfer_stay & (transfer_p > 0)).any()
-    n_pairs = c_gh.shape[0]
-    scaled = n_pairs > 0 or (handle_factor != 1.0).any()  # a group's own handle time
+    has_balk, stay = rich and c_balk_u.shape[0] > 0, rich and follow_ups.stay
+    has_transfer = rich and c_transfer_u.shape[0] > 0
     capacity = n + pool_off[-1]
     n_intervals = handle_mean.shape[1]
     pool_used = np.zeros(pool_off.shape[0] - 1, np.int64)
@@ -121,9 +122,8 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     # Without trunk lines nothing depends on *when* a queued contact abandons except
     # the agent who would take it: abandonments are then not events but are found
     # when an agent looks at the queue (patience expired strictly before now).
-    # (With redials an abandonment schedules a redial at its time: it must be an event.)
-    # (So must a callback's predicted wait, which counts the contacts waiting, and the
-    # release of a first agent staying on the line of a transfer.)
+    # (Not with redials, callbacks, warm transfers: an abandonment schedules a redial, a
+    # predicted wait counts the contacts waiting, a first agent is freed.)
     lazy = lines == 0 and not (follow and redial_max.max() > 0) and not has_callbacks and not stay
     # Arrivals are not kept on the heap: the next one is taken when it comes before
     # the heap's first event. Arrivals have the lowest priority and only one is due at
@@ -218,7 +218,7 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
             c = arg
             if kind != codes.ARRIVE:  # a new contact, its variates from the type's pool
                 src = arg
-                handover = kind == codes.HANDOVER  # (a transfer: it skips the IVR)
+                handover = has_transfer and kind == codes.HANDOVER  # (it skips the IVR)
                 redial = not handover and fate[src] != codes.ANSWERED
                 t = c_type[src] if redial else repeat_type[c_type[src]]
                 if handover:
@@ -231,42 +231,14 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 c = n_all
                 n_all += 1
                 k = min(int(now / interval), n_intervals - 1)
-                c_type[c] = t
-                c_arrival[c] = now
-                c_interval[c] = k
-                c_handle[c] = pool_data[codes.POOL_HANDLE, e] * handle_mean[t, k]
-                c_wrap[c] = pool_data[codes.POOL_WRAP_UP, e] * wrap_mean[t, k]
-                patience = pool_data[codes.POOL_PATIENCE, e]
-                if patience != np.inf:  # inf: the type never abandons
-                    patience *= patience_mean[t, k]
-                c_patience[c] = patience
-                c_ivr_time[c] = 0.0 if handover else pool_data[codes.POOL_IVR_TIME, e] * ivr_mean[k]
-                u = pool_data[codes.POOL_IVR_U, e]  # deflected, hangs up in the IVR, or neither
-                c_deflect[c] = not handover and u < ivr_deflect[t]
-                c_ivr_abandon[c] = (not handover and ivr_deflect[t] <= u
-                                    and u < ivr_deflect[t] + ivr_abandon[t])  # fmt: skip
-                c_follow_u[c] = pool_data[codes.POOL_FOLLOW_U, e]
-                c_redial_u[c] = pool_data[codes.POOL_REDIAL_DELAY, e]
-                c_repeat_u[c] = pool_data[codes.POOL_REPEAT_DELAY, e]
-                c_kind[c] = codes.REDIAL if redial else codes.REPEAT
-                if handover:
-                    c_kind[c] = codes.TRANSFER
-                c_customer[c] = c_customer[src]
-                c_redials[c] = c_redials[src] + 1 if redial else 0
-                c_repeats[c] = c_repeats[src] + (0 if redial or handover else 1)
-                followed[c] = codes.NOT_FOLLOWED
-                if has_callbacks:
-                    c_callback_u[c] = pool_data[codes.POOL_CALLBACK_U, e]
-                    c_no_answer_u[c] = pool_data[codes.POOL_NO_ANSWER_U, e]
-                    c_dial[c] = pool_data[codes.POOL_DIAL_TIME, e] * dial_mean[t, k]
-                    cb_state[c] = codes.NO_CALLBACK
-                    cb_at[c] = np.nan
-                if has_balk:
-                    c_balk_u[c] = pool_data[codes.POOL_BALK_U, e]
-                if has_transfer:
-                    c_transfer_u[c] = pool_data[codes.POOL_TRANSFER_U, e]
-                for p in range(n_pairs):  # the groups' own handle times for its type
-                    c_gh[p, c] = pool_gh[p, e] * pair_mean[p, k] if pair_type[p] == t else 0.0
+                new_contact(c, src, t, e, k, now, redial, handover, c_type, c_arrival, c_interval,
+                            c_handle, c_wrap, c_patience, c_ivr_time, c_deflect, c_ivr_abandon,
+                            c_follow_u, c_redial_u, c_repeat_u, c_kind, c_customer, c_redials,
+                            c_repeats, followed, pool_data, handle_mean, wrap_mean,
+                            patience_mean, ivr_mean, ivr_deflect, ivr_abandon)  # fmt: skip
+                new_columns(c, t, e, k, c_callback_u, c_no_answer_u, c_dial, cb_state, cb_at,
+                            c_balk_u, c_transfer_u, c_gh, pool_data, pool_gh, dial_mean,
+                            pair_type, pair_mean)  # fmt: skip
                 state.unanswered(c, fate, group, t_queued, t_answered, t_left, t_freed)
                 if handover and stay and transfer_stay[c_type[src]]:
                     c_src[c] = src  # its first agent waits on the line
@@ -309,12 +281,10 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 t_left[c] = now
                 if all_voice or type_voice[c_type[c]]:
                     in_system -= 1
-                if stay and c_src[c] >= 0:  # its first agent's wrap-up
-                    n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_wrap[c_src[c]],
-                                           codes.WRAP_END, c_src[c])  # fmt: skip
-                    c_src[c] = -1
+                if stay:  # its first agent's wrap-up
+                    n_pend, seq = release(c, now, c_src, c_wrap, pend_t, pend_k, n_pend, seq)
                 lost = c
-        elif kind == codes.OVERFLOW:  # its wait reaches a group's delay: offered again
+        elif overflow and kind == codes.OVERFLOW:  # its wait reaches a group's delay
             c = arg
             if fate[c] != codes.QUEUED or (lazy and t_queued[c] + c_patience[c] < now):
                 continue  # answered, abandoned (found lazily) or turned away meanwhile
@@ -327,9 +297,8 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
             if transferred:  # it continues as another type, on its line, at once
                 followed[c] = codes.TRANSFERRED
                 n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now, codes.HANDOVER, c)
-            if (all_voice or type_voice[c_type[c]]) and not (
-                has_callbacks and cb_state[c] == codes.CALLBACK_ACCEPTED
-            ) and not transferred:  # fmt: skip
+            if (all_voice or type_voice[c_type[c]]) and not transferred and not (
+                    has_callbacks and cb_state[c] == codes.CALLBACK_ACCEPTED):  # fmt: skip
                 in_system -= 1  # (a callback freed its line when it accepted)
             if transferred and transfer_stay[c_type[c]]:
                 continue  # its agent stays on the line until the transfer is answered
@@ -359,8 +328,7 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 g = group[c]
                 h = c_handle[c]
                 if scaled:  # the group's own handle time, or the type's times its multiplier
-                    p = pair_row[c_type[c], g]
-                    h = c_gh[p, c] if p >= 0 else h * handle_factor[c_type[c], g]
+                    h = own_handle(c, c_type[c], g, c_handle, c_gh, pair_row, handle_factor)
                 if has_chat and c_agent[c] >= 0:
                     talk = h * c_factor[c] / group_speed[g]
                 else:
@@ -395,33 +363,10 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 continue
             if has_chat and group_sessions[g] > 1:  # a chat group: its agents one by one
                 free_g = g
-                if roster_kind[i] == codes.JOIN:
-                    cancelled = min(count, owed_leave[g])
-                    owed_leave[g] -= cancelled
-                    joined = 0
-                    for a in range(group_agents[g]):
-                        if joined == count - cancelled:
-                            break
-                        if a_state[g, a] == codes.ABSENT:
-                            a_state[g, a] = codes.ON
-                            joined += 1
-                    if joined > 0:
-                        n_log = staff(staff_log, n_log, on_phones, now, g, joined)
-                else:
-                    now_idle = 0
-                    for a in range(group_agents[g]):
-                        if now_idle == count:
-                            break
-                        if a_state[g, a] == codes.ON and a_load[g, a] == 0:
-                            now_idle += 1
-                            if roster_kind[i] == codes.BREAK:
-                                a_state[g, a] = codes.ON_BREAK
-                                n_log, n_pend, seq = start_break(
-                                    staff_log, n_log, on_phones, pend_t, pend_k, n_pend, seq,
-                                    now, g, roster_duration[i], day_len, end, a * n_groups + g,
-                                )  # fmt: skip
-                            else:
-                                a_state[g, a] = codes.ABSENT
+                now_idle, n_log, n_pend, seq = chat_roster(
+                    roster_kind[i], g, count, roster_duration[i], a_state, a_load, owed_leave,
+                    group_agents[g], staff_log, n_log, on_phones, pend_t, pend_k, n_pend, seq,
+                    now, day_len, end, n_groups)  # fmt: skip
             elif roster_kind[i] == codes.JOIN:
                 cancelled = min(count, owed_leave[g])
                 owed_leave[g] -= cancelled
@@ -467,26 +412,23 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                     break
                 if routed and t_queued[c] + type_after[t, j] > now:
                     continue  # the group gets the type only after a longer wait
-                a = -1
                 if has_chat and group_sessions[g] > 1:  # the least-loaded chat agent, free
                     a = least_loaded(a_state, a_load, g, group_agents[g], 0, group_sessions[g])
                     if a < 0:
                         continue
-                elif idle[g] > (type_keep[t, j] if routed else 0):  # (it keeps some idle)
-                    idle[g] -= 1
-                else:
-                    continue
-                h = c_handle[c]
-                if scaled:  # the group's own handle time, or the type's times its multiplier
-                    p = pair_row[t, g]
-                    h = c_gh[p, c] if p >= 0 else h * handle_factor[t, g]
-                if a >= 0:  # a session, stretched by how many the agent now has
-                    a_load[g, a] += 1
+                    a_load[g, a] += 1  # a session, stretched by how many the agent now has
                     c_agent[c] = a
                     c_factor[c] = group_stretch[g, a_load[g, a] - 1]
-                    talk = h * c_factor[c] / group_speed[g]
+                    talk = c_handle[c] * c_factor[c] / group_speed[g]
+                elif idle[g] > (type_keep[t, j] if routed else 0):  # (it keeps some idle)
+                    idle[g] -= 1
+                    talk = c_handle[c] / group_speed[g]
                 else:
-                    talk = h / group_speed[g]
+                    continue
+                if scaled:  # the group's own handle time, or the type's times its multiplier
+                    h = own_handle(c, t, g, c_handle, c_gh, pair_row, handle_factor)
+                    talk = h * c_factor[c] / group_speed[g] if has_chat and c_agent[c] >= 0 else (
+                        h / group_speed[g])  # fmt: skip
                 fate[c] = codes.ANSWERED
                 group[c] = g
                 t_answered[c] = now
@@ -496,53 +438,33 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 else:
                     n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk,
                                            codes.TALK_END, c)  # fmt: skip
-                if stay and c_src[c] >= 0:  # its first agent's wrap-up
-                    n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_wrap[c_src[c]],
-                                           codes.WRAP_END, c_src[c])  # fmt: skip
-                    c_src[c] = -1
+                if stay:  # its first agent's wrap-up
+                    n_pend, seq = release(c, now, c_src, c_wrap, pend_t, pend_k, n_pend, seq)
                 if reask and has_callbacks:
-                    waiting[t] -= 1
+                    waiting[t] -= 1  # (it leaves its queue when it reaches the head)
                 answered = True
                 break
             if answered:
                 pass
             elif reask:  # still waiting: until its wait reaches the next group's delay
-                for m in range(overflow_after.shape[1]):
-                    if t_queued[c] + overflow_after[t, m] > now:  # (inf: no more)
-                        if overflow_after[t, m] < np.inf:
-                            n_pend, seq = schedule(pend_t, pend_k, n_pend, seq,
-                                                   t_queued[c] + overflow_after[t, m],
-                                                   codes.OVERFLOW, c)  # fmt: skip
-                        break
+                n_pend, seq = next_overflow(c, t, now, t_queued, overflow_after, pend_t, pend_k,
+                                            n_pend, seq)  # fmt: skip
             elif has_balk and c >= n_start and c_balk_u[c] < balk_p[t]:  # it hangs up at once
                 fate[c] = codes.BALKED
                 t_left[c] = now
                 if all_voice or type_voice[t]:
                     in_system -= 1
-                if stay and c_src[c] >= 0:  # its first agent's wrap-up
-                    n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_wrap[c_src[c]],
-                                           codes.WRAP_END, c_src[c])  # fmt: skip
-                    c_src[c] = -1
+                if stay:  # its first agent's wrap-up
+                    n_pend, seq = release(c, now, c_src, c_wrap, pend_t, pend_k, n_pend, seq)
                 lost = c
             else:
                 accepted = False  # a callback, offered when the predicted wait is long
                 if has_callbacks and cb_threshold[t] != np.inf:
-                    staffed = 0  # agents on the phones in the routing groups
-                    for j in range(type_groups.shape[1]):
-                        g = type_groups[t, j]
-                        if g < 0:
-                            break
-                        staffed += on_phones[g]
-                    k = min(int(now / interval), n_intervals - 1)
-                    predicted = (waiting[t] + 1) * handle_mean[t, k] / max(staffed, 1)
-                    if predicted > cb_threshold[t]:
-                        if c_callback_u[c] >= cb_acceptance[t]:
-                            cb_state[c] = codes.CALLBACK_DECLINED
-                        else:  # it frees its line and keeps its place, patiently
-                            cb_state[c] = codes.CALLBACK_ACCEPTED
-                            cb_at[c] = now
-                            in_system -= 1
-                            accepted = True
+                    accepted = offer_callback(c, t, now, interval, type_groups, on_phones, waiting,
+                                              handle_mean, cb_threshold, cb_acceptance,
+                                              c_callback_u, cb_state, cb_at)  # fmt: skip
+                    if accepted:  # it frees its line
+                        in_system -= 1
                 fate[c] = codes.QUEUED
                 q_buf[q_tail[t]] = c
                 q_tail[t] += 1
@@ -551,14 +473,9 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 if not accepted and not lazy and c_patience[c] != np.inf:
                     n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_patience[c],
                                            codes.ABANDON, c)  # fmt: skip
-                if overflow and overflow_after[t, 0] < np.inf:  # the first group's delay
-                    for m in range(overflow_after.shape[1]):
-                        if t_queued[c] + overflow_after[t, m] > now:
-                            if overflow_after[t, m] < np.inf:
-                                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq,
-                                                       t_queued[c] + overflow_after[t, m],
-                                                       codes.OVERFLOW, c)  # fmt: skip
-                            break
+                if overflow:  # until its wait reaches the first group's delay
+                    n_pend, seq = next_overflow(c, t, now, t_queued, overflow_after, pend_t,
+                                                pend_k, n_pend, seq)  # fmt: skip
         if lost >= 0 and follow:  # (blocked, abandoned or balked)
             delay = redial_delay(lost, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials,
                                  followed, redial_p, redial_max, redial_mean, end)  # fmt: skip
@@ -573,41 +490,10 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
         # what the group owes; then free sessions take queued contacts.
         chat_g = has_chat and free_g >= 0 and group_sessions[free_g] > 1
         if chat_g:
-            g = free_g
-            if agent_done >= 0:
-                a = agent_done
-                a_load[g, a] -= 1
-                if a_load[g, a] == 0:
-                    if owed_leave[g] > 0:
-                        owed_leave[g] -= 1
-                        a_state[g, a] = codes.ABSENT
-                        n_log = staff(staff_log, n_log, on_phones, now, g, -1)
-                    elif b_tail[g] > b_head[g]:
-                        duration = b_buf[g, b_head[g] % b_cap]
-                        b_head[g] += 1
-                        a_state[g, a] = codes.ON_BREAK
-                        n_log, n_pend, seq = start_break(
-                            staff_log, n_log, on_phones, pend_t, pend_k, n_pend, seq, now, g,
-                            duration, day_len, end, a * n_groups + g)  # fmt: skip
-                    elif a_state[g, a] == codes.DRAINING:
-                        a_state[g, a] = codes.ON  # the debt was cancelled meanwhile
-            debt = owed_leave[g] + b_tail[g] - b_head[g]
-            draining = 0
-            for a in range(group_agents[g]):
-                if a_state[g, a] == codes.DRAINING:
-                    draining += 1
-            for a in range(group_agents[g] - 1, -1, -1):  # owing less: the last ones back on
-                if draining <= debt:
-                    break
-                if a_state[g, a] == codes.DRAINING:
-                    a_state[g, a] = codes.ON
-                    draining -= 1
-            while draining < debt:  # busy agents (idle ones pay at once)
-                best = least_loaded(a_state, a_load, g, group_agents[g], 1, group_sessions[g] + 1)
-                if best < 0:
-                    break
-                a_state[g, best] = codes.DRAINING
-                draining += 1
+            n_log, n_pend, seq = session_end(
+                free_g, agent_done, a_state, a_load, owed_leave, b_buf, b_head, b_tail,
+                group_agents[free_g], group_sessions[free_g], staff_log, n_log, on_phones, pend_t,
+                pend_k, n_pend, seq, now, day_len, end, n_groups)  # fmt: skip
         rounds = 0 if chat_g else (n_free if free_g >= 0 else 0)
         r = 0
         while free_g >= 0:
@@ -636,6 +522,7 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
             best_t = -1
             best_score = 0.0
             policy = group_policy[g]
+            longest = policy == codes.LONGEST_WAITING
             for j in range(group_types.shape[1]):
                 t = group_types[g, j]
                 if t < 0:
@@ -660,20 +547,19 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                     if routed and (idle[g] < group_keep[g, j]
                                    or t_queued[head] + group_after[g, j] > now):  # fmt: skip
                         continue  # kept for another skill, or not waited long enough for g
-                    if policy == codes.PRIORITY_ORDER:
-                        best = head
-                        best_t = t
-                        break
-                    if policy == codes.LONGEST_WAITING:
-                        if best < 0 or t_queued[head] < t_queued[best]:
+                    if not longest:
+                        if not rich or policy == codes.PRIORITY_ORDER:
                             best = head
                             best_t = t
-                    else:  # priority_age: head start + weight x wait
-                        score = head_start[t] + wait_weight[t] * (now - t_queued[head])
+                            break
+                        score = head_start[t] + wait_weight[t] * (now - t_queued[head])  # age
                         if best < 0 or score > best_score:
                             best = head
                             best_t = t
                             best_score = score
+                    elif best < 0 or t_queued[head] < t_queued[best]:
+                        best = head
+                        best_t = t
             if best < 0:
                 if chat_g:
                     break
@@ -693,20 +579,17 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_dial[best],
                                        codes.DIAL_END, best)  # fmt: skip
             else:
-                h = c_handle[best]
-                if scaled:  # the group's own handle time, or the type's times its multiplier
-                    p = pair_row[best_t, g]
-                    h = c_gh[p, best] if p >= 0 else h * handle_factor[best_t, g]
                 if a >= 0:
-                    talk = h * c_factor[best] / group_speed[g]
+                    talk = c_handle[best] * c_factor[best] / group_speed[g]
                 else:
-                    talk = h / group_speed[g]
+                    talk = c_handle[best] / group_speed[g]
+                if scaled:  # the group's own handle time, or the type's times its multiplier
+                    h = own_handle(best, best_t, g, c_handle, c_gh, pair_row, handle_factor)
+                    talk = h * c_factor[best] / group_speed[g] if a >= 0 else h / group_speed[g]
                 n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk, codes.TALK_END,
                                        best)  # fmt: skip
-            if stay and c_src[best] >= 0:  # its first agent's wrap-up
-                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_wrap[c_src[best]],
-                                       codes.WRAP_END, c_src[best])  # fmt: skip
-                c_src[best] = -1
+            if stay:  # its first agent's wrap-up
+                n_pend, seq = release(best, now, c_src, c_wrap, pend_t, pend_k, n_pend, seq)
 
     if ran_out:
         return -1

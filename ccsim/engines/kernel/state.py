@@ -34,6 +34,7 @@ from ccsim.engines.codes import (
     WRAP_END,
 )
 from ccsim.engines.kernel.heap import schedule
+from ccsim.engines.kernel.inline import alive
 from ccsim.engines.kernel.jit import JIT
 
 __all__ = ["agents", "close", "finish", "pending", "queues", "start", "unanswered"]
@@ -161,6 +162,8 @@ def close(now, lazy, has_callbacks, type_email, type_voice, q_head, q_tail, q_bu
         waiting[t] = 0
     for g in range(b_head.shape[0]):
         b_head[g] = b_tail[g]
+    alive(type_email, type_voice, q_tail, q_buf, fate, t_queued, c_patience, t_left, cb_state,
+          waiting, c_src, c_wrap, pend_t, pend_k)  # fmt: skip
     return freed, n_pend, seq
 
 
