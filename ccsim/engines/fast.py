@@ -251,6 +251,7 @@ def _tables(plan: Plan) -> dict[str, tuple]:
             group_agents=plan.group_agents, type_email=plan.type_email,
             type_voice=plan.type_voice, group_email_from=plan.group_email_from,
             n_start=int(plan.start_waiting.sum()), day_len=day_length,
+            chat=(True,) if plan.has_sessions else (),
         ),
     }  # fmt: skip
     return {name: tuple(bundle) for name, bundle in tables.items()}

@@ -110,7 +110,8 @@ class Centre(NamedTuple):
     scaled: bool  # some group's handle time for a type is not the type's
     rich: tuple  # () for a plan without the features above, balking, transfers and
     # priority_age; (True,) with some. numba compiles the loop once for each (it
-    # specialises on the tuple's length), so a plain plan's loop has none of their code.
+    # specialises on the tuple's length), so a plain plan's loop has none of their code
+    # (Channels.chat the same for chat groups).
 
 
 class FollowUpPlan(NamedTuple):
@@ -164,6 +165,7 @@ class Channels(NamedTuple):
     group_email_from: np.ndarray  # where each group's e-mail skills start
     n_start: int  # the first contacts, already waiting when the run starts
     day_len: float  # the length of a day when the run has several, else 0
+    chat: tuple  # () without chat groups, (True,) with some: as ``Centre.rich``
 
 
 class Roster(NamedTuple):

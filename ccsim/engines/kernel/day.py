@@ -59,8 +59,8 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     group_keep, overflow_after = centre.group_keep, centre.overflow_after
     head_start, wait_weight, balk_p = centre.head_start, centre.wait_weight, centre.balk
     handle_factor, pair_row = centre.handle_factor, centre.pair_row
-    # Routing features: compiled only for plans that use them (rich: a tuple's length,
-    # known when numba compiles; a plain plan's loop has none of their code)
+    # Routing features (and chat): compiled only for plans that use them (rich: a
+    # tuple's length, known when numba compiles; a plain plan's loop has none of it)
     rich = len(centre.rich) > 0
     routed, overflow = rich and centre.routed, rich and centre.overflow
     scaled = rich and centre.scaled
@@ -86,7 +86,7 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
 
     follow = c_follow_u.shape[0] > 0
     has_callbacks = c_callback_u.shape[0] > 0
-    has_chat = group_sessions.max() > 1
+    has_chat = len(channels.chat) > 0  # (known when numba compiles, as rich)
     all_voice = type_voice.all()  # (flags that keep a calls-only day on its short path)
     has_email = type_email.any()
     has_balk, stay = rich and c_balk_u.shape[0] > 0, rich and follow_ups.stay
