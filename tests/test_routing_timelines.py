@@ -25,7 +25,9 @@ def test_a_groups_multiplier_scales_the_types_handle_time_before_its_speed():
             group("B", staffing=1),
         ]
     )
-    out = replay_both(plan, [{"at": 0, "handle": 40}, {"at": 1, "handle": 40}], default_type="support")
+    out = replay_both(
+        plan, [{"at": 0, "handle": 40}, {"at": 1, "handle": 40}], default_type="support"
+    )
     assert timeline(plan, out) == [
         (0.0, "c0", "answered", "A"),
         (1.0, "c1", "answered", "B"),
@@ -36,7 +38,9 @@ def test_a_groups_multiplier_scales_the_types_handle_time_before_its_speed():
 
 def test_a_groups_own_distribution_replaces_the_types_handle_time():
     own = {"dist": "lognormal", "mean": 30, "cv": 0.5}
-    plan = make_plan(groups=[group("A", staffing=1, handle_time={"support": own}), group("B", staffing=1)])
+    plan = make_plan(
+        groups=[group("A", staffing=1, handle_time={"support": own}), group("B", staffing=1)]
+    )
     rows = [{"at": 0, "handle": 40, "group_handle": {"A": 7}},
             {"at": 1, "handle": 40, "group_handle": {"A": 9}}]  # fmt: skip
     out = replay_both(plan, rows, default_type="support")
@@ -61,7 +65,10 @@ def test_own_handle_times_are_drawn_per_group_and_scaled_by_their_mean():
     for k, mean in ((0, 100), (1, 300)):
         draws = c.group_handle[0, c.interval == k]
         assert abs(draws.mean() - mean) < 4 * mean / np.sqrt(len(draws))
-    other = make_plan(types=[ctype(arrivals={"rate_per_hour": 3600})], groups=[group("A", staffing=1), group("B", staffing=1)])
+    other = make_plan(
+        types=[ctype(arrivals={"rate_per_hour": 3600})],
+        groups=[group("A", staffing=1), group("B", staffing=1)],
+    )
     d = draw_contacts(other, 5, 0)  # the same contacts otherwise (its own stream)
     np.testing.assert_array_equal(c.handle, d.handle)
     np.testing.assert_array_equal(c.arrival, d.arrival)
@@ -77,7 +84,9 @@ def _overflow_plan(**extra: object):
 
 def test_a_contact_overflows_to_the_next_group_once_it_has_waited_its_delay():
     plan = _overflow_plan()
-    out = replay_both(plan, [{"at": 0, "handle": 100}, {"at": 5, "handle": 10}], default_type="fraud")
+    out = replay_both(
+        plan, [{"at": 0, "handle": 100}, {"at": 5, "handle": 10}], default_type="fraud"
+    )
     assert timeline(plan, out) == [
         (0.0, "c0", "answered", "desk"),
         (35.0, "c1", "answered", "sales"),  # sales is idle, but gets it only at 5 + 30
@@ -88,8 +97,14 @@ def test_a_contact_overflows_to_the_next_group_once_it_has_waited_its_delay():
 
 def test_a_freed_agent_of_the_overflow_group_takes_only_contacts_that_waited_long_enough():
     plan = make_plan(
-        types=[ctype("fraud", groups=["desk", {"group": "sales", "after": 30}]), ctype("sales", groups=["sales"])],
-        groups=[group("desk", ("fraud",), staffing=1), group("sales", ("sales", "fraud"), staffing=1)],
+        types=[
+            ctype("fraud", groups=["desk", {"group": "sales", "after": 30}]),
+            ctype("sales", groups=["sales"]),
+        ],
+        groups=[
+            group("desk", ("fraud",), staffing=1),
+            group("sales", ("sales", "fraud"), staffing=1),
+        ],
     )
     rows = [
         {"type": "fraud", "at": 0, "handle": 100},
@@ -132,11 +147,20 @@ def test_a_contact_whose_patience_runs_out_at_its_overflow_instant_is_answered()
 
 def test_overflow_stages_follow_one_another():
     plan = make_plan(
-        types=[ctype("fraud", groups=["desk", {"group": "b", "after": 10}, {"group": "c", "after": 20}])],
-        groups=[group("desk", ("fraud",), staffing=1), group("b", ("fraud",), staffing=0),
-                group("c", ("fraud",), staffing=1)],  # fmt: skip
+        types=[
+            ctype(
+                "fraud", groups=["desk", {"group": "b", "after": 10}, {"group": "c", "after": 20}]
+            )
+        ],
+        groups=[
+            group("desk", ("fraud",), staffing=1),
+            group("b", ("fraud",), staffing=0),
+            group("c", ("fraud",), staffing=1),
+        ],  # fmt: skip
     )
-    out = replay_both(plan, [{"at": 0, "handle": 100}, {"at": 1, "handle": 10}], default_type="fraud")
+    out = replay_both(
+        plan, [{"at": 0, "handle": 100}, {"at": 1, "handle": 10}], default_type="fraud"
+    )
     assert out.answered[1] == 21.0 and plan.group_names[out.group[1]] == "c"
 
 
@@ -174,8 +198,10 @@ def test_reservation_is_checked_at_load():
         "name": "x",
         "horizon": {"intervals": 1, "interval": 100},
         "contact_types": [ctype("fraud"), ctype("sales")],
-        "agent_groups": [group("desk", ("sales",), staffing=2, reserve={"agents": 1, "skill": "fraud"}),
-                         group("f", ("fraud",), staffing=1)],  # fmt: skip
+        "agent_groups": [
+            group("desk", ("sales",), staffing=2, reserve={"agents": 1, "skill": "fraud"}),
+            group("f", ("fraud",), staffing=1),
+        ],  # fmt: skip
     }
     with pytest.raises(ScenarioError, match="reserve.skill: group 'desk' does not serve 'fraud'"):
         scenario_from_dict(spec)
@@ -243,7 +269,9 @@ def test_a_contact_finding_no_idle_agent_balks_when_its_draw_says_so():
         (20.0, "c2", "ended"),
     ]
     contacts = contacts_from_rows(plan, [{"type": "support", **r} for r in rows])
-    k = {n: float(v[0]) for n, v in type_kpis(accumulate(plan, contacts, out)[0].sum(axis=1)).items()}
+    k = {
+        n: float(v[0]) for n, v in type_kpis(accumulate(plan, contacts, out)[0].sum(axis=1)).items()
+    }
     assert (k["offered"], k["balked"], k["balk_rate"], k["p_wait"]) == (3, 1, 1 / 3, 2 / 3)
     assert k["service_level"] == 2 / 3  # c2 waited 8 s, within 20 s; the balker counts against
 
@@ -271,8 +299,14 @@ def test_a_balked_caller_frees_its_line_and_may_redial():
 # ----------------------------------------------------------------------- transfers
 def _transfer_plan(stay: bool, **extra: object):
     return make_plan(
-        types=[ctype("a", transfer={"probability": 0.5, "to": "b", "stay": stay}, wrap_up={"dist": "fixed", "mean": 5}),
-               ctype("b", **extra)],  # fmt: skip
+        types=[
+            ctype(
+                "a",
+                transfer={"probability": 0.5, "to": "b", "stay": stay},
+                wrap_up={"dist": "fixed", "mean": 5},
+            ),
+            ctype("b", **extra),
+        ],  # fmt: skip
         groups=[group("A", ("a",), staffing=1), group("B", ("b",), staffing=1)],
         lines=3,
     )
