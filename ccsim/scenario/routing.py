@@ -120,10 +120,9 @@ class Mixture(Section):
         """Draw ``n`` patiences divided by the mixture's mean (unit mean).
 
         The first draws of ``rng`` seed one stream for the choice of component and one
-        per component; each component draws ``n`` values and each caller takes its
-        component's. So a longer draw starts with the same values (the follow-up pool
-        grows that way), and a component's values do not depend on the other
-        components' weights.
+        per component; the callers of a component take its values in order. So a
+        longer draw starts with the same values (the follow-up pool grows that way),
+        and a component's values do not depend on the other components' weights.
         """
         seeds = rng.integers(0, 2**63, size=len(self.mixture) + 1)
         weights = np.array([c.weight for c in self.mixture], dtype=float)
@@ -132,11 +131,9 @@ class Mixture(Section):
         which = np.minimum(np.searchsorted(cumulative, pick, side="right"), len(weights) - 1)
         out = np.empty(n)
         for i, component in enumerate(self.mixture):
-            draws = component.sample_unit(
-                np.random.Generator(np.random.PCG64(int(seeds[i + 1]))), n
-            )
             mine = which == i
-            out[mine] = draws[mine] * component.means(1)[0]
+            stream = np.random.Generator(np.random.PCG64(int(seeds[i + 1])))
+            out[mine] = component.sample_unit(stream, int(mine.sum())) * component.means(1)[0]
         out /= self.mean
         return out
 
