@@ -237,6 +237,7 @@ def accumulate_day(
     for g in range(group_acc.shape[0]):
         share[g] = 1.0 / group_sessions[g]
     cell_t = -1  # the (type, interval) cell whose counters are in local variables
+    at_once = 0  # and its contacts answered at once (the first bin of the histogram)
     cell_k = 0
     arrived = offered = answered = abandoned = queued = 0.0
     answered_in_sl = abandoned_in_sl = wait_answered = wait_abandoned = 0.0
@@ -322,6 +323,8 @@ def accumulate_day(
                         abandoned_in_sl, wait_answered, wait_abandoned, handle, line_time,
                         ivr_time)  # fmt: skip
                 _store_cell(type_acc, cell_t, cell_k, cell)
+                wait_hist[cell_t, WAIT_ANSWERED, 0] += at_once
+                at_once = 0
             cell_t = t
             cell_k = k
             (arrived, offered, answered, abandoned, queued, answered_in_sl, abandoned_in_sl,
@@ -356,7 +359,10 @@ def accumulate_day(
             if wait <= sl_threshold[t]:
                 answered_in_sl += 1
             wait_answered += wait
-            wait_hist[t, WAIT_ANSWERED, _wait_bin(wait, wait_edges, linear)] += 1
+            if wait == 0.0:  # (most, in a centre that keeps up: counted in a variable)
+                at_once += 1
+            else:
+                wait_hist[t, WAIT_ANSWERED, _wait_bin(wait, wait_edges, linear)] += 1
             handle += (stop_time if np.isnan(t_freed[c]) else t_freed[c]) - t_answered[c]
             g = group[c]
             if g != handled_g or k != handled_k:
@@ -406,6 +412,7 @@ def accumulate_day(
         cell = (arrived, offered, answered, abandoned, queued, answered_in_sl, abandoned_in_sl,
                 wait_answered, wait_abandoned, handle, line_time, ivr_time)  # fmt: skip
         _store_cell(type_acc, cell_t, cell_k, cell)
+        wait_hist[cell_t, WAIT_ANSWERED, 0] += at_once
     if handled_g >= 0:
         group_acc[handled_g, handled_k, G_HANDLED] = handled
     if busy_g >= 0:
