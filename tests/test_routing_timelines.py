@@ -384,3 +384,50 @@ def test_transfers_are_checked_at_load():
     }  # fmt: skip
     with pytest.raises(ScenarioError, match=r"transfers go round in a loop \(a -> b -> a\)"):
         scenario_from_dict(spec)
+
+
+# ------------------------------------------------------------------ patience mixtures
+def test_a_patience_mixture_draws_its_mean_and_cv_and_longer_draws_start_alike():
+    from ccsim.scenario.routing import Mixture
+
+    mixture = Mixture(
+        mixture=[
+            {"weight": "30%", "dist": "exponential", "mean": "20s"},
+            {"weight": 0.7, "dist": "lognormal", "mean": "4min", "cv": 1},
+        ]
+    )
+    assert mixture.mean == pytest.approx(0.3 * 20 + 0.7 * 240)
+    short = mixture.sample_unit(np.random.default_rng(5), 1000)
+    long = mixture.sample_unit(np.random.default_rng(5), 200_000)
+    np.testing.assert_array_equal(short, long[:1000])  # (the follow-up pool grows so)
+    x = long * mixture.mean
+    se = x.std() / np.sqrt(len(x))
+    assert abs(x.mean() - mixture.mean) < 4 * se
+    assert x.std() / x.mean() == pytest.approx(mixture.shape_cv(), rel=0.05)
+    share_short = np.mean(x < 60)  # P(patience < 60 s) of the mixture
+    exact = 0.3 * (1 - np.exp(-3)) + 0.7 * _lognormal_cdf(60, 240, 1.0)
+    assert abs(share_short - exact) < 4 * np.sqrt(exact * (1 - exact) / len(x))
+
+
+def _lognormal_cdf(x: float, mean: float, cv: float) -> float:
+    from math import erf, log, sqrt
+
+    sigma2 = log(1 + cv**2)
+    mu = log(mean) - sigma2 / 2
+    return 0.5 * (1 + erf((log(x) - mu) / sqrt(2 * sigma2)))
+
+
+def test_a_mixture_component_takes_one_mean():
+    from ccsim import ScenarioError
+    from ccsim.scenario.loader import scenario_from_dict
+
+    spec = {
+        "name": "x",
+        "horizon": {"intervals": 2, "interval": 100},
+        "contact_types": [
+            ctype(patience={"mixture": [{"weight": 1, "dist": "exponential", "mean": [1, 2]}]})
+        ],
+        "agent_groups": [group(staffing=1)],
+    }
+    with pytest.raises(ScenarioError, match="a mixture component takes one mean"):
+        scenario_from_dict(spec)

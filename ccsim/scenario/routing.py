@@ -126,6 +126,7 @@ class Mixture(Section):
         """
         seeds = rng.integers(0, 2**63, size=len(self.mixture) + 1)
         weights = np.array([c.weight for c in self.mixture], dtype=float)
+        means = np.array([c.means(1)[0] for c in self.mixture])
         cumulative = np.cumsum(weights) / weights.sum()
         pick = np.random.Generator(np.random.PCG64(int(seeds[0]))).random(n)
         which = np.minimum(np.searchsorted(cumulative, pick, side="right"), len(weights) - 1)
@@ -133,8 +134,8 @@ class Mixture(Section):
         for i, component in enumerate(self.mixture):
             mine = which == i
             stream = np.random.Generator(np.random.PCG64(int(seeds[i + 1])))
-            out[mine] = component.sample_unit(stream, int(mine.sum())) * component.means(1)[0]
-        out /= self.mean
+            out[mine] = component.sample_unit(stream, int(mine.sum())) * means[i]
+        out /= float(weights @ means / weights.sum())  # (self.mean)
         return out
 
 
