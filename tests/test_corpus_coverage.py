@@ -50,7 +50,9 @@ def _forms(annotation: object) -> Iterator[object]:
             if arg is not type(None):
                 yield from _forms(arg)
     elif origin is typing.Annotated:
-        yield from _forms(typing.get_args(annotation)[0])
+        inner = typing.get_args(annotation)[0]
+        if inner is not type(None):  # (a tagged None of a discriminated union)
+            yield from _forms(inner)
     else:
         yield annotation
 

@@ -25,6 +25,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from ccsim.scenario import limits
 from ccsim.scenario.distributions import Distribution
 from ccsim.scenario.routing import (
+    PATIENCE,
     GroupHandle,
     HandleFactor,
     Mixture,
@@ -306,7 +307,7 @@ class ContactType(_Model):
     arrivals: Arrivals
     handle_time: Distribution
     wrap_up: Distribution | None = None
-    patience: Patience | None = None
+    patience: Patience = PATIENCE
     service_level: ServiceLevel = ServiceLevel()
     groups: list[RouteEntry] | None = Field(default=None, max_length=limits.MAX_NAMED)
     redial: Redial | None = None

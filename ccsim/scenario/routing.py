@@ -31,8 +31,8 @@ from ccsim.scenario.distributions import Distribution
 from ccsim.scenario.units import Duration
 from ccsim.scenario.values import Probability, Section, Weight
 
-__all__ = ["GroupHandle", "HandleFactor", "Mixture", "MixtureComponent", "Patience", "Reserve",
-           "Route", "RouteEntry", "Transfer"]  # fmt: skip
+__all__ = ["PATIENCE", "GroupHandle", "HandleFactor", "Mixture", "MixtureComponent", "Patience",
+           "Reserve", "Route", "RouteEntry", "Transfer"]  # fmt: skip
 
 
 class Route(Section):
@@ -140,15 +140,22 @@ class Mixture(Section):
 
 
 def _patience_tag(value: object) -> str:
+    if value is None:
+        return "none"
     mixture = isinstance(value, Mixture) or (isinstance(value, dict) and "mixture" in value)
     return "mixture[]" if mixture else "dist[]"
 
 
-#: A patience: one shape, or a mixture of shapes.
-Patience = Annotated[
-    Union[Annotated[Mixture, Tag("mixture[]")], Annotated[Distribution, Tag("dist[]")]],  # noqa: UP007
-    Discriminator(_patience_tag),
-]
+#: A patience: one shape, a mixture of shapes, or none (the caller never hangs up).
+#: The union's members are tagged and the field takes ``PATIENCE`` (a union whose
+#: members are the models themselves, so that option paths such as
+#: ``contact_types.sales.patience.mean`` find their key).
+Patience = (
+    Annotated[Mixture, Tag("mixture[]")]
+    | Annotated[Distribution, Tag("dist[]")]
+    | Annotated[None, Tag("none")]
+)
+PATIENCE = Field(default=None, discriminator=Discriminator(_patience_tag))
 
 
 class Transfer(Section):
