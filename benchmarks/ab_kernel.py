@@ -35,6 +35,7 @@ median difference is 1 % or less on every workload.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import statistics
@@ -116,7 +117,25 @@ class Version:
         self.fast = self.modules["ccsim.engines.fast"]
         self.jobs: dict[str, tuple] = {}
 
+    @contextlib.contextmanager
+    def active(self):  # noqa: ANN201 - a context manager
+        """This version's modules in ``sys.modules`` (for the imports its code makes late)."""
+        saved = {n: m for n, m in sys.modules.items() if n == "ccsim" or n.startswith("ccsim.")}
+        for name in saved:
+            del sys.modules[name]
+        sys.modules.update(self.modules)
+        try:
+            yield
+        finally:
+            for name in self.modules:
+                sys.modules.pop(name, None)
+            sys.modules.update(saved)
+
     def prepare(self, workload: str) -> int:
+        with self.active():
+            return self._prepare(workload)
+
+    def _prepare(self, workload: str) -> int:
         m = self.modules
         scenario = m["ccsim"].load_scenario(REPO / WORKLOADS[workload])
         plan = m["ccsim.plan"].compile_plan(scenario)
@@ -132,8 +151,9 @@ class Version:
     def outcome(self, workload: str):
         """The replication's outcome (fresh buffers, so that the runs do not share them)."""
         plan, contacts, roster, pool, tables, _ = self.jobs[workload]
-        out, n_log, n = self.fast._run(plan, contacts, roster, pool, tables)
-        return self.fast._outcome(out, n_log, n)
+        with self.active():
+            out, n_log, n = self.fast._run(plan, contacts, roster, pool, tables)
+            return self.fast._outcome(out, n_log, n)
 
     def run(self, workload: str, calls: int) -> tuple[float, float]:
         """Seconds per call of the event loop, ``calls`` calls in a row: wall, CPU."""

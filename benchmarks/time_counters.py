@@ -9,13 +9,16 @@ Each workload's first 20 replications (seed 1) are simulated once and kept; then
 counters of all 20 are added up, 15 rounds, and the time per replication is printed
 (min and median of the rounds). With ``--against`` another version of
 ``counters.py`` (e.g. from ``git archive``) runs alternately with this one, and both
-must give the same counters, bit for bit, on every scenario and corpus file.
+must give the same counters, bit for bit, on every scenario and corpus file (a
+version from before the waiting-time histograms of issue 15 runs without them: the
+difference in time is their cost).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import sys
 import time
 import warnings
@@ -26,6 +29,7 @@ import numpy as np
 import ccsim
 from ccsim.engines import counters, fast
 from ccsim.plan import compile_plan
+from ccsim.results.kpis import WAIT_EDGES
 from ccsim.streams import day_roster, draw_contacts, followup_pool
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,30 +37,33 @@ WORKLOADS = ("w1-erlang-a", "w2-daily-load", "multiskill-day")
 
 
 def _arguments(plan, seed: int, replications: int) -> list[tuple]:
-    """accumulate_day's arguments (less the counters) for each replication, copied."""
+    """accumulate_day's arguments (less its outputs) for each replication, copied."""
     tables = fast._tables(plan)
     kept = []
     for rep in range(replications):
         contacts = draw_contacts(plan, seed, rep)
         pool = followup_pool(plan, seed, rep, contacts)
         out, n_log, n = fast._run(plan, contacts, day_roster(plan, seed, rep), pool, tables)
-        c = out["contacts"]
-        args = (
-            n, c["type"], c["arrival"], c["interval"], c["ivr_time"], c["kind"],
-            out["fate"], out["followed"], c["dial_time"], out["callback"], out["callback_at"],
-            out["group"], out["queued"], out["answered"], out["left"], out["freed"],
-            out["log"], n_log, plan.warmup, plan.end, plan.end + plan.max_drain,
-            plan.interval, plan.sl_threshold, plan.type_voice, plan.group_sessions,
-        )  # fmt: skip
+        args = counters.day_arguments(plan, out, n, n_log)
         kept.append(tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args))
     return kept
 
 
-def _accumulate(module, plan, kept: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
+def _accumulate(module, plan, kept: list[tuple]) -> tuple[np.ndarray, ...]:
+    """The counters of every kept replication (and the waiting-time histograms, if counted).
+
+    A ``counters.py`` from before the histograms (issue 15) takes neither the bins nor
+    a histogram: it is called without them.
+    """
+    histograms = "wait_hist" in inspect.signature(module.accumulate_day.py_func).parameters
     type_acc = np.zeros((len(kept), plan.n_types, plan.n_intervals, counters.N_TYPE_FIELDS))
     group_acc = np.zeros((len(kept), plan.n_groups, plan.n_intervals, counters.N_GROUP_FIELDS))
+    hist = np.zeros((len(kept), plan.n_types, 2, len(WAIT_EDGES)), np.int64)
     for i, args in enumerate(kept):
-        module.accumulate_day(*args, type_acc[i], group_acc[i])
+        if histograms:
+            module.accumulate_day(*args, type_acc[i], group_acc[i], hist[i])
+        else:
+            module.accumulate_day(*args[:-2], type_acc[i], group_acc[i])
     return type_acc, group_acc
 
 

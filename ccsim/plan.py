@@ -31,6 +31,14 @@ Staffing model (the rules both engines follow):
   JOIN at its start, a LEAVE at its end and BREAKs at their times (breaks in a window
   are spread evenly over the shift's agents). Roster events at or after the end of the
   horizon are dropped: the centre drains with the staff it has then.
+* Routing (:mod:`ccsim.engines.reference.routing`): a type's routing order may give a
+  group a wait (``{group: g, after: 30s}``): the group gets a contact of the type only
+  once it has waited that long (``type_after``, ``group_after``, and each type's
+  distinct waits in ``overflow_after``, when a waiting contact is offered again). A
+  group with ``reserve`` keeps idle agents for one skill: a contact of another type
+  takes one of its agents only while more than that many are idle (``type_keep``,
+  ``group_keep``). A group's handle time for a type is the type's times a multiplier
+  (``handle_factor``) or a distribution of its own (a *pair*: ``pair_row``).
 * Planned activities (``agent_groups[].activities``: meetings, training) compile to a
   BREAK of their agents and length at their start, after the group's staffing and
   shift events of that instant. So agents on a call join after it and stay off the
@@ -57,7 +65,7 @@ from ccsim.scenario.units import parse_clock
 __all__ = ["BREAK", "CLOSE", "JOIN", "LEAVE", "POLICIES", "Plan", "compile_plan", "roster_arrays"]
 
 JOIN, LEAVE, BREAK, CLOSE = 0, 1, 2, 3
-POLICIES = ("longest_waiting", "priority")
+POLICIES = ("longest_waiting", "priority", "priority_age")
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,28 @@ class Plan:
     type_voice: np.ndarray  # (types,) bool: holds a trunk line and goes through the IVR
     group_email_from: np.ndarray  # (groups,) int64
     start_waiting: np.ndarray  # (types,) int64 contacts already waiting at t = 0
+    # routing: per entry of type_groups (group_types) the wait before that group gets
+    # the type and the idle agents it keeps from the type; each type's distinct
+    # positive waits, sorted (inf after); the priority_age policy's head start and
+    # weight; balking; transfers; handle time per (type, group): a multiplier, or a
+    # distribution of its own (pair p of type pair_type[p], group pair_group[p])
+    type_after: np.ndarray  # (types, groups)
+    type_keep: np.ndarray  # (types, groups) int64
+    group_after: np.ndarray  # (groups, types)
+    group_keep: np.ndarray  # (groups, types) int64
+    overflow_after: np.ndarray  # (types, waits) at least one column
+    head_start: np.ndarray  # (types,) seconds
+    wait_weight: np.ndarray  # (types,)
+    balk: np.ndarray  # (types,) probability of hanging up when no agent is idle
+    transfer_p: np.ndarray  # (types,)
+    transfer_to: np.ndarray  # (types,) int64
+    transfer_stay: np.ndarray  # (types,) bool
+    handle_factor: np.ndarray  # (types, groups)
+    pair_row: np.ndarray  # (types, groups) int64, -1: no distribution of the group's own
+    pair_type: np.ndarray  # (pairs,) int64
+    pair_group: np.ndarray  # (pairs,) int64
+    pair_handle: tuple[Distribution, ...]
+    pair_mean: np.ndarray  # (pairs, intervals) seconds
     roster_time: np.ndarray  # (events,) sorted
     roster_group: np.ndarray
     roster_kind: np.ndarray  # JOIN / LEAVE / BREAK
@@ -152,13 +182,47 @@ class Plan:
 
     @functools.cached_property
     def has_followups(self) -> bool:
-        """Some contact type has redials or repeat contacts."""
-        return bool(self.redial_max.any() or self.repeat_max.any())
+        """Some contact type has redials, repeat contacts or transfers.
+
+        Each makes new contacts while the day runs, from the follow-up pool.
+        """
+        return bool(self.redial_max.any() or self.repeat_max.any() or self.has_transfers)
+
+    @functools.cached_property
+    def has_transfers(self) -> bool:
+        """Some contact type transfers handled contacts on."""
+        return bool((self.transfer_p > 0).any())
+
+    @functools.cached_property
+    def has_stay(self) -> bool:
+        """Some transfer keeps its first agent on the line until it is answered."""
+        return bool(((self.transfer_p > 0) & self.transfer_stay).any())
+
+    @functools.cached_property
+    def has_balking(self) -> bool:
+        """Some contact type may hang up at once when no agent is idle."""
+        return bool((self.balk > 0).any())
+
+    @functools.cached_property
+    def has_routing(self) -> bool:
+        """Some group gets a type only after a wait, or keeps agents for a skill."""
+        return bool((self.type_after > 0).any() or (self.type_keep > 0).any())
+
+    @functools.cached_property
+    def has_pairs(self) -> bool:
+        """Some group has a handle-time distribution of its own for a type."""
+        return len(self.pair_type) > 0
+
+    @functools.cached_property
+    def scaled(self) -> bool:
+        """Some group's handle time for a type differs from the type's own."""
+        return self.has_pairs or bool((self.handle_factor != 1.0).any())
 
     def followup_targets(self) -> np.ndarray:
-        """Whether each type can receive follow-up contacts (redials or repeats)."""
+        """Whether each type can receive follow-up contacts (redials, repeats, transfers)."""
         target = self.redial_max > 0
         target[self.repeat_type[self.repeat_max > 0]] = True
+        target[self.transfer_to[self.transfer_p > 0]] = True
         return target
 
     def interval_edges(self) -> np.ndarray:
@@ -205,24 +269,55 @@ def compile_plan(scenario: Scenario) -> Plan:
     patience = [t.patience for t in s.contact_types]
 
     type_groups = np.full((len(types), len(groups)), -1, dtype=np.int64)
+    type_after = np.zeros((len(types), len(groups)))
+    waits: list[list[float]] = []
     for i, t in enumerate(s.contact_types):
-        order = (
-            t.groups
-            if t.groups is not None
-            else [g.name for g in s.agent_groups if t.name in g.skills]
-        )
-        type_groups[i, : len(order)] = [groups.index(g) for g in order]
+        order = t.routing()
+        if order is None:
+            order = [(g.name, 0.0) for g in s.agent_groups if t.name in g.skills]
+        type_groups[i, : len(order)] = [groups.index(g) for g, _ in order]
+        type_after[i, : len(order)] = [after for _, after in order]
+        waits.append(sorted({after for _, after in order if after > 0}))
+    overflow_after = np.full((len(types), max(1, *map(len, waits))), np.inf)
+    for i, row in enumerate(waits):
+        overflow_after[i, : len(row)] = row
     # A group takes from the queue only the types whose routing order includes it.
     # Real-time skills first, then e-mail (taken only when no real-time contact waits).
     email = np.array([t.channel == "email" for t in s.contact_types])
     voice = np.array([t.channel == "voice" for t in s.contact_types])
     group_types = np.full((len(groups), len(types)), -1, dtype=np.int64)
     email_from = np.zeros(len(groups), dtype=np.int64)
+    keep = np.zeros((len(types), len(groups)), dtype=np.int64)  # by (type, group)
     for j, g in enumerate(s.agent_groups):
         serves = [types.index(k) for k in g.skills if j in type_groups[types.index(k)]]
         serves = [k for k in serves if not email[k]] + [k for k in serves if email[k]]
         group_types[j, : len(serves)] = serves
         email_from[j] = sum(1 for k in serves if not email[k])
+        if g.reserve is not None:
+            own = types.index(g.reserve.skill or g.skills[0])
+            keep[[k for k in serves if k != own], j] = g.reserve.agents
+    after = np.zeros((len(types), len(groups)))  # by (type, group)
+    for i in range(len(types)):
+        routed = type_groups[i] >= 0
+        after[i, type_groups[i, routed]] = type_after[i, routed]
+    type_keep = np.where(
+        type_groups >= 0, np.take_along_axis(keep, np.maximum(type_groups, 0), 1), 0
+    )
+    member = np.maximum(group_types, 0)
+    group_after = np.where(group_types >= 0, after.T[np.arange(len(groups))[:, None], member], 0.0)
+    group_keep = np.where(group_types >= 0, keep.T[np.arange(len(groups))[:, None], member], 0)
+    handle_factor = np.ones((len(types), len(groups)))
+    pair_row = np.full((len(types), len(groups)), -1, dtype=np.int64)
+    pairs: list[tuple[int, int, Distribution]] = []
+    for j, g in enumerate(s.agent_groups):
+        for name, own in g.handle_time.items():
+            i = types.index(name)
+            if isinstance(own, Distribution):
+                pair_row[i, j] = len(pairs)
+                pairs.append((i, j, own))
+            else:
+                handle_factor[i, j] = own.multiplier
+    transfer = [t.transfer for t in s.contact_types]
 
     roster = roster_arrays(s)
     ivr = s.ivr
@@ -316,6 +411,25 @@ def compile_plan(scenario: Scenario) -> Plan:
         roster_kind=roster[2].astype(np.int64),
         roster_count=roster[3].astype(np.int64),
         roster_duration=roster[4],
+        type_after=type_after,
+        type_keep=type_keep.astype(np.int64),
+        group_after=group_after,
+        group_keep=group_keep.astype(np.int64),
+        overflow_after=overflow_after,
+        head_start=np.array([t.head_start for t in s.contact_types]),
+        wait_weight=np.array([t.wait_weight for t in s.contact_types]),
+        balk=np.array([t.balk for t in s.contact_types]),
+        transfer_p=np.array([x.probability if x else 0.0 for x in transfer]),
+        transfer_to=np.array(
+            [types.index(x.to) if x else i for i, x in enumerate(transfer)], dtype=np.int64
+        ),
+        transfer_stay=np.array([bool(x and x.stay) for x in transfer]),
+        handle_factor=handle_factor,
+        pair_row=pair_row,
+        pair_type=np.array([i for i, _, _ in pairs], dtype=np.int64),
+        pair_group=np.array([j for _, j, _ in pairs], dtype=np.int64),
+        pair_handle=tuple(d for _, _, d in pairs),
+        pair_mean=means([d for _, _, d in pairs]).reshape(len(pairs), n * n_days),
         type_names=tuple(types),
         group_names=tuple(groups),
     )

@@ -224,7 +224,7 @@ class _Run:
             return
         from ccsim.engines import reference as simpy_engine  # simpy is loaded only for this engine
 
-        blocks: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+        blocks: tuple[list[np.ndarray], ...] = ([], [], [])
         for rep in range(start, total):
             first = draw_contacts(plan, seed, rep)
             pool = followup_pool(plan, seed, rep, first)
@@ -233,8 +233,8 @@ class _Run:
             for block, acc in zip(blocks, accumulate(plan, contacts, out), strict=True):
                 block.append(acc)
             if len(blocks[0]) == BLOCK or rep == total - 1:  # fold in order
-                stats.add(np.stack(blocks[0]), np.stack(blocks[1]))
-                blocks = ([], [])
+                stats.add(*(np.stack(block) for block in blocks))  # counters, histograms
+                blocks = ([], [], [])
             self.simulated += len(contacts)
             self.notes.extend(capacity_notes(plan, out.fate, out.left, out.answered))
             if records:
@@ -301,10 +301,11 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def contact_records(plan: Plan, contacts: Contacts, out: Outcome, replication: int) -> pd.DataFrame:
     """One row per contact: its type, arrival, fate, group and times.
 
-    With follow-ups also its ``kind`` (first, redial, repeat), its ``customer`` (the
-    number of the customer's first contact in the replication) and what ``followed``
-    it (redialled, unresolved or empty). With callbacks, whether one was offered and
-    ``declined`` or ``accepted``, and when (``callback_at``).
+    With follow-ups also its ``kind`` (first, redial, repeat, transfer), its
+    ``customer`` (the number of the customer's first contact in the replication) and
+    what ``followed`` it (redialled, unresolved, transferred or empty). With callbacks,
+    whether one was offered and ``declined`` or ``accepted``, and when
+    (``callback_at``).
     """
     import pandas as pd
 
@@ -313,10 +314,13 @@ def contact_records(plan: Plan, contacts: Contacts, out: Outcome, replication: i
     wait = np.where(np.isnan(out.answered), out.left, out.answered) - out.queued
     behaviours = {}
     if contacts.kind is not None and out.followed is not None:
+        followed = ("", "redialled", "unresolved", "transferred")
         behaviours = {
-            "kind": np.array(("first", "redial", "repeat"), dtype=object)[contacts.kind],
+            "kind": np.array(("first", "redial", "repeat", "transfer"), dtype=object)[
+                contacts.kind
+            ],
             "customer": contacts.customer,
-            "followed": np.array(("", "redialled", "unresolved"), dtype=object)[out.followed],
+            "followed": np.array(followed, dtype=object)[out.followed],
         }
     if out.callback is not None:
         states = np.array(("", "declined", "accepted"), dtype=object)

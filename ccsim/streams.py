@@ -76,13 +76,21 @@ import numpy as np
 from numpy.random.bit_generator import ISeedSequence
 
 from ccsim.plan import Plan, roster_arrays
-from ccsim.scenario.distributions import Distribution
+from ccsim.variates import (
+    behaviour_draws,
+    callback_draws,
+    follow_up_draws,
+    group_handle_draws,
+    ivr_outcomes,
+    scaled,
+)
 
 __all__ = [
     "FIRST",
     "REDIAL",
     "REPEAT",
     "STREAMS",
+    "TRANSFER",
     "Contacts",
     "contacts_from_rows",
     "day_roster",
@@ -107,7 +115,11 @@ STREAMS = (
     "callback",  # one uniform per contact: does it accept a callback offered
     "no_answer",  # one uniform per contact: is it not there when called back
     "dial_time",
+    "balk",  # one uniform per contact: does it hang up when no agent is idle
+    "transfer",  # one uniform per contact: is it transferred at the end of its talk
+    "group_handle",  # owner: the type's name and a group's: that group's own handle time
 )
+
 # Owner suffix of the streams of a type's contacts already waiting at the start (the
 # same stream names as the type's own).
 _START = "\x00start"
@@ -195,13 +207,20 @@ class Contacts:
     callback_u: np.ndarray | None = None
     no_answer_u: np.ndarray | None = None
     dial_time: np.ndarray | None = None
+    # Balking and transfers (None when no type balks, transfers): their uniforms. A
+    # group's own handle time for a type (None when no group has one): seconds,
+    # (pairs, contacts), row p for pair p of the plan (0 for contacts of other types).
+    balk_u: np.ndarray | None = None
+    transfer_u: np.ndarray | None = None
+    group_handle: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.arrival)
 
 
-#: Kinds of contact (``Contacts.kind``).
-FIRST, REDIAL, REPEAT = 0, 1, 2
+#: Kinds of contact (``Contacts.kind``): a customer's first contact, a redial, a repeat
+#: contact, a contact transferred on from another.
+FIRST, REDIAL, REPEAT, TRANSFER = 0, 1, 2, 3
 
 
 def _first_contact_columns(n: int) -> dict[str, np.ndarray]:
@@ -209,45 +228,6 @@ def _first_contact_columns(n: int) -> dict[str, np.ndarray]:
     zeros = np.zeros(n, dtype=np.int64)
     return {"kind": zeros, "customer": np.arange(n, dtype=np.int64), "redials": zeros,
             "repeats": zeros}  # fmt: skip
-
-
-def follow_up_draws(
-    plan: Plan, i: int, n: int, rng: Callable[[str], np.random.Generator]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The follow-up uniform and unit delays of ``n`` contacts of type ``i``."""
-    if plan.redial_max[i] == 0 and plan.repeat_max[i] == 0:
-        return np.ones(n), np.zeros(n), np.zeros(n)  # u = 1: never followed up
-
-    def unit(dist: Distribution | None, name: str) -> np.ndarray:
-        return np.zeros(n) if dist is None else dist.sample_unit(rng(name), n)
-
-    return (
-        rng("follow_up").random(n),
-        unit(plan.redial_delay[i], "redial_delay"),
-        unit(plan.repeat_delay[i], "repeat_delay"),
-    )
-
-
-def callback_draws(
-    plan: Plan,
-    i: int,
-    n: int,
-    rng: Callable[[str], np.random.Generator],
-    which: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Callback uniforms and dial times of ``n`` contacts of type ``i``.
-
-    Dial times are in seconds for contacts of arrival intervals ``which``, or unit
-    draws when ``which`` is None (follow-up pools).
-    """
-    if plan.dial_time[i] is None:
-        return np.ones(n), np.ones(n), np.zeros(n)  # u = 1: never accepts, always answers
-    dist = plan.dial_time[i]
-    if which is None:
-        dial = dist.sample_unit(rng("dial_time"), n)
-    else:
-        dial = _draw(dist, plan.dial_mean[i], lambda: rng("dial_time"), which, 0.0)
-    return rng("callback").random(n), rng("no_answer").random(n), dial
 
 
 def day_factors(plan: Plan, seed: int, replication: int) -> np.ndarray:
@@ -314,40 +294,6 @@ def poisson_arrivals(
     return points, which
 
 
-def _draw(
-    dist: Distribution | None,
-    mean: np.ndarray,
-    rng: Callable[[], np.random.Generator],
-    which: np.ndarray,
-    default: float,
-) -> np.ndarray:
-    """One variate per contact: the shape's unit draw times the arrival interval's mean."""
-    if dist is None:
-        return np.zeros(len(which)) if default == 0 else np.full(len(which), default)
-    unit = dist.sample_unit(rng(), len(which))
-    if mean.tobytes() == mean[:1].tobytes() * len(mean):  # (mean == mean[0]).all(), faster
-        unit *= mean[0]  # the same mean in every interval (and the same result, faster)
-    else:
-        unit *= mean[which]
-    return unit
-
-
-def _ivr_outcomes(
-    plan: Plan, i: int, n: int, rng: Callable[[str], np.random.Generator]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Who the IVR deflects and who hangs up in it, from one uniform per contact.
-
-    u < deflection: deflected; deflection <= u < deflection + abandon: hangs up. So
-    both probabilities are unconditional, and raising the deflection probability
-    deflects a superset of the same contacts (common random numbers).
-    """
-    if plan.ivr is None:
-        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    u = rng("ivr_deflect").random(n)
-    p_deflect, p_abandon = plan.ivr_deflect[i], plan.ivr_abandon[i]
-    return u < p_deflect, (u >= p_deflect) & (u < p_deflect + p_abandon)
-
-
 def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
     """Draw every contact of one replication with all its variates.
 
@@ -366,23 +312,27 @@ def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
         Sorted by arrival time (ties by contact type order).
     """
     factors = day_factors(plan, seed, replication)
-    follow, callback = plan.has_followups, plan.has_callbacks
-    parts = []
+    parts, handles = [], []
     for i, name in enumerate(plan.type_names):
         waiting = int(plan.start_waiting[i])
         if waiting:  # contacts already waiting when the run starts (own streams)
 
-            def start_rng(which: str, owner: str = name + _START) -> np.random.Generator:
-                return stream(seed, replication, owner, which)
+            def start_rng(which: str, suffix: str = "", owner: str = name + _START):
+                return stream(seed, replication, owner + suffix, which)
 
             zero = np.zeros(waiting, dtype=np.int64)
             parts.append(_type_part(plan, i, np.zeros(waiting), zero, start_rng))
+            if plan.has_pairs:
+                handles.append(group_handle_draws(plan, i, waiting, start_rng, zero))
 
-        def rng(which: str, owner: str = name) -> np.random.Generator:
-            return stream(seed, replication, owner, which)
+        def rng(which: str, suffix: str = "", owner: str = name) -> np.random.Generator:
+            return stream(seed, replication, owner + suffix, which)
 
         arrival, k = poisson_arrivals(rng("arrivals"), plan.rate[i] * factors[i], plan.interval)
         parts.append(_type_part(plan, i, arrival, k, rng))
+        if plan.has_pairs:
+            handles.append(group_handle_draws(plan, i, len(k), rng, k))
+    order = None
     if len(parts) == 1:  # one part: already in arrival order
         columns = list(parts[0])
     else:
@@ -391,12 +341,18 @@ def draw_contacts(plan: Plan, seed: int, replication: int) -> Contacts:
         columns = [c.take(order) for c in columns]  # take: faster than c[order]
     extra: dict[str, np.ndarray] = {}
     rest = columns[9:]
-    if follow:
-        extra.update(zip(("follow_u", "redial_delay", "repeat_delay"), rest[:3], strict=True))
+    for used, names in ((plan.has_followups, ("follow_u", "redial_delay", "repeat_delay")),
+                        (plan.has_callbacks, ("callback_u", "no_answer_u", "dial_time")),
+                        (plan.has_balking, ("balk_u",)),
+                        (plan.has_transfers, ("transfer_u",))):  # fmt: skip
+        if used:
+            extra.update(zip(names, rest[: len(names)], strict=True))
+            rest = rest[len(names) :]
+    if plan.has_followups:
         extra.update(_first_contact_columns(len(columns[1])))
-        rest = rest[3:]
-    if callback:
-        extra.update(zip(("callback_u", "no_answer_u", "dial_time"), rest, strict=True))
+    if plan.has_pairs:
+        handle = np.concatenate(handles, axis=1)
+        extra["group_handle"] = handle if order is None else handle.take(order, axis=1)
     return Contacts(*columns[:9], day_factor=factors, **extra)
 
 
@@ -409,7 +365,7 @@ def _type_part(
 ) -> tuple[np.ndarray, ...]:
     """The columns of contacts of type ``i`` arriving at ``arrival`` (intervals ``k``)."""
     n = len(k)
-    deflect, ivr_abandon = _ivr_outcomes(plan, i, n, rng)
+    deflect, ivr_abandon = ivr_outcomes(plan, i, n, rng)
     ivr = plan.ivr if plan.type_voice[i] else None  # chat and e-mail skip the IVR
 
     def draws(which: str) -> Callable[[], np.random.Generator]:
@@ -419,14 +375,15 @@ def _type_part(
         np.full(n, i, dtype=np.int64),
         arrival,
         k,
-        _draw(plan.handle[i], plan.handle_mean[i], draws("handle"), k, 0.0),
-        _draw(plan.wrap_up[i], plan.wrap_up_mean[i], draws("wrap_up"), k, 0.0),
-        _draw(plan.patience[i], plan.patience_mean[i], draws("patience"), k, np.inf),
-        _draw(ivr, plan.ivr_mean, draws("ivr_time"), k, 0.0),
+        scaled(plan.handle[i], plan.handle_mean[i], draws("handle"), k, 0.0),
+        scaled(plan.wrap_up[i], plan.wrap_up_mean[i], draws("wrap_up"), k, 0.0),
+        scaled(plan.patience[i], plan.patience_mean[i], draws("patience"), k, np.inf),
+        scaled(ivr, plan.ivr_mean, draws("ivr_time"), k, 0.0),
         deflect,
         ivr_abandon,
         *(follow_up_draws(plan, i, n, rng) if plan.has_followups else ()),
         *(callback_draws(plan, i, n, rng, k) if plan.has_callbacks else ()),
+        *behaviour_draws(plan, i, n, rng).values(),
     )
 
 
@@ -473,7 +430,9 @@ def contacts_from_rows(plan: Plan, rows: list[dict]) -> Contacts:
         scenario has follow-ups, also ``follow_u`` (1: never followed up),
         ``redial_delay`` and ``repeat_delay`` (unit draws, 0); with callbacks,
         ``callback_u`` (1: never accepts), ``no_answer_u`` (1: answers) and
-        ``dial_time`` (seconds, 0).
+        ``dial_time`` (seconds, 0); with balking ``balk_u`` (1: never balks), with
+        transfers ``transfer_u`` (1: never transferred), with groups' own handle times
+        ``group_handle`` (group name -> seconds, 0).
 
     Returns
     -------
@@ -515,6 +474,20 @@ def contacts_from_rows(plan: Plan, rows: list[dict]) -> Contacts:
                 "dial_time": col("dial_time", 0.0),
             }
             if plan.has_callbacks
+            else {}
+        ),
+        **({"balk_u": col("balk_u", 1.0)} if plan.has_balking else {}),
+        **({"transfer_u": col("transfer_u", 1.0)} if plan.has_transfers else {}),
+        **(
+            {
+                "group_handle": np.array(
+                    [
+                        [r.get("group_handle", {}).get(plan.group_names[g], 0.0) for r in rows]
+                        for g in plan.pair_group
+                    ]
+                ).reshape(len(plan.pair_group), len(rows))
+            }
+            if plan.has_pairs
             else {}
         ),
     )

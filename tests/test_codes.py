@@ -124,6 +124,7 @@ def test_each_code_is_its_owners() -> None:
     assert codes.REDIAL is streams.REDIAL
     assert plan.POLICIES[codes.LONGEST_WAITING] == "longest_waiting"
     assert plan.POLICIES[codes.PRIORITY_ORDER] == "priority"
+    assert plan.POLICIES[codes.PRIORITY_AGE] == "priority_age"
 
 
 def test_fates_name_their_codes() -> None:
@@ -136,15 +137,16 @@ def test_fates_name_their_codes() -> None:
 def test_codes_of_a_family_differ() -> None:
     families = [
         ("PENDING", "ANSWERED", "ABANDONED", "BLOCKED", "DEFLECTED", "IVR_ABANDONED",
-         "UNSERVED", "CALLBACK_MISSED", "QUEUED"),
+         "UNSERVED", "CALLBACK_MISSED", "BALKED", "QUEUED"),
         ("NO_CALLBACK", "CALLBACK_DECLINED", "CALLBACK_ACCEPTED"),
-        ("NOT_FOLLOWED", "REDIALLED", "UNRESOLVED"),
-        ("FIRST", "REDIAL", "REPEAT"),
+        ("NOT_FOLLOWED", "REDIALLED", "UNRESOLVED", "TRANSFERRED"),
+        ("FIRST", "REDIAL", "REPEAT", "TRANSFER"),
         ("JOIN", "LEAVE", "BREAK", "CLOSE"),
         ("ABSENT", "ON", "DRAINING", "ON_BREAK"),
-        ("LONGEST_WAITING", "PRIORITY_ORDER"),
+        ("LONGEST_WAITING", "PRIORITY_ORDER", "PRIORITY_AGE"),
+        ("WAIT_ANSWERED", "WAIT_ABANDONED"),
         ("ARRIVE", "IVR_END", "ABANDON", "TALK_END", "WRAP_END", "ROSTER", "BREAK_END",
-         "FOLLOW_UP", "DIAL_END"),
+         "FOLLOW_UP", "DIAL_END", "OVERFLOW", "HANDOVER"),
     ]  # fmt: skip
     for family in families:
         values = [codes.VALUES[name] for name in family]
@@ -153,15 +155,17 @@ def test_codes_of_a_family_differ() -> None:
 
 
 def test_priorities_follow_the_tie_break_rules() -> None:
-    # roster events and returns from breaks, departures, abandonments, ends of IVR,
-    # arrivals, follow-up arrivals; after SimPy's URGENT (0)
-    order = ["PRIO_ROSTER", "PRIO_DEPARTURE", "PRIO_ABANDON", "PRIO_IVR_END", "PRIO_ARRIVAL",
-             "PRIO_FOLLOW_UP"]  # fmt: skip
-    assert [codes.VALUES[name] for name in order] == list(range(1, 7))
+    # roster events and returns from breaks, departures, overflows, abandonments, ends
+    # of IVR, handovers of transfers, arrivals, follow-up arrivals; after SimPy's
+    # URGENT (0)
+    order = ["PRIO_ROSTER", "PRIO_DEPARTURE", "PRIO_OVERFLOW", "PRIO_ABANDON", "PRIO_IVR_END",
+             "PRIO_HANDOVER", "PRIO_ARRIVAL", "PRIO_FOLLOW_UP"]  # fmt: skip
+    assert [codes.VALUES[name] for name in order] == list(range(1, 9))
     kinds = {"ARRIVE": "PRIO_ARRIVAL", "IVR_END": "PRIO_IVR_END", "ABANDON": "PRIO_ABANDON",
              "TALK_END": "PRIO_DEPARTURE", "WRAP_END": "PRIO_DEPARTURE",
              "DIAL_END": "PRIO_DEPARTURE", "ROSTER": "PRIO_ROSTER",
-             "BREAK_END": "PRIO_ROSTER", "FOLLOW_UP": "PRIO_FOLLOW_UP"}  # fmt: skip
+             "BREAK_END": "PRIO_ROSTER", "FOLLOW_UP": "PRIO_FOLLOW_UP",
+             "OVERFLOW": "PRIO_OVERFLOW", "HANDOVER": "PRIO_HANDOVER"}  # fmt: skip
     for kind, priority in kinds.items():
         assert codes.PRIORITY[codes.VALUES[kind]] == codes.VALUES[priority], kind
     assert len(codes.PRIORITY) == len(kinds)

@@ -3,8 +3,9 @@
 ``tests/test_equivalence.py`` checks the two engines contact by contact on a corpus of
 scenarios (``scenarios/`` and ``tests/corpus/``). It guards a feature only if some file
 of the corpus uses it. This test walks the scenario model (pydantic) and fails when a
-key, a choice of a ``Literal`` (a distribution's shape, a routing policy, a channel) or
-a form of a key that takes several (a number, a list per interval, a mapping per type)
+key, a choice of a ``Literal`` (a distribution's shape, a routing policy, a channel), a
+form of a key that takes several (a number, a list per interval, a mapping per type;
+a group's name or ``{group, after}`` in a routing order; one shape or a mixture)
 appears in no corpus file: a feature added to ``ccsim/scenario.py`` without a corpus
 scenario that uses it is caught here, before the two engines can drift apart on it.
 """
@@ -19,13 +20,13 @@ import yaml
 from pydantic import BaseModel
 
 from ccsim.scenario.distributions import Distribution
-from ccsim.scenario.model import Scenario
+from ccsim.scenario.model import MixtureComponent, Scenario
 from tests.helpers import CORPUS
 
 #: Sections that work the same wherever they appear, checked once for the whole file:
 #: a distribution is sampled by the same code (ccsim.scenario.distributions) for every key, and
 #: both engines read the same drawn values.
-SHARED = {Distribution: "distribution"}
+SHARED = {Distribution: "distribution", MixtureComponent: "distribution"}
 
 #: Keys that cannot change what happens to a contact, so the engines cannot disagree on
 #: them (dotted paths; a trailing ``.*`` for a whole section).
@@ -49,7 +50,9 @@ def _forms(annotation: object) -> Iterator[object]:
             if arg is not type(None):
                 yield from _forms(arg)
     elif origin is typing.Annotated:
-        yield from _forms(typing.get_args(annotation)[0])
+        inner = typing.get_args(annotation)[0]
+        if inner is not type(None):  # (a tagged None of a discriminated union)
+            yield from _forms(inner)
     else:
         yield annotation
 
@@ -74,17 +77,38 @@ def _value_kind(value: object) -> str:
     return "value"
 
 
-def _section(form: object) -> type[BaseModel] | None:
-    """The model of a section, of a list of sections or of a mapping to sections."""
+def _inner(form: object) -> object | None:
+    """The item type of a list, the value type of a mapping (None for other forms)."""
     origin = typing.get_origin(form)
     args = typing.get_args(form)
-    if origin in (list, tuple) and args and _kind(args[0]) == "section":
-        return args[0]  # type: ignore[return-value]
-    if origin is dict and len(args) == 2 and _kind(args[1]) == "section":
-        return args[1]  # type: ignore[return-value]
-    if _kind(form) == "section":
-        return form  # type: ignore[return-value]
+    if origin in (list, tuple) and args:
+        return args[0]
+    if origin is dict and len(args) == 2:
+        return args[1]
     return None
+
+
+def _sections(form: object) -> list[type[BaseModel]]:
+    """The models of a section, of a list of sections or of a mapping to sections.
+
+    Several when the section, item or value is a union of models (a patience: one
+    shape or a mixture).
+    """
+    inner = _inner(form)
+    return [f for f in _forms(form if inner is None else inner) if _kind(f) == "section"]  # type: ignore[misc]
+
+
+def _item_kinds(form: object) -> set[str]:
+    """How the items of a list (values of a mapping) of this form may be written."""
+    inner = _inner(form)
+    if inner is None:
+        return set()
+    return {_kind(f) if _kind(f) != "section" else "mapping" for f in _forms(inner)}
+
+
+def _matches(section: type[BaseModel], item: object) -> bool:
+    """Whether ``item`` (as written) is a value of ``section``: its keys are the model's."""
+    return isinstance(item, dict) and set(item) <= set(section.model_fields)
 
 
 def _prefix(section: type[BaseModel], path: str) -> str:
@@ -113,8 +137,13 @@ def required(model: type[BaseModel], prefix: str = "") -> set[str]:
         for form in forms:
             if typing.get_origin(form) is typing.Literal:  # (the default: every file omitting it)
                 out |= {f"{path}={c}" for c in typing.get_args(form) if c != info.default}
-            section = _section(form)
-            if section is not None:
+            items = _item_kinds(form)
+            if len(items) > 1:  # items written in several ways: each one is a feature
+                out |= {f"{path}[]:{k}" for k in items}
+            sections = _sections(form)
+            if len(sections) > 1:  # one of several sections: each one is a feature
+                out |= {f"{path}:{section.__name__}" for section in sections}
+            for section in sections:
                 out |= required(section, _prefix(section, path))
     return out
 
@@ -134,18 +163,21 @@ def used(model: type[BaseModel], data: object, prefix: str = "") -> set[str]:
         if isinstance(value, str):  # (choices are words)
             out.add(f"{path}={value}")
         for form in _forms(info.annotation):
-            section = _section(form)
-            if section is None:
-                continue
-            inner = _prefix(section, path)
             if _kind(form) == "list" and isinstance(value, list):
-                for item in value:
-                    out |= used(section, item, inner)
+                items = value
             elif _kind(form) == "mapping" and isinstance(value, dict):
-                for item in value.values():
-                    out |= used(section, item, inner)
+                items = list(value.values())
             else:
-                out |= used(section, value, inner)
+                items = [value]
+            if _inner(form) is not None:
+                out |= {f"{path}[]:{_value_kind(item)}" for item in items}
+            sections = _sections(form)
+            for section in sections:
+                for item in items:
+                    if len(sections) > 1 and not _matches(section, item):
+                        continue
+                    out.add(f"{path}:{section.__name__}")
+                    out |= used(section, item, _prefix(section, path))
     return out
 
 

@@ -52,7 +52,7 @@ def hand_made_result(spec: dict) -> SimulationResult:
         ],
     )
     out = run_replication(plan, contacts)
-    type_acc, group_acc = accumulate(plan, contacts, out)
+    type_acc, group_acc, _ = accumulate(plan, contacts, out)
     return SimulationResult.from_counters(
         plan, "simpy", 0, type_acc[None], group_acc[None], len(contacts)
     )

@@ -19,7 +19,7 @@ from ccsim.engines import counters, fast
 from ccsim.engines.codes import ABANDONED as _ABANDONED
 from ccsim.engines.codes import ANSWERED as _ANSWERED
 from ccsim.plan import compile_plan
-from ccsim.results.kpis import capacity_notes
+from ccsim.results.kpis import WAIT_EDGES, capacity_notes
 from ccsim.streams import day_roster, draw_contacts, followup_pool
 from tests.helpers import ROOT, SCENARIOS
 
@@ -77,7 +77,9 @@ def test_spans_near_interval_edges_match_the_definition(interval, warmup_at) -> 
         n, np.zeros(n, np.int64), queued, np.minimum(queued // interval, nk - 1).astype(np.int64),
         np.zeros(n), np.empty(0, np.int64), fate, empty_b, empty_f, empty_b, empty_f, group,
         queued, answered, left, freed, log, len(log), warmup, end, stop_time, interval,
-        np.array([20.0]), np.array([False]), np.ones(n_groups, np.int64), type_acc, group_acc,
+        np.array([20.0]), np.array([False]), np.ones(n_groups, np.int64), WAIT_EDGES,
+        counters.linear_edges(WAIT_EDGES), type_acc, group_acc,
+        np.zeros((1, 2, len(WAIT_EDGES)), np.int64),
     )  # fmt: skip
 
     worked = fate == _ANSWERED
@@ -114,17 +116,12 @@ def test_overload_notes_are_capacity_notes(path) -> None:
         contacts = draw_contacts(plan, 3, rep)
         pool = followup_pool(plan, 3, rep, contacts)
         out, n_log, n = fast._run(plan, contacts, day_roster(plan, 3, rep), pool, tables)
-        c = out["contacts"]
         type_acc = np.zeros((plan.n_types, plan.n_intervals, counters.N_TYPE_FIELDS))
         group_acc = np.zeros((plan.n_groups, plan.n_intervals, counters.N_GROUP_FIELDS))
+        wait_hist = np.zeros((plan.n_types, 2, len(WAIT_EDGES)), np.int64)
         unserved, last_out = counters.accumulate_day(
-            n, c["type"], c["arrival"], c["interval"], c["ivr_time"], c["kind"],
-            out["fate"], out["followed"], c["dial_time"], out["callback"], out["callback_at"],
-            out["group"], out["queued"], out["answered"], out["left"], out["freed"],
-            out["log"], n_log, plan.warmup, plan.end, plan.end + plan.max_drain,
-            plan.interval, plan.sl_threshold, plan.type_email, plan.group_sessions,
-            type_acc, group_acc,
-        )  # fmt: skip
+            *counters.day_arguments(plan, out, n, n_log), type_acc, group_acc, wait_hist
+        )
         expected = capacity_notes(plan, out["fate"][:n], out["left"][:n], out["answered"][:n])
         assert fast._capacity_notes(plan, n, unserved, last_out) == expected
 

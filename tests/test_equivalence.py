@@ -17,6 +17,7 @@ import ccsim
 from ccsim.engines import fast
 from ccsim.engines import reference as engine
 from ccsim.plan import compile_plan
+from ccsim.results.kpis import TYPE_FIELDS
 from ccsim.scenario.loader import scenario_from_dict
 from ccsim.streams import contacts_from_rows, day_roster, draw_contacts, followup_pool
 from tests.helpers import CORPUS, SCENARIOS, assert_same_outcome
@@ -42,6 +43,11 @@ def test_every_contact_meets_the_same_fate(path) -> None:
     # the kernel's own counters equal the SimPy engine's
     np.testing.assert_allclose(a.type_acc, b.type_acc, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(a.group_acc, b.group_acc, rtol=1e-12, atol=1e-6)
+    np.testing.assert_array_equal(a.stats.wait_hist_sum, b.stats.wait_hist_sum)
+    # the histograms count the contacts the counters count as answered and abandoned
+    fields = [TYPE_FIELDS.index("answered"), TYPE_FIELDS.index("abandoned")]
+    counted = a.type_acc.sum(axis=(0, 2))[:, fields]
+    np.testing.assert_array_equal(a.stats.wait_hist_sum.sum(axis=2), counted)
     assert a.warnings == b.warnings
 
 
@@ -137,3 +143,42 @@ def test_the_replay_helper_compares_every_field_of_an_outcome() -> None:
         array[-1] = 1.0 if array.dtype.kind == "f" and np.isnan(last) else last + 1
         with pytest.raises(AssertionError):
             assert_same_outcome(out, dataclasses.replace(out, **{field.name: array}))
+
+
+def test_waits_on_the_bin_edges_fall_alike() -> None:
+    """Waits on, and one step either side of, the histogram's edges: both engines bin them
+    as ``searchsorted(WAIT_EDGES, wait, "right") - 1`` (the kernel skips the search for
+    waits under 599 s)."""
+    from ccsim.engines import counters
+    from ccsim.results.kpis import WAIT_ABANDONED, WAIT_ANSWERED, WAIT_EDGES, accumulate
+
+    plan = compile_plan(scenario_from_dict({
+        "name": "bins", "horizon": {"intervals": 1, "interval": "30d"},
+        "contact_types": [{"name": "a", "arrivals": {"rate_per_hour": 0},
+                           "handle_time": {"dist": "fixed", "mean": 1}}],
+        "agent_groups": [{"name": "g", "skills": ["a"], "staffing": 1}],
+    }))  # fmt: skip
+    rng = np.random.default_rng(3)
+    edges = WAIT_EDGES[rng.integers(1, len(WAIT_EDGES), 300)]
+    waits = np.concatenate([edges, np.nextafter(edges, 0), np.nextafter(edges, np.inf),
+                            rng.random(100) * 2000, [0.0, 598.5, 599.0, 600.0, 612.0]])  # fmt: skip
+    # the first contact keeps the one agent busy; the others, queued at 0, abandon
+    # after their patience: their waits are exactly these numbers
+    rows = [{"type": "a", "at": 0.0, "handle": 1e9}]
+    rows += [{"type": "a", "at": 0.0, "handle": 1.0, "patience": w} for w in waits]
+    contacts = contacts_from_rows(plan, rows)
+    a = engine.run_replication(plan, contacts)
+    b = fast.run_day(plan, contacts)
+    assert_same_outcome(a, b)
+    np.testing.assert_array_equal(a.left[1:] - a.queued[1:], waits)
+    hist = accumulate(plan, contacts, a)[2]
+    expected = np.zeros_like(hist)
+    np.add.at(expected[0, WAIT_ABANDONED], np.searchsorted(WAIT_EDGES, waits, "right") - 1, 1)
+    expected[0, WAIT_ANSWERED, 0] = 1  # the first contact, answered at once
+    np.testing.assert_array_equal(hist, expected)
+    out, n_log, n = fast._run(plan, contacts, None, None, fast._tables(plan))
+    kernel_hist = np.zeros_like(hist)
+    counters.accumulate_day(*counters.day_arguments(plan, out, n, n_log),
+                            np.zeros((1, 1, counters.N_TYPE_FIELDS)),
+                            np.zeros((1, 1, counters.N_GROUP_FIELDS)), kernel_hist)  # fmt: skip
+    np.testing.assert_array_equal(kernel_hist, hist)

@@ -3,8 +3,11 @@
 The corpus in tests/corpus covers each feature on purpose; this generator mixes them at
 random (channels, redials, repeats, callbacks, chat concurrency, e-mail, lines, IVR
 ports, shifts and breaks, activities, absence, several days, a start state, odd start
-times) in small centres, so that combinations nobody wrote down are checked too. The
-same seeds every run (reproducible); more of them behind the ``slow`` marker.
+times; overflow after a delay, reservation, the priority_age policy, handle time per
+group, balking, patience mixtures, transfers) in small centres, so that combinations
+nobody wrote down are checked too. Counters and waiting-time histograms must agree as
+well. The same seeds every run (reproducible); more of them behind the ``slow``
+marker.
 """
 
 from __future__ import annotations
@@ -77,10 +80,23 @@ def gen(r: random.Random) -> dict:  # noqa: C901 - one branch per feature
                     "no_answer": r.choice([0, 0.3]),
                     "dial_time": dist(r, 20),
                 }
+            if r.random() < 0.3:
+                t["balk"] = r.choice([0.2, 0.6, 1.0])
+            if "patience" in t and r.random() < 0.2:
+                t["patience"] = {"mixture": [{"weight": 0.4, **dist(r, 20)},
+                                             {"weight": 0.6, **dist(r, 300)}]}  # fmt: skip
         else:
             if r.random() < 0.5:
                 t["due"] = r.choice([600, 3600])
+        if r.random() < 0.3:
+            t["head_start"] = r.choice([0, 30, 120])
+            t["wait_weight"] = r.choice([0.5, 1, 3])
         types.append(t)
+    for i, t in enumerate(types):  # transfers to a later type of the channel: no loops
+        later = [j for j in range(i + 1, ntypes) if chans[j] == chans[i]]
+        if later and chans[i] != "email" and "callback" not in t and r.random() < 0.6:
+            t["transfer"] = {"probability": r.choice([0.2, 0.5, 1.0]),
+                             "to": f"t{r.choice(later)}", "stay": r.random() < 0.5}  # fmt: skip
     for t in types:
         if r.random() < 0.35:
             t["repeat"] = {
@@ -117,8 +133,17 @@ def gen(r: random.Random) -> dict:  # noqa: C901 - one branch per feature
             grp["concurrency"] = conc
             if r.random() < 0.5:
                 grp["stretch"] = r.choice([0.2, 0.5])
-        if r.random() < 0.4:
-            grp["policy"] = "priority"
+        if r.random() < 0.5:
+            grp["policy"] = r.choice(["priority", "priority_age"])
+        if conc == 1 and r.random() < 0.25:
+            grp["reserve"] = {"agents": r.randint(1, 2)}
+            if r.random() < 0.5:
+                grp["reserve"]["skill"] = r.choice(sk)
+        if r.random() < 0.25:
+            own = r.choice(sk)
+            grp["handle_time"] = {
+                own: {"multiplier": r.choice([0.5, 1.5])} if r.random() < 0.5 else dist(r, 120)
+            }
         if r.random() < 0.3:
             grp["speed"] = r.choice([0.8, 1.25])
         if r.random() < 0.3:
@@ -153,6 +178,14 @@ def gen(r: random.Random) -> dict:  # noqa: C901 - one branch per feature
             ]
         groups.append(grp)
     s["agent_groups"] = groups
+    for i, t in enumerate(types):  # a routing order of its own, some groups after a wait
+        serving = [g["name"] for g in groups if f"t{i}" in g["skills"]]
+        if len(serving) > 1 and r.random() < 0.5:
+            r.shuffle(serving)
+            t["groups"] = [serving[0]] + [
+                {"group": g, "after": r.choice([0, 10, 30, 120])} if r.random() < 0.7 else g
+                for g in serving[1:]
+            ]
     for grp in groups:  # first-contact resolution of its own
         if r.random() < 0.3 and any("repeat" in types[int(k[1:])] for k in grp["skills"]):
             grp["fcr"] = r.choice([0.5, 0.9])
@@ -215,6 +248,8 @@ def mismatches(s: dict, seed: int, reps: int = 2) -> list[str]:
             ~np.isclose(a.group_acc, b.group_acc, rtol=1e-12, atol=1e-6, equal_nan=True)
         )
         errs.append(f"group_acc differs at {d[:5].tolist()}")
+    if not np.array_equal(a.stats.wait_hist_sum, b.stats.wait_hist_sum):
+        errs.append("waiting-time histograms differ")
     if a.warnings != b.warnings:
         errs.append(f"warnings {a.warnings} vs {b.warnings}")
     return errs

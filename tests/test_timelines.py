@@ -571,7 +571,7 @@ def test_kpis_of_a_tiny_timeline():
         (15.0, "c4", "answered", "team"),
         (16.0, "c4", "ended"),
     ]
-    type_acc, group_acc = accumulate(plan, contacts, out)
+    type_acc, group_acc, _ = accumulate(plan, contacts, out)
     k = {name: float(v[0]) for name, v in type_kpis(type_acc.sum(axis=1)).items()}
     assert k["offered"] == 5  # answered 3 + abandoned 1 + blocked 1
     assert (k["answered"], k["abandoned"], k["blocked"], k["unserved"]) == (3, 1, 1, 0)
@@ -594,7 +594,7 @@ def test_kpis_of_a_tiny_timeline():
 def test_kpis_skip_contacts_arriving_in_the_warmup():
     plan = _kpi_plan(warmup=2)
     contacts, out = replay(plan, KPI_ROWS)
-    type_acc, _ = accumulate(plan, contacts, out)
+    type_acc, _, _ = accumulate(plan, contacts, out)
     k = {name: float(v[0]) for name, v in type_kpis(type_acc.sum(axis=1)).items()}
     # c0 (at 0) and c1 (at 1) are simulated, not counted
     assert (k["offered"], k["answered"], k["abandoned"], k["blocked"]) == (3, 1, 1, 1)

@@ -2,7 +2,8 @@
 
 A contact's fate, what followed it, whether it took a callback; the kinds of roster
 event; a group's routing policy; the kinds of event and their order at equal times;
-the state of a chat agent; where each KPI counter sits in the counter arrays. Both
+the state of a chat agent; where each KPI counter sits in the counter arrays, and the
+rows of the waiting-time histograms. Both
 engines and the compiled kernel read these codes from here, and nowhere writes them
 again (tests/test_codes.py parses the engines' sources to check it).
 
@@ -23,10 +24,11 @@ from __future__ import annotations
 
 from ccsim.followups import FollowUpPool
 from ccsim.plan import BREAK, CLOSE, JOIN, LEAVE, POLICIES
-from ccsim.results.kpis import GROUP_FIELDS, TYPE_FIELDS
+from ccsim.results.kpis import GROUP_FIELDS, TYPE_FIELDS, WAIT_ABANDONED, WAIT_ANSWERED
 from ccsim.results.outcome import (
     ABANDONED,
     ANSWERED,
+    BALKED,
     BLOCKED,
     CALLBACK_ACCEPTED,
     CALLBACK_DECLINED,
@@ -37,10 +39,11 @@ from ccsim.results.outcome import (
     NOT_FOLLOWED,
     PENDING,
     REDIALLED,
+    TRANSFERRED,
     UNRESOLVED,
     UNSERVED,
 )
-from ccsim.streams import FIRST, REDIAL, REPEAT
+from ccsim.streams import FIRST, REDIAL, REPEAT, TRANSFER
 
 __all__ = [
     "ABANDON",
@@ -48,6 +51,7 @@ __all__ = [
     "ABSENT",
     "ANSWERED",
     "ARRIVE",
+    "BALKED",
     "BLOCKED",
     "BREAK",
     "BREAK_END",
@@ -65,6 +69,7 @@ __all__ = [
     "F_ANSWERED",
     "F_ANSWERED_IN_SL",
     "F_ARRIVED",
+    "F_BALKED",
     "F_BLOCKED",
     "F_CALLBACKS_ACCEPTED",
     "F_CALLBACKS_COMPLETED",
@@ -82,6 +87,8 @@ __all__ = [
     "F_REDIALLED",
     "F_REDIALS",
     "F_REPEATS",
+    "F_TRANSFERRED",
+    "F_TRANSFERS",
     "F_UNRESOLVED",
     "F_UNSERVED",
     "F_WAIT_ABANDONED",
@@ -90,6 +97,7 @@ __all__ = [
     "G_BUSY",
     "G_HANDLED",
     "G_STAFFED",
+    "HANDOVER",
     "IVR_ABANDONED",
     "IVR_END",
     "JOIN",
@@ -101,8 +109,10 @@ __all__ = [
     "N_TYPE_FIELDS",
     "ON",
     "ON_BREAK",
+    "OVERFLOW",
     "PENDING",
     "POLICIES",
+    "POOL_BALK_U",
     "POOL_CALLBACK_U",
     "POOL_DIAL_TIME",
     "POOL_FOLLOW_U",
@@ -113,14 +123,18 @@ __all__ = [
     "POOL_PATIENCE",
     "POOL_REDIAL_DELAY",
     "POOL_REPEAT_DELAY",
+    "POOL_TRANSFER_U",
     "POOL_WRAP_UP",
     "PRIORITY",
+    "PRIORITY_AGE",
     "PRIORITY_ORDER",
     "PRIO_ABANDON",
     "PRIO_ARRIVAL",
     "PRIO_DEPARTURE",
     "PRIO_FOLLOW_UP",
+    "PRIO_HANDOVER",
     "PRIO_IVR_END",
+    "PRIO_OVERFLOW",
     "PRIO_ROSTER",
     "QUEUED",
     "REDIAL",
@@ -128,10 +142,14 @@ __all__ = [
     "REPEAT",
     "ROSTER",
     "TALK_END",
+    "TRANSFER",
+    "TRANSFERRED",
     "TYPE_FIELDS",
     "UNRESOLVED",
     "UNSERVED",
     "VALUES",
+    "WAIT_ABANDONED",
+    "WAIT_ANSWERED",
     "WRAP_END",
 ]
 
@@ -147,18 +165,22 @@ ABSENT, ON, DRAINING, ON_BREAK = range(4)
 # A group's routing policy (Plan.group_policy): which queued contact a free agent takes.
 LONGEST_WAITING = POLICIES.index("longest_waiting")
 PRIORITY_ORDER = POLICIES.index("priority")
+PRIORITY_AGE = POLICIES.index("priority_age")
 
 # -------------------------------------------------------------------- events
 # Priorities, lower first at equal times: the tie-break rules of
 # :mod:`ccsim.engines.reference`. Roster events and returns from breaks come first,
-# then departures (ends of talk, of wrap-up, of dialling a callback), abandonments,
-# ends of IVR, arrivals and last follow-up arrivals. They start at 1 so that SimPy's
-# stop event at the end of a run (URGENT, 0) precedes them all.
-PRIO_ROSTER, PRIO_DEPARTURE, PRIO_ABANDON, PRIO_IVR_END, PRIO_ARRIVAL, PRIO_FOLLOW_UP = range(1, 7)
+# then departures (ends of talk, of wrap-up, of dialling a callback), overflows (a
+# waiting contact offered to the groups its wait now reaches), abandonments, ends of
+# IVR, transferred contacts joining their next queue (handovers), arrivals and last
+# follow-up arrivals. They start at 1 so that SimPy's stop event at the end of a run
+# (URGENT, 0) precedes them all.
+(PRIO_ROSTER, PRIO_DEPARTURE, PRIO_OVERFLOW, PRIO_ABANDON, PRIO_IVR_END, PRIO_HANDOVER,
+ PRIO_ARRIVAL, PRIO_FOLLOW_UP) = range(1, 9)  # fmt: skip
 
 # The kernel's kinds of event (4 bits of an event's key, :mod:`ccsim.engines.kernel.heap`).
-(ARRIVE, IVR_END, ABANDON, TALK_END, WRAP_END, ROSTER, BREAK_END, FOLLOW_UP,
- DIAL_END) = range(9)  # fmt: skip
+(ARRIVE, IVR_END, ABANDON, TALK_END, WRAP_END, ROSTER, BREAK_END, FOLLOW_UP, DIAL_END,
+ OVERFLOW, HANDOVER) = range(11)  # fmt: skip
 #: The priority of each kind of event.
 PRIORITY = (
     PRIO_ARRIVAL,  # ARRIVE
@@ -170,6 +192,8 @@ PRIORITY = (
     PRIO_ROSTER,  # BREAK_END
     PRIO_FOLLOW_UP,  # FOLLOW_UP
     PRIO_DEPARTURE,  # DIAL_END
+    PRIO_OVERFLOW,  # OVERFLOW
+    PRIO_HANDOVER,  # HANDOVER
 )
 
 # ------------------------------------------------------------------ counters
@@ -201,6 +225,9 @@ F_CALLBACKS_ACCEPTED = TYPE_FIELDS.index("callbacks_accepted")
 F_CALLBACKS_COMPLETED = TYPE_FIELDS.index("callbacks_completed")
 F_CALLBACKS_MISSED = TYPE_FIELDS.index("callbacks_missed")
 F_CALLBACK_DELAY = TYPE_FIELDS.index("callback_delay")
+F_BALKED = TYPE_FIELDS.index("balked")
+F_TRANSFERS = TYPE_FIELDS.index("transfers")
+F_TRANSFERRED = TYPE_FIELDS.index("transferred")
 N_TYPE_FIELDS = len(TYPE_FIELDS)
 G_BUSY = GROUP_FIELDS.index("busy")
 G_STAFFED = GROUP_FIELDS.index("staffed")
@@ -220,6 +247,8 @@ POOL_REPEAT_DELAY = FollowUpPool.COLUMNS.index("repeat_delay")
 POOL_CALLBACK_U = FollowUpPool.COLUMNS.index("callback_u")
 POOL_NO_ANSWER_U = FollowUpPool.COLUMNS.index("no_answer_u")
 POOL_DIAL_TIME = FollowUpPool.COLUMNS.index("dial_time")
+POOL_BALK_U = FollowUpPool.COLUMNS.index("balk_u")
+POOL_TRANSFER_U = FollowUpPool.COLUMNS.index("transfer_u")
 
 #: Every code above by name (the constants the compiled code holds).
 VALUES = {

@@ -1,9 +1,11 @@
 """The fast engine's KPI counters: one replication's contacts added up, compiled.
 
 :func:`accumulate_day` follows :func:`ccsim.results.kpis.accumulate` definition by definition
-(same counters, same intervals, same clipping to the counted window) on the arrays the
-kernel (:mod:`ccsim.engines.kernel`) fills, so that a run's memory does not grow with its
-number of replications and both engines give the same counters.
+(same counters, same intervals, same clipping to the counted window, the same
+waiting-time histograms) on the arrays the kernel (:mod:`ccsim.engines.kernel`) fills,
+so that a run's memory does not grow with its number of replications and both engines
+give the same counters. :func:`day_arguments` gathers its arguments from the fast
+engine's buffers.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ccsim.engines import kernel
 from ccsim.engines.codes import (
     ABANDONED,
     ANSWERED,
+    BALKED,
     BLOCKED,
     CALLBACK_ACCEPTED,
     CALLBACK_MISSED,
@@ -26,6 +29,7 @@ from ccsim.engines.codes import (
     F_ANSWERED,
     F_ANSWERED_IN_SL,
     F_ARRIVED,
+    F_BALKED,
     F_BLOCKED,
     F_CALLBACK_DELAY,
     F_CALLBACKS_ACCEPTED,
@@ -43,6 +47,8 @@ from ccsim.engines.codes import (
     F_REDIALLED,
     F_REDIALS,
     F_REPEATS,
+    F_TRANSFERRED,
+    F_TRANSFERS,
     F_UNRESOLVED,
     F_UNSERVED,
     F_WAIT_ABANDONED,
@@ -57,13 +63,18 @@ from ccsim.engines.codes import (
     REDIAL,
     REDIALLED,
     REPEAT,
+    TRANSFER,
+    TRANSFERRED,
     UNRESOLVED,
     UNSERVED,
+    WAIT_ABANDONED,
+    WAIT_ANSWERED,
 )
 from ccsim.engines.kernel import jit
 from ccsim.engines.kernel.jit import JIT
+from ccsim.results.kpis import WAIT_EDGES
 
-__all__ = ["N_GROUP_FIELDS", "N_TYPE_FIELDS", "accumulate_day"]
+__all__ = ["N_GROUP_FIELDS", "N_TYPE_FIELDS", "accumulate_day", "day_arguments", "linear_edges"]
 
 
 @njit(inline="always")
@@ -79,6 +90,42 @@ def _first_interval(t, interval, per_interval):
     if k > 0 and k * interval > t:
         k -= 1
     return k
+
+
+def linear_edges(edges: np.ndarray) -> float:
+    """Below what wait the bin of a wait is its whole seconds (edges 0, 1, 2, ... s).
+
+    ``edges[:m]`` are 0, 1, ..., m - 1: a wait in [0, m - 1) is in bin ``int(wait)``,
+    as ``searchsorted(edges, wait, "right") - 1`` says, without the search.
+    """
+    m = 0
+    while m < len(edges) and edges[m] == m:
+        m += 1
+    return float(max(m - 1, 0))
+
+
+def day_arguments(plan, out: dict, n: int, n_log: int) -> tuple:  # noqa: ANN001 - a Plan
+    """The arguments of :func:`accumulate_day` but its outputs, from the fast engine's buffers.
+
+    ``out`` as :func:`ccsim.engines.fast._run` fills it; ``n`` contacts, ``n_log`` rows
+    of the staffing log.
+    """
+    c = out["contacts"]
+    return (
+        n, c["type"], c["arrival"], c["interval"], c["ivr_time"], c["kind"], out["fate"],
+        out["followed"], c["dial_time"], out["callback"], out["callback_at"], out["group"],
+        out["queued"], out["answered"], out["left"], out["freed"], out["log"], n_log,
+        plan.warmup, plan.end, plan.end + plan.max_drain, plan.interval, plan.sl_threshold,
+        plan.type_voice, plan.group_sessions, WAIT_EDGES, _LINEAR,
+    )  # fmt: skip
+
+
+@njit(inline="always")
+def _wait_bin(wait, edges, linear):
+    """The histogram bin of a wait: ``searchsorted(edges, wait, "right") - 1``."""
+    if wait < linear:
+        return int(wait)
+    return np.searchsorted(edges, wait, side="right") - 1
 
 
 @njit(inline="always")
@@ -150,15 +197,20 @@ def accumulate_day(
     sl_threshold,
     type_voice,
     group_sessions,
+    wait_edges,
+    linear,
     type_acc,
     group_acc,
+    wait_hist,
 ):
     """Add one replication's ``n`` contacts and staffing log into the KPI counters.
 
     Same definitions as :func:`ccsim.results.kpis.accumulate`; ``type_acc`` is (types,
-    intervals, N_TYPE_FIELDS) and ``group_acc`` (groups, intervals, N_GROUP_FIELDS).
-    ``c_kind`` and ``followed`` are empty without follow-ups, ``c_dial``, ``cb_state``
-    and ``cb_at`` without callbacks.
+    intervals, N_TYPE_FIELDS), ``group_acc`` (groups, intervals, N_GROUP_FIELDS) and
+    ``wait_hist`` (types, 2, len(wait_edges)), int64: the counted contacts' waits,
+    answered and abandoned, binned by ``wait_edges`` (``linear``: see
+    :func:`linear_edges`). ``c_kind`` and ``followed`` are empty without follow-ups,
+    ``c_dial``, ``cb_state`` and ``cb_at`` without callbacks.
 
     Returns what :func:`ccsim.results.kpis.capacity_notes` needs, found on the way: the number
     of unserved contacts and the last time a contact left the queue (answered or
@@ -185,6 +237,7 @@ def accumulate_day(
     for g in range(group_acc.shape[0]):
         share[g] = 1.0 / group_sessions[g]
     cell_t = -1  # the (type, interval) cell whose counters are in local variables
+    at_once = 0  # and its contacts answered at once (the first bin of the histogram)
     cell_k = 0
     arrived = offered = answered = abandoned = queued = 0.0
     answered_in_sl = abandoned_in_sl = wait_answered = wait_abandoned = 0.0
@@ -270,6 +323,8 @@ def accumulate_day(
                         abandoned_in_sl, wait_answered, wait_abandoned, handle, line_time,
                         ivr_time)  # fmt: skip
                 _store_cell(type_acc, cell_t, cell_k, cell)
+                wait_hist[cell_t, WAIT_ANSWERED, 0] += at_once
+                at_once = 0
             cell_t = t
             cell_k = k
             (arrived, offered, answered, abandoned, queued, answered_in_sl, abandoned_in_sl,
@@ -281,10 +336,14 @@ def accumulate_day(
                 type_acc[t, k, F_REDIALS] += 1
             elif c_kind[c] == REPEAT:
                 type_acc[t, k, F_REPEATS] += 1
+            elif c_kind[c] == TRANSFER:
+                type_acc[t, k, F_TRANSFERS] += 1
             if followed[c] == REDIALLED:
                 type_acc[t, k, F_REDIALLED] += 1
             elif followed[c] == UNRESOLVED:
                 type_acc[t, k, F_UNRESOLVED] += 1
+            elif followed[c] == TRANSFERRED:
+                type_acc[t, k, F_TRANSFERRED] += 1
         if f != BLOCKED and type_voice[t]:  # it held a line (and IVR port) until it left
             held = t_left[c] if not np.isnan(t_left[c]) else stop_time
             if callbacks and cb_state[c] == CALLBACK_ACCEPTED:
@@ -300,6 +359,10 @@ def accumulate_day(
             if wait <= sl_threshold[t]:
                 answered_in_sl += 1
             wait_answered += wait
+            if wait == 0.0:  # (most, in a centre that keeps up: counted in a variable)
+                at_once += 1
+            else:
+                wait_hist[t, WAIT_ANSWERED, _wait_bin(wait, wait_edges, linear)] += 1
             handle += (stop_time if np.isnan(t_freed[c]) else t_freed[c]) - t_answered[c]
             g = group[c]
             if g != handled_g or k != handled_k:
@@ -317,6 +380,11 @@ def accumulate_day(
             if wait <= sl_threshold[t]:
                 abandoned_in_sl += 1
             wait_abandoned += wait
+            wait_hist[t, WAIT_ABANDONED, _wait_bin(wait, wait_edges, linear)] += 1
+        elif f == BALKED:  # it found no idle agent: offered, never answered
+            offered += 1
+            queued += 1
+            type_acc[t, k, F_BALKED] += 1
         elif f == BLOCKED:
             offered += 1
             type_acc[t, k, F_BLOCKED] += 1
@@ -344,6 +412,7 @@ def accumulate_day(
         cell = (arrived, offered, answered, abandoned, queued, answered_in_sl, abandoned_in_sl,
                 wait_answered, wait_abandoned, handle, line_time, ivr_time)  # fmt: skip
         _store_cell(type_acc, cell_t, cell_k, cell)
+        wait_hist[cell_t, WAIT_ANSWERED, 0] += at_once
     if handled_g >= 0:
         group_acc[handled_g, handled_k, G_HANDLED] = handled
     if busy_g >= 0:
@@ -384,5 +453,8 @@ def accumulate_day(
             level[g_first] += staff_log[r, 2]
     return unserved, last_out
 
+
+#: :func:`linear_edges` of the waiting-time bins
+_LINEAR = linear_edges(WAIT_EDGES)
 
 jit.refresh_stale_caches(__name__, jit.dispatchers_of(sys.modules[__name__]), kernel.STAMP)

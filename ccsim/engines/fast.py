@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 
 from ccsim.engines import counters, kernel
+from ccsim.engines.codes import PRIORITY_AGE
 from ccsim.followups import FollowUpPool, followup_pool
 from ccsim.plan import BREAK, Plan
-from ccsim.results.kpis import GROUP_FIELDS, TYPE_FIELDS
+from ccsim.results.kpis import GROUP_FIELDS, TYPE_FIELDS, WAIT_EDGES
 from ccsim.results.outcome import Outcome
 from ccsim.results.running import BLOCK, RunningStats
 from ccsim.results.tables import new_stats
@@ -132,6 +133,7 @@ def run_replications(
     size = min(BLOCK, replications)
     type_acc = np.zeros((size, plan.n_types, plan.n_intervals, len(TYPE_FIELDS)))
     group_acc = np.zeros((size, plan.n_groups, plan.n_intervals, len(GROUP_FIELDS)))
+    wait_hist = np.zeros((size, plan.n_types, 2, len(WAIT_EDGES)), np.int64)
     tables = _tables(plan)
 
     def work(queue: list[int], first: int) -> None:
@@ -150,15 +152,10 @@ def run_replications(
                 slot = rep - first
                 type_acc[slot] = 0.0
                 group_acc[slot] = 0.0
-                c = out["contacts"]
+                wait_hist[slot] = 0
                 unserved, last_out = counters.accumulate_day(
-                    n, c["type"], c["arrival"], c["interval"], c["ivr_time"], c["kind"],
-                    out["fate"], out["followed"], c["dial_time"], out["callback"],
-                    out["callback_at"], out["group"], out["queued"], out["answered"],
-                    out["left"], out["freed"], out["log"], n_log, plan.warmup, plan.end,
-                    plan.end + plan.max_drain, plan.interval, plan.sl_threshold,
-                    plan.type_voice, plan.group_sessions, type_acc[slot], group_acc[slot],
-                )  # fmt: skip
+                    *counters.day_arguments(plan, out, n, n_log), type_acc[slot],
+                    group_acc[slot], wait_hist[slot])  # fmt: skip
                 notes = _capacity_notes(plan, n, unserved, last_out)
                 with lock:
                     run.contacts_simulated += n
@@ -180,7 +177,7 @@ def run_replications(
                 queue = list(range(first + n - 1, first - 1, -1))  # popped in order
                 futures = [executor.submit(work, queue, first) for _ in range(workers)]
                 _wait(futures)
-                run.stats.add(type_acc[:n], group_acc[:n])
+                run.stats.add(type_acc[:n], group_acc[:n], wait_hist[:n])
         except BaseException:  # Ctrl-C in this thread, or a worker's error
             stop.set()
             raise
@@ -212,7 +209,10 @@ _BASE = ("arrival", "handle", "wrap_up", "patience", "ivr_time", "type", "interv
 _FOLLOW_FLOAT = ("follow_u", "redial_delay", "repeat_delay")
 _FOLLOW_INT = ("kind", "customer", "redials", "repeats")
 _CALLBACK = ("callback_u", "no_answer_u", "dial_time")
-_EMPTY = {"f": np.empty(0), "i": np.empty(0, np.int64), "b": np.empty(0, np.int8)}
+_BEHAVIOUR = ("balk_u", "transfer_u")
+_COLUMNS = (*_BASE, *_FOLLOW_FLOAT, *_FOLLOW_INT, *_CALLBACK, *_BEHAVIOUR)
+_EMPTY = {"f": np.empty(0), "i": np.empty(0, np.int64), "b": np.empty(0, np.int8),
+          "f2": np.empty((0, 0))}  # fmt: skip
 
 
 def _tables(plan: Plan) -> dict[str, tuple]:
@@ -228,7 +228,13 @@ def _tables(plan: Plan) -> dict[str, tuple]:
             type_groups=plan.type_groups, group_types=plan.group_types,
             group_speed=plan.group_speed, group_policy=plan.group_policy, lines=plan.lines,
             ivr_ports=plan.ivr_ports, use_ivr=plan.ivr is not None,
-            stop_time=plan.end + plan.max_drain,
+            stop_time=plan.end + plan.max_drain, type_after=plan.type_after,
+            type_keep=plan.type_keep, group_after=plan.group_after, group_keep=plan.group_keep,
+            overflow_after=plan.overflow_after, head_start=plan.head_start,
+            wait_weight=plan.wait_weight, balk=plan.balk, handle_factor=plan.handle_factor,
+            pair_row=plan.pair_row, routed=plan.has_routing,
+            overflow=bool(np.isfinite(plan.overflow_after).any()), scaled=plan.scaled,
+            rich=(True,) if _rich(plan) else (),
         ),
         "follow_ups": kernel.FollowUpPlan(
             redial_p=plan.redial_p, redial_max=plan.redial_max, redial_mean=plan.redial_mean,
@@ -236,7 +242,9 @@ def _tables(plan: Plan) -> dict[str, tuple]:
             repeat_mean=plan.repeat_mean, handle_mean=plan.handle_mean,
             wrap_up_mean=plan.wrap_up_mean, patience_mean=plan.patience_mean,
             ivr_mean=plan.ivr_mean, ivr_deflect=plan.ivr_deflect, ivr_abandon=plan.ivr_abandon,
-            interval=float(plan.interval), end=float(plan.end),
+            interval=float(plan.interval), end=float(plan.end), transfer_p=plan.transfer_p,
+            transfer_to=plan.transfer_to, transfer_stay=plan.transfer_stay,
+            pair_type=plan.pair_type, pair_mean=plan.pair_mean, stay=plan.has_stay,
         ),
         "callbacks": kernel.CallbackPlan(
             threshold=plan.callback_threshold, acceptance=plan.callback_acceptance,
@@ -247,9 +255,23 @@ def _tables(plan: Plan) -> dict[str, tuple]:
             group_agents=plan.group_agents, type_email=plan.type_email,
             type_voice=plan.type_voice, group_email_from=plan.group_email_from,
             n_start=int(plan.start_waiting.sum()), day_len=day_length,
+            chat=(True,) if plan.has_sessions else (),
         ),
     }  # fmt: skip
     return {name: tuple(bundle) for name, bundle in tables.items()}
+
+
+def _rich(plan: Plan) -> bool:
+    """Whether the plan uses the routing and behaviour features of issue 15.
+
+    Overflow after a delay, reservation, handle time per (type, group), balking,
+    transfers or the ``priority_age`` policy: the kernel's loop with their code
+    (:class:`ccsim.engines.kernel.Centre`, ``rich``).
+    """
+    return bool(
+        plan.has_routing or plan.scaled or plan.has_balking or plan.has_transfers
+        or (plan.group_policy == PRIORITY_AGE).any()
+    )  # fmt: skip
 
 
 def _run(
@@ -278,6 +300,11 @@ def _run(
         n_log = _simulate(plan, out, roster, pool, tables, len(contacts))
         if n_log >= 0:
             return out, n_log, int(out["n_rows"][0])
+        if n_log == -2:
+            raise ValueError(
+                "more than 2**28 events in one replication: the fast engine cannot order "
+                "them (use engine='simpy', or fewer overflow delays or a shorter horizon)"
+            )
         pool.grow()  # type: ignore[union-attr]
 
 
@@ -313,9 +340,11 @@ def _buffers(
         if follow:  # the contacts, with room for follow-ups
             out["column_all"] = {
                 name: np.empty(size, getattr(contacts, name).dtype)
-                for name in (*_BASE, *_FOLLOW_FLOAT, *_FOLLOW_INT, *_CALLBACK)
+                for name in _COLUMNS
                 if getattr(contacts, name) is not None
             }
+            if contacts.group_handle is not None:
+                out["column_all"]["group_handle"] = np.empty((len(contacts.group_handle), size))
     n = capacity
     out["day_factor"] = contacts.day_factor
     out["fate"] = out["fate_all"][:n]
@@ -330,13 +359,14 @@ def _buffers(
         out["callback_at"] = _EMPTY["f"]
     columns: dict[str, np.ndarray] = {}
     first = len(contacts)
-    for name in (*_BASE, *_FOLLOW_FLOAT, *_FOLLOW_INT, *_CALLBACK):
+    for name in (*_COLUMNS, "group_handle"):
         given = getattr(contacts, name)
         if given is None:
-            columns[name] = _EMPTY["i" if name in _FOLLOW_INT else "f"]
+            empty = "i" if name in _FOLLOW_INT else "f2" if name == "group_handle" else "f"
+            columns[name] = _EMPTY[empty]
         elif follow:
-            columns[name] = out["column_all"][name][:n]
-            columns[name][:first] = given
+            columns[name] = out["column_all"][name][..., :n]
+            columns[name][..., :first] = given
         else:
             columns[name] = given
     out["contacts"] = columns
@@ -353,9 +383,11 @@ def _simulate(
 ) -> int:
     """Run the kernel on the buffers ``out``; return the staffing log's length (-1: pool)."""
     if pool is None:
-        pool_arrays = kernel.Pool(_EMPTY_POOL, np.zeros(plan.n_types + 1, np.int64), 0)
+        pool_arrays = kernel.Pool(_EMPTY_POOL, np.zeros(plan.n_types + 1, np.int64), 0,
+                                  _EMPTY["f2"])  # fmt: skip
     else:
-        pool_arrays = kernel.Pool(data=pool.data, offsets=pool.offsets, size=pool.size)
+        pool_arrays = kernel.Pool(data=pool.data, offsets=pool.offsets, size=pool.size,
+                                  group_handle=pool.group_handle)  # fmt: skip
     return int(
         kernel.simulate_day(
             contacts=_CONTACTS(out["contacts"]),
@@ -383,7 +415,7 @@ def _outcome(out: dict[str, Any], n_log: int, n: int) -> Outcome:
     log = out["log"][:n_log]
     extra: dict[str, Any] = {}
     if out["follow"]:
-        c = {name: column[:n].copy() for name, column in out["contacts"].items() if len(column)}
+        c = {name: col[..., :n].copy() for name, col in out["contacts"].items() if len(col)}
         extra["contacts"] = Contacts(day_factor=out["day_factor"], **c)
         extra["followed"] = out["followed"][:n].copy()
     if out["callbacks"]:

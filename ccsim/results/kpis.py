@@ -11,14 +11,17 @@ Definitions (names are the public contract; contacts arriving in the warm-up are
 simulated but not counted; see the README for the full text):
 
 * ``offered``: contacts that asked for an agent, blocked ones included
-  (answered + abandoned + blocked + unserved).
+  (answered + abandoned + blocked + unserved + balked).
 * ``service_level`` = answered within threshold / offered;
   ``service_level_answered`` = answered within threshold / answered;
   ``service_level_excl_short_abandons`` = answered within threshold /
   (offered - abandoned within threshold). "Within" means wait <= threshold.
 * ``p_wait`` = contacts that had to queue (answered after a wait > 0, abandoned,
-  or unserved) / offered; ``abandon_rate`` =
+  unserved, or balked: they found no idle agent) / offered; ``abandon_rate`` =
   abandoned / offered; ``block_rate`` = blocked / offered.
+* ``balked``: contacts that found no idle agent and hung up at once (``balk``); they
+  are offered and never answered, so they count against every service level;
+  ``balk_rate`` = balked / offered.
 * ``asa_s``: mean wait of answered contacts; ``mean_wait_s``: mean time in queue of
   answered and abandoned contacts (abandoners until they hung up); ``aht_s``: mean
   talk + wrap-up time of answered contacts.
@@ -29,6 +32,10 @@ simulated but not counted; see the README for the full text):
   ``first_attempts`` = arrived - redials; ``unique_customers`` = arrived - redials -
   repeats (customers' first contacts); ``fcr`` = 1 - unresolved / answered (handled
   contacts that resolved the customer's need). Every other KPI counts each attempt.
+  With transfers, ``transferred`` counts the handled contacts transferred on and
+  ``transfers`` the arrived contacts that came by transfer (offered to their new
+  type like any contact); neither first attempts nor unique customers count
+  transfers.
 * Callbacks (only in scenarios that offer them): ``callbacks_offered``,
   ``callbacks_accepted``, ``callbacks_completed`` (the customer was reached) and
   ``callbacks_missed`` (not answered; a fate, counted as offered, not answered);
@@ -48,17 +55,19 @@ from ccsim.plan import Plan
 from ccsim.results.outcome import (
     ABANDONED,
     ANSWERED,
+    BALKED,
     BLOCKED,
     CALLBACK_ACCEPTED,
     CALLBACK_MISSED,
     DEFLECTED,
     IVR_ABANDONED,
     REDIALLED,
+    TRANSFERRED,
     UNRESOLVED,
     UNSERVED,
     Outcome,
 )
-from ccsim.streams import REDIAL, REPEAT, Contacts
+from ccsim.streams import REDIAL, REPEAT, TRANSFER, Contacts
 
 __all__ = [
     "CALLBACK_KPIS",
@@ -107,6 +116,9 @@ TYPE_FIELDS = (
     "callbacks_completed",  # accepted callbacks an agent reached
     "callbacks_missed",  # accepted callbacks the customer did not answer
     "callback_delay",  # seconds from acceptance to the customer reached, completed ones
+    "balked",  # contacts that found no idle agent and hung up at once
+    "transfers",  # arrived contacts that came by transfer
+    "transferred",  # answered contacts transferred on to another type
 )
 #: Sums per (agent group, interval) and replication, in agent-seconds (and contacts).
 GROUP_FIELDS = ("busy", "staffed", "handled")
@@ -139,9 +151,12 @@ TYPE_KPIS = (
     "asa_s",
     "mean_wait_s",
     "aht_s",
+    "balked",
+    "balk_rate",
 )
-#: KPIs of redials and repeat contacts (reported when a scenario has them).
-FOLLOW_UP_KPIS = ("first_attempts", "redials", "repeats", "unique_customers", "fcr")
+#: KPIs of redials, repeat contacts and transfers (reported when a scenario has them).
+FOLLOW_UP_KPIS = ("first_attempts", "redials", "repeats", "unique_customers", "fcr", "transfers",
+                  "transferred")  # fmt: skip
 #: KPIs of callbacks (reported when a scenario offers them).
 CALLBACK_KPIS = ("callbacks_offered", "callbacks_accepted", "callbacks_completed",
                  "callbacks_missed", "callback_delay_s")  # fmt: skip
@@ -150,7 +165,7 @@ GROUP_KPIS = ("occupancy", "staffed_hours", "busy_hours", "handled")
 SHARE_KPIS = frozenset(("service_level", "service_level_answered",
                         "service_level_excl_short_abandons",
                         "service_level_incl_short_abandons", "p_wait", "abandon_rate",
-                        "block_rate", "occupancy", "fcr"))  # fmt: skip
+                        "block_rate", "occupancy", "fcr", "balk_rate"))  # fmt: skip
 #: Ratio KPIs as (numerator, denominator), each a signed sum of counter fields: their
 #: *pooled* value over replications (and days) is sum(numerator) / sum(denominator).
 RATIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -161,6 +176,7 @@ RATIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "p_wait": (("queued",), ("offered",)),
     "abandon_rate": (("abandoned",), ("offered",)),
     "block_rate": (("blocked",), ("offered",)),
+    "balk_rate": (("balked",), ("offered",)),
     "asa_s": (("wait_answered",), ("answered",)),
     "mean_wait_s": (("wait_answered", "wait_abandoned"), ("answered", "abandoned")),
     "aht_s": (("handle",), ("answered",)),
@@ -173,7 +189,9 @@ GROUP_RATIOS = {"occupancy": (("busy",), ("staffed",))}
 _F = {name: i for i, name in enumerate(TYPE_FIELDS)}
 
 
-def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray, np.ndarray]:
+def accumulate(
+    plan: Plan, contacts: Contacts, out: Outcome
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Add up one replication's contacts into the KPI counters.
 
     Parameters
@@ -189,6 +207,10 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
         Shape (types, intervals, len(TYPE_FIELDS)).
     group_acc : numpy.ndarray
         Shape (groups, intervals, len(GROUP_FIELDS)).
+    wait_hist : numpy.ndarray
+        Shape (types, 2, len(WAIT_EDGES)): the counted contacts' waits from queue entry
+        to answer (row :data:`WAIT_ANSWERED`) or abandonment (:data:`WAIT_ABANDONED`),
+        in the bins ``[WAIT_EDGES[i], WAIT_EDGES[i + 1])`` (the last one open).
     """
     nt, nk = plan.n_types, plan.n_intervals
     counted = contacts.arrival >= plan.warmup
@@ -199,7 +221,8 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
     answered = fate == ANSWERED
     abandoned = fate == ABANDONED
     missed = fate == CALLBACK_MISSED
-    offered = answered | abandoned | (fate == BLOCKED) | (fate == UNSERVED) | missed
+    balked = fate == BALKED
+    offered = answered | abandoned | (fate == BLOCKED) | (fate == UNSERVED) | missed | balked
     # (a contact still in talk or wrap-up when the run stops: its time until then)
     freed = np.where(np.isnan(out.freed), plan.end + plan.max_drain, out.freed)
     handle = (freed - out.answered)[counted]
@@ -216,7 +239,7 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
         "deflected": fate == DEFLECTED,
         "ivr_abandoned": fate == IVR_ABANDONED,
         "unserved": fate == UNSERVED,
-        "queued": (answered & (wait > 0)) | abandoned | (fate == UNSERVED) | missed,
+        "queued": (answered & (wait > 0)) | abandoned | (fate == UNSERVED) | missed | balked,
         "answered_in_sl": answered & (wait <= threshold),
         "abandoned_in_sl": abandoned & (wait <= threshold),
         "wait_answered": np.where(answered, wait, 0.0),
@@ -229,6 +252,7 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
             held - contacts.arrival[counted],
         ),
         "ivr_time": np.where(fate == BLOCKED, 0.0, contacts.ivr_time[counted]),
+        "balked": balked,
     }
     if out.followed is not None:
         kind, followed = contacts.kind[counted], out.followed[counted]
@@ -236,6 +260,8 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
         weights["repeats"] = kind == REPEAT
         weights["redialled"] = followed == REDIALLED
         weights["unresolved"] = followed == UNRESOLVED
+        weights["transfers"] = kind == TRANSFER
+        weights["transferred"] = followed == TRANSFERRED
     if out.callback is not None:
         state = out.callback[counted]
         accepted = state == CALLBACK_ACCEPTED
@@ -257,7 +283,19 @@ def accumulate(plan: Plan, contacts: Contacts, out: Outcome) -> tuple[np.ndarray
         )
     type_acc = type_acc.reshape(nt, nk, -1)
     type_acc[..., _F["queue_time"]] = _queue_time(plan, contacts, out)
-    return type_acc, _group_acc(plan, contacts, out, counted)
+    return type_acc, _group_acc(plan, contacts, out, counted), _wait_hist(plan, contacts, out)
+
+
+def _wait_hist(plan: Plan, contacts: Contacts, out: Outcome) -> np.ndarray:
+    """Waits of the counted answered and abandoned contacts, binned by type and row."""
+    counted = contacts.arrival >= plan.warmup
+    row = np.where(out.fate == ANSWERED, WAIT_ANSWERED, WAIT_ABANDONED)
+    kept = counted & ((out.fate == ANSWERED) | (out.fate == ABANDONED))
+    wait = np.where(out.fate == ANSWERED, out.answered, out.left)[kept] - out.queued[kept]
+    bins = np.searchsorted(WAIT_EDGES, wait, side="right") - 1
+    cell = (contacts.type[kept] * 2 + row[kept]) * len(WAIT_EDGES) + bins
+    hist = np.bincount(cell, minlength=plan.n_types * 2 * len(WAIT_EDGES))
+    return hist.reshape(plan.n_types, 2, len(WAIT_EDGES))
 
 
 def _queue_time(plan: Plan, contacts: Contacts, out: Outcome) -> np.ndarray:
@@ -355,11 +393,15 @@ def type_kpis(acc: np.ndarray) -> dict[str, np.ndarray]:
         "asa_s": _ratio(f["wait_answered"], answered),
         "mean_wait_s": _ratio(f["wait_answered"] + f["wait_abandoned"], answered + abandoned),
         "aht_s": _ratio(f["handle"], answered),
-        "first_attempts": f["arrived"] - f["redials"],
+        "balked": f["balked"],
+        "balk_rate": _ratio(f["balked"], offered),
+        "first_attempts": f["arrived"] - f["redials"] - f["transfers"],
         "redials": f["redials"],
         "repeats": f["repeats"],
-        "unique_customers": f["arrived"] - f["redials"] - f["repeats"],
+        "unique_customers": f["arrived"] - f["redials"] - f["repeats"] - f["transfers"],
         "fcr": 1.0 - _ratio(f["unresolved"], answered),
+        "transfers": f["transfers"],
+        "transferred": f["transferred"],
         "callbacks_offered": f["callbacks_offered"],
         "callbacks_accepted": f["callbacks_accepted"],
         "callbacks_completed": f["callbacks_completed"],

@@ -2,8 +2,9 @@
 
 Both engines produce an :class:`Outcome`: for every contact its fate (answered,
 abandoned in the queue, blocked by lines or IVR ports, deflected or hung up in the
-IVR, still unserved when the drain limit ran out, or a callback the customer did not
-answer), the group that answered it, and
+IVR, still unserved when the drain limit ran out, a callback the customer did not
+answer, or balked: hung up at once on finding no idle agent), the group that answered
+it, and
 the times it asked for an agent, was answered, left and freed its agent; plus the log
 of the staffed head count per group. KPIs are computed from it.
 """
@@ -19,6 +20,7 @@ from ccsim.streams import Contacts
 __all__ = [
     "ABANDONED",
     "ANSWERED",
+    "BALKED",
     "BLOCKED",
     "CALLBACK_ACCEPTED",
     "CALLBACK_DECLINED",
@@ -30,23 +32,24 @@ __all__ = [
     "NO_CALLBACK",
     "Outcome",
     "REDIALLED",
+    "TRANSFERRED",
     "UNRESOLVED",
     "PENDING",
     "UNSERVED",
 ]
 
-# Fate of a contact.
-PENDING, ANSWERED, ABANDONED, BLOCKED, DEFLECTED, IVR_ABANDONED, UNSERVED, CALLBACK_MISSED = range(
-    8
-)
+# Fate of a contact (balked: it found no idle agent and hung up at once).
+(PENDING, ANSWERED, ABANDONED, BLOCKED, DEFLECTED, IVR_ABANDONED, UNSERVED, CALLBACK_MISSED,
+ BALKED) = range(9)  # fmt: skip
 FATES = ("pending", "answered", "abandoned", "blocked", "deflected", "ivr_abandoned", "unserved",
-         "callback_missed")  # fmt: skip
+         "callback_missed", "balked")  # fmt: skip
 # Callback state of a contact (Outcome.callback): none offered, declined, accepted.
 NO_CALLBACK, CALLBACK_DECLINED, CALLBACK_ACCEPTED = 0, 1, 2
-# Follow-up decided for a contact (Outcome.followed): a redial after an abandonment or
-# a block (made if due before the end of the horizon), or a handled contact that left
-# its customer unresolved (a repeat follows if due in time and within repeat.max).
-NOT_FOLLOWED, REDIALLED, UNRESOLVED = 0, 1, 2
+# Follow-up decided for a contact (Outcome.followed): a redial after an abandonment, a
+# block or a balk (made if due before the end of the horizon), a handled contact that
+# left its customer unresolved (a repeat follows if due in time and within repeat.max),
+# or one transferred on as another type.
+NOT_FOLLOWED, REDIALLED, UNRESOLVED, TRANSFERRED = 0, 1, 2, 3
 
 
 @dataclass
@@ -69,7 +72,7 @@ class Outcome:
     # With follow-ups: every contact of the day, first contacts then follow-ups in the
     # order they were created (the arrays above cover them all), and what followed.
     contacts: Contacts | None = None
-    followed: np.ndarray | None = None  # int8, NOT_FOLLOWED / REDIALLED / UNRESOLVED
+    followed: np.ndarray | None = None  # int8, NOT_FOLLOWED / REDIALLED / UNRESOLVED / ...
     # With callbacks: whether one was offered and accepted, and when it was accepted
     # (the customer then hung up and freed the line; nan otherwise).
     callback: np.ndarray | None = None  # int8, NO_CALLBACK / CALLBACK_DECLINED / _ACCEPTED

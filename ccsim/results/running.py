@@ -144,10 +144,22 @@ class RunningStats:
     #: ratio KPI -> sums (num, den, num^2, den^2, num x den), each (types + 1, intervals)
     pooled_type_interval: dict[str, list[np.ndarray]] = field(default_factory=dict)
     pooled_group_interval: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    #: waiting-time histograms summed over replications, (types, 2, len(WAIT_EDGES))
+    #: int64 (rows WAIT_ANSWERED, WAIT_ABANDONED); None until a block brings some
+    wait_hist_sum: np.ndarray | None = None
 
-    def add(self, type_acc: np.ndarray, group_acc: np.ndarray) -> None:
-        """Fold in the next replications' counters, (b, types, intervals, fields) and groups'."""
+    def add(
+        self, type_acc: np.ndarray, group_acc: np.ndarray, wait_hist: np.ndarray | None = None
+    ) -> None:
+        """Fold in the next replications' counters, (b, types, intervals, fields) and groups'.
+
+        ``wait_hist`` (b, types, 2, len(WAIT_EDGES)): the replications' waiting-time
+        histograms (:func:`ccsim.results.kpis.accumulate`), added to ``wait_hist_sum``.
+        """
         plan = self.plan
+        if wait_hist is not None:
+            block = np.asarray(wait_hist).sum(axis=0)
+            self.wait_hist_sum = block if self.wait_hist_sum is None else self.wait_hist_sum + block
         self.replications += len(type_acc)
         self._day_type.append(type_acc.sum(axis=2))
         self._day_group.append(group_acc.sum(axis=2))

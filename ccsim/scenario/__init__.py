@@ -2,6 +2,9 @@
 
 * :mod:`ccsim.scenario.model`: the pydantic models (contact types, agent groups, shifts,
   IVR, costs, days) and :class:`ScenarioError`.
+* :mod:`ccsim.scenario.routing`: routing and behaviour sections (overflow after a delay,
+  reservation, a group's own handle time, patience mixtures, transfers).
+* :mod:`ccsim.scenario.values`: what a number may be (shares, weights, money, agents).
 * :mod:`ccsim.scenario.checks`: what the field types alone cannot check (names, lengths,
   shifts, activities).
 * :mod:`ccsim.scenario.limits`: the bounds of what can run, and the checks of a run's size.

@@ -41,7 +41,8 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
     group_index = {name: j for j, name in reversed(list(enumerate(groups)))}
     skills = [set(g.skills) for g in s.agent_groups]
     served = {k for g in skills for k in g}  # types some group has as a skill
-    routes = [set(t.groups) if t.groups is not None else None for t in s.contact_types]
+    orders = [t.routing() for t in s.contact_types]
+    routes = [{g for g, _ in order} if order is not None else None for order in orders]
 
     def per_interval(path: tuple[str | int, ...], value: object, what: str) -> None:
         if isinstance(value, list) and len(value) != n:
@@ -72,23 +73,27 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
             dist = getattr(t, key)
             if dist is not None:
                 per_interval((*base, key, "mean"), dist.mean, "mean")
-        if t.groups is not None:
+        if orders[i] is not None:
             listed: set[str] = set()
-            for j, g in enumerate(t.groups):
+            for j, (g, _) in enumerate(orders[i]):  # type: ignore[arg-type]
+                where = (*base, "groups", j) + (() if isinstance(t.groups[j], str) else ("group",))  # type: ignore[index]
                 if g in listed:
-                    problems.append(((*base, "groups", j), f"group {short(g)} is listed twice"))
+                    problems.append((where, f"group {short(g)} is listed twice"))
                 elif g not in group_index:
-                    problems.append(((*base, "groups", j), unknown_name("group", g, groups)))
+                    problems.append((where, unknown_name("group", g, groups)))
                 elif t.name not in skills[group_index[g]]:
-                    problems.append(((*base, "groups", j), f"group {g!r} has no skill {t.name!r}"))
+                    problems.append((where, f"group {g!r} has no skill {t.name!r}"))
                 listed.add(g)
         if t.name not in served:
             problems.append(((*base, "name"), f"no agent group has the skill {short(t.name)}"))
         if t.channel == "email":
-            for key in ("patience", "callback", "redial"):
+            for key in ("patience", "callback", "redial", "transfer"):
                 if getattr(t, key) is not None:
                     problems.append(((*base, key), f"an e-mail type takes no {key} (it waits "
                                      "in the backlog until an agent takes it)"))  # fmt: skip
+            if t.balk > 0:
+                problems.append(((*base, "balk"), "an e-mail type takes no balk (it waits in "
+                                 "the backlog until an agent takes it)"))  # fmt: skip
         elif t.channel == "chat" and t.callback is not None:
             problems.append(((*base, "callback"), "callbacks are for calls (channel: voice)"))
         elif t.due is not None:
@@ -105,6 +110,8 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
             if t.repeat.as_type is not None and t.repeat.as_type not in type_index:
                 path = (*base, "repeat", "as_type")
                 problems.append((path, unknown_name("contact type", t.repeat.as_type, types)))
+        if t.transfer is not None:
+            problems.extend(_transfer_problems(s, i, type_index))
 
     for i, g in enumerate(s.agent_groups):
         base = ("agent_groups", i)
@@ -149,6 +156,16 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
                 ((*base, "stretch"), f"stretch has {len(g.stretch)} factors; expected one per "
                  f"session (concurrency {g.concurrency})")
             )  # fmt: skip
+        for name, own in g.handle_time.items():
+            path = (*base, "handle_time", name)
+            if name not in type_index:
+                problems.append((path, unknown_name("contact type", name, types)))
+            elif name not in skills[i]:
+                problems.append((path, f"group {g.name!r} has no skill {name!r}"))
+            elif hasattr(own, "dist"):  # a distribution of its own
+                per_interval((*path, "mean"), own.mean, "mean")
+        if g.reserve is not None:
+            problems.extend(_reserve_problems(g, (*base, "reserve"), routed, type_index, types))
         if g.fcr is not None:
             repeating = {t.name for t in s.contact_types if t.repeat is not None}
             named = g.fcr if isinstance(g.fcr, dict) else {}
@@ -229,6 +246,57 @@ def consistency_problems(s: Scenario) -> list[tuple[tuple[str | int, ...], str]]
     if not problems:  # (the sizes read lists that have their lengths)
         problems.extend(size_problems(s))
     return problems
+
+
+def _transfer_problems(
+    s: Scenario, i: int, type_index: dict[str, int]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """A type's transfer: a known other type of the same channel, no loop of transfers."""
+    t = s.contact_types[i]
+    transfer = t.transfer
+    assert transfer is not None
+    path: tuple[str | int, ...] = ("contact_types", i, "transfer")
+    if transfer.to not in type_index:
+        return [((*path, "to"), unknown_name("contact type", transfer.to, s.type_names))]
+    target = s.contact_types[type_index[transfer.to]]
+    if target.channel != t.channel:
+        return [((*path, "to"), f"a {t.channel} contact is transferred to a {t.channel} type; "
+                 f"{transfer.to!r} is channel: {target.channel}")]  # fmt: skip
+    if t.callback is not None:
+        return [(path, "a type with a callback takes no transfer (a called-back customer "
+                 "holds no trunk line to pass on)")]  # fmt: skip
+    seen, name = [t.name], transfer.to
+    while name in type_index:  # follow the transfers from this type: no loop back
+        if name in seen:
+            loop = " -> ".join([*seen[seen.index(name) :], name])
+            return [((*path, "to"), f"transfers go round in a loop ({loop})")]
+        seen.append(name)
+        nxt = s.contact_types[type_index[name]].transfer
+        name = nxt.to if nxt is not None else ""
+    return []
+
+
+def _reserve_problems(
+    g: AgentGroup,
+    path: tuple[str | int, ...],
+    routed: list[str],
+    type_index: dict[str, int],
+    types: list[str],
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """A group's reservation: a skill it serves, agents of a voice-like group."""
+    assert g.reserve is not None
+    skill = g.reserve.skill
+    if g.concurrency > 1:
+        return [(path, "reservation is for groups that take one contact at a time "
+                 "(concurrency 1)")]  # fmt: skip
+    if skill is None:  # the group's first skill
+        skill, path = g.skills[0], (*path[:-1], "skills", 0)
+    if skill not in type_index:
+        return [((*path, "skill"), unknown_name("contact type", skill, types))]
+    if skill not in routed:
+        return [((*path, "skill"), f"group {g.name!r} does not serve {skill!r} (not in its "
+                 "skills, or the type's groups leave it out)")]  # fmt: skip
+    return []
 
 
 def _arrival_problems(

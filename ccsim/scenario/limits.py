@@ -135,7 +135,8 @@ def size_problems(s: Scenario) -> list[tuple[Path_, str]]:
       contacts (rates x interval lengths x day volumes, plus ``start_state``), times
       each type's most follow-ups (every contact redialled with the redial
       probability up to ``redial.max``; unresolved with 1 - ``fcr`` up to
-      ``repeat.max``), times 1 + 3 x the day factors' coefficient of variation;
+      ``repeat.max``; transferred with the transfer probability), times 1 + 3 x the
+      day factors' coefficient of variation;
     * agents joining each group over the run at most :data:`MAX_AGENT_ARRIVALS`
       (:data:`MAX_CHAT_AGENTS` for a chat group).
 
@@ -205,6 +206,9 @@ def _follow_up_factor(t: object) -> float:
     repeat = getattr(t, "repeat", None)
     if repeat is not None:
         factor *= sum((1 - repeat.fcr) ** j for j in range(repeat.max + 1))
+    transfer = getattr(t, "transfer", None)
+    if transfer is not None:  # each contact may go on as one more
+        factor *= 1 + transfer.probability
     return factor
 
 

@@ -20,11 +20,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from ccsim.scenario import limits
 from ccsim.scenario.distributions import Distribution
-from ccsim.scenario.units import Duration, parse_clock, short
+from ccsim.scenario.routing import (
+    PATIENCE,
+    GroupHandle,
+    HandleFactor,
+    Mixture,
+    MixtureComponent,
+    Patience,
+    Reserve,
+    Route,
+    RouteEntry,
+    Transfer,
+)
+from ccsim.scenario.units import Duration, parse_clock
+from ccsim.scenario.values import (
+    Clock,
+    Count,
+    DayFactorCV,
+    Factor,
+    Money,
+    Probability,
+    Rate,
+    Volume,
+    Weight,
+    share,
+)
+from ccsim.scenario.values import Section as _Model
 
 __all__ = [
     "Activity",
@@ -38,50 +63,21 @@ __all__ = [
     "StartState",
     "GroupCost",
     "Forecast",
+    "HandleFactor",
     "Horizon",
     "IVR",
+    "Mixture",
+    "MixtureComponent",
     "Redial",
     "Repeat",
+    "Reserve",
+    "Route",
     "Scenario",
     "ScenarioError",
     "ServiceLevel",
     "Shift",
+    "Transfer",
 ]
-
-
-def _percent(value: object) -> object:
-    """``"20%"`` as 0.2 (a share, a weight or a factor may be written as a percentage)."""
-    if isinstance(value, str) and value.strip().endswith("%"):
-        try:
-            number = float(value.strip()[:-1])
-        except ValueError:
-            message = f"expected a number or a percentage such as '20%', got {short(value)}"
-            raise ValueError(message) from None
-        return number / 100.0
-    return value
-
-
-def _share(value: object) -> object:
-    """A share: 0.2 or ``"20%"``; 80 is refused with the hint to write 0.8."""
-    value = _percent(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value <= 100:
-        raise ValueError(
-            f"a share is a number between 0 and 1: for {value:g} % write {value / 100:g} "
-            f"(got {value:g})"
-        )
-    return value
-
-
-NonNegative = Annotated[float, Field(ge=0)]
-Money = Annotated[float, Field(ge=0, le=limits.MAX_AMOUNT)]
-Factor = Annotated[float, BeforeValidator(_percent), Field(ge=0, le=limits.MAX_FACTOR)]
-Weight = Annotated[float, BeforeValidator(_percent), Field(ge=0, le=limits.MAX_VOLUME)]
-Probability = Annotated[float, BeforeValidator(_share), Field(ge=0, le=1)]
-Rate = Annotated[float, Field(ge=0, le=limits.MAX_RATE)]
-Volume = Annotated[float, Field(ge=0, le=limits.MAX_VOLUME)]
-DayFactorCV = Annotated[float, Field(ge=0, le=limits.MAX_DAY_FACTOR_CV)]
-Count = Annotated[int, Field(ge=0, le=limits.MAX_AGENTS)]  # agents
-Clock = str | float  # "HH:MM" or a duration from the start of the day, checked below
 
 
 class ScenarioError(Exception):
@@ -125,10 +121,6 @@ def format_path(path: tuple[str | int, ...]) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Horizon(_Model):
@@ -301,20 +293,41 @@ class ContactType(_Model):
     deferred work: it holds no trunk line, skips the IVR, never abandons, and agents
     take it only when no real-time contact of their skills waits; ``due`` is its
     service-level threshold (answered within the due time).
+
+    Routing and behaviour: an entry of ``groups`` may be ``{group: name, after: 30s}``
+    (the group gets the type only after that wait, :class:`Route`); ``balk`` is the
+    probability that a contact finding no idle agent hangs up at once; ``patience``
+    may be a mixture of shapes (:class:`Mixture`); ``head_start`` and ``wait_weight``
+    rank the type's waiting contacts for groups with ``policy: priority_age``
+    (priority = head start + weight x wait); ``transfer`` sends a share of handled
+    contacts on as another type (:class:`Transfer`).
     """
 
     name: str = Field(min_length=1)
     arrivals: Arrivals
     handle_time: Distribution
     wrap_up: Distribution | None = None
-    patience: Distribution | None = None
+    patience: Patience = PATIENCE
     service_level: ServiceLevel = ServiceLevel()
-    groups: list[str] | None = Field(default=None, max_length=limits.MAX_NAMED)
+    groups: list[RouteEntry] | None = Field(default=None, max_length=limits.MAX_NAMED)
     redial: Redial | None = None
     repeat: Repeat | None = None
     callback: Callback | None = None
     channel: Literal["voice", "chat", "email"] = "voice"
     due: Duration | None = None
+    balk: Probability = 0.0
+    head_start: Duration = 0.0
+    wait_weight: float = Field(default=1.0, gt=0, le=limits.MAX_FACTOR)
+    transfer: Transfer | None = None
+
+    def routing(self) -> list[tuple[str, float]] | None:
+        """The routing order as written: (group name, wait before it gets the type).
+
+        None when ``groups`` is left out (every group with the skill, at once).
+        """
+        if self.groups is None:
+            return None
+        return [(g, 0.0) if isinstance(g, str) else (g.group, g.after) for g in self.groups]
 
 
 class Break(_Model):
@@ -395,6 +408,12 @@ class AgentGroup(_Model):
     the number of sessions an agent handles at once; a session's handle time is
     stretched by ``stretch``: 1 + stretch x (sessions - 1) with the session started as
     the agent's m-th, or a list of factors for m = 1..concurrency.
+
+    ``handle_time`` gives the group its own handle time for some of its skills: a
+    multiplier of the type's (:class:`HandleFactor`) or a distribution of its own
+    (``speed`` still divides it). ``reserve`` keeps idle agents for one skill
+    (:class:`Reserve`). ``policy: priority_age`` takes the waiting contact with the
+    highest priority, its type's ``head_start`` + ``wait_weight`` x its wait.
     """
 
     name: str = Field(min_length=1)
@@ -402,7 +421,7 @@ class AgentGroup(_Model):
     staffing: Count | list[Count] | None = None
     shifts: list[Shift] | None = Field(default=None, max_length=limits.MAX_ITEMS)
     speed: float = Field(default=1.0, ge=limits.MIN_SPEED, le=limits.MAX_SPEED)
-    policy: Literal["longest_waiting", "priority"] = "longest_waiting"
+    policy: Literal["longest_waiting", "priority", "priority_age"] = "longest_waiting"
     absence: Probability = 0.0
     activities: list[Activity] = Field(default=[], max_length=limits.MAX_ITEMS)
     fcr: Probability | dict[str, Probability] | None = None
@@ -411,6 +430,8 @@ class AgentGroup(_Model):
         Annotated[float, Field(ge=0, le=limits.MAX_FACTOR)]
         | list[Annotated[float, Field(ge=1, le=limits.MAX_FACTOR)]]
     ) = 0.0
+    handle_time: dict[str, GroupHandle] = Field(default={}, max_length=limits.MAX_NAMED)
+    reserve: Reserve | None = None
 
     def stretch_factors(self) -> list[float]:
         """Handle-time factor of a session started as the agent's m-th, m = 1..concurrency."""
@@ -449,7 +470,7 @@ class GroupCost(_Model):
 
     hourly_wage: Money = 0.0
     paid_breaks: bool = True
-    shrinkage: Annotated[float, BeforeValidator(_share), Field(ge=0, lt=1)] = 0.0
+    shrinkage: Annotated[float, BeforeValidator(share), Field(ge=0, lt=1)] = 0.0
     overhead: Factor = 1.0
 
 
@@ -458,7 +479,7 @@ class GroupCostOverride(_Model):
 
     hourly_wage: Money | None = None
     paid_breaks: bool | None = None
-    shrinkage: Annotated[float, BeforeValidator(_share), Field(ge=0, lt=1)] | None = None
+    shrinkage: Annotated[float, BeforeValidator(share), Field(ge=0, lt=1)] | None = None
     overhead: Factor | None = None
 
 

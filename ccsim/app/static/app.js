@@ -175,11 +175,16 @@ async function selectVariant(i) {
 // Ask the server to check a variant and resolve its scenario. The Erlang A requirement
 // does not depend on staffing: after a staffing change the last one is kept (`erlang`
 // false), which keeps the check light while the run goes on.
+// Checks of one variant may overlap (two quick changes); only the latest request's
+// answer is kept, whichever order the answers arrive in.
 async function checkVariant(v, erlang = true) {
   const known = v.glance;
-  erlang = erlang || !known || known.groups.some((g) => !g.erlang_a);
+  erlang = erlang || v.erlangPending || !known || known.groups.some((g) => !g.erlang_a);
+  v.erlangPending = erlang;  // a later, lighter check must not drop this one's requirement
+  const ticket = (v.checks = (v.checks || 0) + 1);
   try {
     const data = await api("POST", "/api/variant", { path: state.path, changes: v.changes, name: v.name, erlang });
+    if (ticket !== v.checks) return !v.invalid;  // a later check of this variant is on its way
     if (!erlang) {
       for (const g of data.glance.groups) {
         const before = known.groups.find((x) => x.name === g.name);
@@ -187,7 +192,9 @@ async function checkVariant(v, erlang = true) {
       }
     }
     v.glance = data.glance; v.changesYaml = data.changes_yaml; v.invalid = null;
+    v.erlangPending = false;
   } catch (e) {
+    if (ticket !== v.checks) return !v.invalid;
     v.invalid = e.message;
   }
   if (v === state.variants[state.current]) updateLeverStatus();
@@ -375,10 +382,16 @@ function setStaffing(name, k, value, node) {
   return writeStaffing(name, list);
 }
 
+// The grid's inputs are updated in place (here at once, and by updateLeverStatus when
+// the server has checked the change): re-rendering the levers would replace an input
+// the planner is typing into meanwhile, and lose what was typed.
 async function stepGroup(name, step) {
   const list = currentStaffing(name).map((x) => Math.max(0, x + step));
+  list.forEach((n, k) => {
+    const input = $(`input[data-staff="${CSS.escape(name)}:${k}"]`);
+    if (input) input.value = n;
+  });
   await writeStaffing(name, list);
-  renderLevers();
 }
 
 function renameVariant(v, input) {

@@ -13,7 +13,11 @@ replications in parallel; the KPI counters of a replication are added up by
 * :mod:`~ccsim.engines.kernel.heap`: the event list, ordered like SimPy's queue;
 * :mod:`~ccsim.engines.kernel.state`: the day's queues and agents before it starts;
 * :mod:`~ccsim.engines.kernel.agents`: the staffing log, chat agents one by one, breaks;
+* :mod:`~ccsim.engines.kernel.routing`: overflow timers, a group's own handle time,
+  warm transfers;
+* :mod:`~ccsim.engines.kernel.callbacks`: the callback offered to a contact that queues;
 * :mod:`~ccsim.engines.kernel.followups`: whether a lost contact is redialled;
+* :mod:`~ccsim.engines.kernel.inline`: how its helpers stay free of reference counts;
 * :mod:`~ccsim.engines.kernel.jit`: numba's options, and the guard that keeps its
   on-disk cache from serving code compiled from older sources or codes.
 
@@ -24,7 +28,17 @@ kernel's sources and codes (:func:`~ccsim.engines.kernel.jit.refresh_stale_cache
 from __future__ import annotations
 
 from ccsim.engines import codes
-from ccsim.engines.kernel import agents, day, followups, heap, jit, state
+from ccsim.engines.kernel import (
+    agents,
+    callbacks,
+    day,
+    followups,
+    heap,
+    inline,
+    jit,
+    routing,
+    state,
+)
 from ccsim.engines.kernel.arrays import (
     CallbackPlan,
     Centre,
@@ -44,7 +58,11 @@ __all__ = ["MAX_CONTACTS", "STAMP", "CallbackPlan", "Centre", "Channels", "Conta
 
 #: What the kernel's compiled code is made from: its sources and the codes' values.
 STAMP = jit.digest(jit.SOURCES, codes.VALUES)
-jit.refresh_stale_caches(__name__, jit.dispatchers_of(agents, day, followups, heap, state), STAMP)
+jit.refresh_stale_caches(
+    __name__,
+    jit.dispatchers_of(agents, callbacks, day, followups, heap, inline, routing, state),
+    STAMP,
+)
 
 
 def simulate_day(

@@ -50,6 +50,9 @@ class Contacts(NamedTuple):
     callback_u: np.ndarray
     no_answer_u: np.ndarray
     dial_time: np.ndarray
+    balk_u: np.ndarray  # empty when no type balks
+    transfer_u: np.ndarray  # empty when no type transfers
+    group_handle: np.ndarray  # (pairs, contacts); (0, 0) when no group has its own
 
 
 class Outputs(NamedTuple):
@@ -74,7 +77,15 @@ class Outputs(NamedTuple):
 
 
 class Centre(NamedTuple):
-    """Routing, trunk lines and IVR (as :class:`ccsim.plan.Plan`), and when the run stops."""
+    """Routing, trunk lines and IVR (as :class:`ccsim.plan.Plan`), and when the run stops.
+
+    Routing: per entry of ``type_groups`` (``group_types``) the wait before the group
+    gets the type and the idle agents it keeps from the type; each type's distinct
+    waits (inf after); the ``priority_age`` policy's head start and weight per type;
+    the balking probability per type; a group's handle time for a type: a multiplier,
+    or a distribution of its own (row ``pair_row[type, group]`` of the contacts'
+    ``group_handle``; -1: none).
+    """
 
     type_groups: np.ndarray  # (types, groups) each type's groups in routing order, -1 after
     group_types: np.ndarray  # (groups, types) each group's skills in order, -1 after
@@ -84,13 +95,31 @@ class Centre(NamedTuple):
     ivr_ports: int  # 0: no limit
     use_ivr: bool
     stop_time: float  # the end of the horizon plus the drain limit
+    type_after: np.ndarray  # (types, groups)
+    type_keep: np.ndarray  # (types, groups)
+    group_after: np.ndarray  # (groups, types)
+    group_keep: np.ndarray  # (groups, types)
+    overflow_after: np.ndarray  # (types, waits)
+    head_start: np.ndarray
+    wait_weight: np.ndarray
+    balk: np.ndarray
+    handle_factor: np.ndarray  # (types, groups)
+    pair_row: np.ndarray  # (types, groups)
+    routed: bool  # some group gets a type after a wait, or keeps agents for a skill
+    overflow: bool  # some group gets a type after a wait
+    scaled: bool  # some group's handle time for a type is not the type's
+    rich: tuple  # () for a plan without the features above, balking, transfers and
+    # priority_age; (True,) with some. numba compiles the loop once for each (it
+    # specialises on the tuple's length), so a plain plan's loop has none of their code
+    # (Channels.chat the same for chat groups).
 
 
 class FollowUpPlan(NamedTuple):
-    """Redials and repeat contacts, and the means that scale a new contact's variates.
+    """Redials, repeat contacts, transfers, and the means that scale a new contact's variates.
 
-    The means are per (type, interval) (``ivr_mean`` per interval), as in the plan.
-    ``interval`` is the length of an interval, ``end`` the end of the horizon.
+    The means are per (type, interval) (``ivr_mean`` per interval; ``pair_mean`` per
+    pair of a group's own handle time and interval), as in the plan. ``interval`` is
+    the length of an interval, ``end`` the end of the horizon.
     """
 
     redial_p: np.ndarray
@@ -108,6 +137,12 @@ class FollowUpPlan(NamedTuple):
     ivr_abandon: np.ndarray
     interval: float
     end: float
+    transfer_p: np.ndarray
+    transfer_to: np.ndarray
+    transfer_stay: np.ndarray
+    pair_type: np.ndarray
+    pair_mean: np.ndarray
+    stay: bool  # some transfer keeps its first agent on the line
 
 
 class CallbackPlan(NamedTuple):
@@ -130,6 +165,7 @@ class Channels(NamedTuple):
     group_email_from: np.ndarray  # where each group's e-mail skills start
     n_start: int  # the first contacts, already waiting when the run starts
     day_len: float  # the length of a day when the run has several, else 0
+    chat: tuple  # () without chat groups, (True,) with some: as ``Centre.rich``
 
 
 class Roster(NamedTuple):
@@ -148,6 +184,7 @@ class Pool(NamedTuple):
     data: np.ndarray  # (len(FollowUpPool.COLUMNS), entries)
     offsets: np.ndarray  # where each type's entries start (types + 1)
     size: int  # entries per type
+    group_handle: np.ndarray  # (pairs, entries) unit draws of groups' own handle times
 
 
 class Work(NamedTuple):

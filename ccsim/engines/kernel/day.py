@@ -19,10 +19,12 @@ from numba import njit
 
 from ccsim.engines import codes
 from ccsim.engines.kernel import arrays, heap, state
-from ccsim.engines.kernel.agents import least_loaded, staff, start_break
-from ccsim.engines.kernel.followups import redial_delay
+from ccsim.engines.kernel.agents import chat_roster, least_loaded, session_end, staff, start_break
+from ccsim.engines.kernel.callbacks import offer_callback
+from ccsim.engines.kernel.followups import new_columns, new_contact, redial_delay
 from ccsim.engines.kernel.heap import schedule
 from ccsim.engines.kernel.jit import JIT
+from ccsim.engines.kernel.routing import next_overflow, own_handle, release
 
 __all__ = ["simulate"]
 
@@ -40,19 +42,28 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     n = n_first
     c_type, c_arrival, c_interval = contacts.type, contacts.arrival, contacts.interval
     c_handle, c_wrap, c_patience = contacts.handle, contacts.wrap_up, contacts.patience
-    c_ivr_time, c_deflect = contacts.ivr_time, contacts.ivr_deflect
+    c_ivr_time, c_deflect, c_gh = contacts.ivr_time, contacts.ivr_deflect, contacts.group_handle
     c_ivr_abandon, c_follow_u = contacts.ivr_abandon, contacts.follow_u
     c_redial_u, c_repeat_u, c_kind = contacts.redial_delay, contacts.repeat_delay, contacts.kind
     c_customer, c_redials, c_repeats = contacts.customer, contacts.redials, contacts.repeats
     c_callback_u, c_no_answer_u = contacts.callback_u, contacts.no_answer_u
-    c_dial = contacts.dial_time
-    pool_data, pool_off, pool_size = pool.data, pool.offsets, pool.size
+    c_dial, c_balk_u, c_transfer_u = contacts.dial_time, contacts.balk_u, contacts.transfer_u
+    pool_data, pool_off, pool_size, pool_gh = pool.data, pool.offsets, pool.size, pool.group_handle
     fate, group, t_queued, t_answered = out.fate, out.group, out.queued, out.answered
     t_left, t_freed, followed, cb_state = out.left, out.freed, out.followed, out.callback
     cb_at, staff_log, n_rows = out.callback_at, out.staff_log, out.n_rows
     type_groups, group_types = centre.type_groups, centre.group_types
     group_speed, group_policy, lines = centre.group_speed, centre.group_policy, centre.lines
     ivr_ports, use_ivr, stop_time = centre.ivr_ports, centre.use_ivr, centre.stop_time
+    type_after, type_keep, group_after = centre.type_after, centre.type_keep, centre.group_after
+    group_keep, overflow_after = centre.group_keep, centre.overflow_after
+    head_start, wait_weight, balk_p = centre.head_start, centre.wait_weight, centre.balk
+    handle_factor, pair_row = centre.handle_factor, centre.pair_row
+    # Routing features (and chat): compiled only for plans that use them (rich: a
+    # tuple's length, known when numba compiles; a plain plan's loop has none of it)
+    rich = len(centre.rich) > 0
+    routed, overflow = rich and centre.routed, rich and centre.overflow
+    scaled = rich and centre.scaled
     redial_p, redial_max = follow_ups.redial_p, follow_ups.redial_max
     redial_mean, fcr, repeat_type = follow_ups.redial_mean, follow_ups.fcr, follow_ups.repeat_type
     repeat_max, repeat_mean = follow_ups.repeat_max, follow_ups.repeat_mean
@@ -60,6 +71,9 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     patience_mean, ivr_mean = follow_ups.patience_mean, follow_ups.ivr_mean
     ivr_deflect, ivr_abandon = follow_ups.ivr_deflect, follow_ups.ivr_abandon
     interval, end = follow_ups.interval, follow_ups.end
+    transfer_p, transfer_to = follow_ups.transfer_p, follow_ups.transfer_to
+    transfer_stay, pair_type, pair_mean = (follow_ups.transfer_stay, follow_ups.pair_type,
+                                           follow_ups.pair_mean)  # fmt: skip
     dial_mean, cb_threshold = callbacks.dial_mean, callbacks.threshold
     cb_acceptance, cb_no_answer = callbacks.acceptance, callbacks.no_answer
     group_sessions, group_stretch = channels.group_sessions, channels.group_stretch
@@ -72,9 +86,11 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
 
     follow = c_follow_u.shape[0] > 0
     has_callbacks = c_callback_u.shape[0] > 0
-    has_chat = group_sessions.max() > 1
+    has_chat = len(channels.chat) > 0  # (known when numba compiles, as rich)
     all_voice = type_voice.all()  # (flags that keep a calls-only day on its short path)
     has_email = type_email.any()
+    has_balk, stay = rich and c_balk_u.shape[0] > 0, rich and follow_ups.stay
+    has_transfer = rich and c_transfer_u.shape[0] > 0
     capacity = n + pool_off[-1]
     n_intervals = handle_mean.shape[1]
     pool_used = np.zeros(pool_off.shape[0] - 1, np.int64)
@@ -92,6 +108,7 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
      c_factor) = state.agents(n_groups, group_agents.max(), breaks, capacity, has_chat)  # fmt: skip
     b_cap = breaks + 1
     waiting = np.zeros(n_types, np.int64)  # contacts in each queue (kept with callbacks)
+    c_src = np.full(capacity if stay else 0, -1, np.int64)  # a transfer's first contact
     state.start(n, follow, has_callbacks, fate, group, t_queued, t_answered, t_left, t_freed,
                 followed, cb_state, cb_at)  # fmt: skip
     n_all = n  # contacts so far (first contacts, then follow-ups as they come)
@@ -105,9 +122,9 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
     # Without trunk lines nothing depends on *when* a queued contact abandons except
     # the agent who would take it: abandonments are then not events but are found
     # when an agent looks at the queue (patience expired strictly before now).
-    # (With redials an abandonment schedules a redial at its time: it must be an event.)
-    # (So must a callback's predicted wait, which counts the contacts waiting.)
-    lazy = lines == 0 and not (follow and redial_max.max() > 0) and not has_callbacks
+    # (Not with redials, callbacks, warm transfers: an abandonment schedules a redial, a
+    # predicted wait counts the contacts waiting, a first agent is freed.)
+    lazy = lines == 0 and not (follow and redial_max.max() > 0) and not has_callbacks and not stay
     # Arrivals are not kept on the heap: the next one is taken when it comes before
     # the heap's first event. Arrivals have the lowest priority and only one is due at
     # a time, so this is the order SimPy's queue gives them. (Insertion numbers only
@@ -190,18 +207,22 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
             consumed = True  # removed (or replaced) at the top of the next round
 
         ask = -1  # this contact asks for an agent (after this event)
+        reask = False  # (again, from its queue: its wait reached a group's delay)
         free_g = -1  # n_free agents of this group become free (after this event)
         n_free = 1
         after_call = False
         agent_done = -1  # the chat agent whose session ended (after this event)
         lost = -1  # this contact was blocked or abandoned: it may redial
         done = -1  # an agent has finished with this contact (after wrap-up)
-        if kind == codes.ARRIVE or kind == codes.FOLLOW_UP:
+        if kind == codes.ARRIVE or kind == codes.FOLLOW_UP or kind == codes.HANDOVER:
             c = arg
-            if kind == codes.FOLLOW_UP:  # a new contact, its variates from the type's pool
+            if kind != codes.ARRIVE:  # a new contact, its variates from the type's pool
                 src = arg
-                redial = fate[src] != codes.ANSWERED
+                handover = has_transfer and kind == codes.HANDOVER  # (it skips the IVR)
+                redial = not handover and fate[src] != codes.ANSWERED
                 t = c_type[src] if redial else repeat_type[c_type[src]]
+                if handover:
+                    t = transfer_to[c_type[src]]
                 if pool_used[t] == pool_size:
                     ran_out = True
                     break
@@ -210,35 +231,20 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 c = n_all
                 n_all += 1
                 k = min(int(now / interval), n_intervals - 1)
-                c_type[c] = t
-                c_arrival[c] = now
-                c_interval[c] = k
-                c_handle[c] = pool_data[codes.POOL_HANDLE, e] * handle_mean[t, k]
-                c_wrap[c] = pool_data[codes.POOL_WRAP_UP, e] * wrap_mean[t, k]
-                patience = pool_data[codes.POOL_PATIENCE, e]
-                if patience != np.inf:  # inf: the type never abandons
-                    patience *= patience_mean[t, k]
-                c_patience[c] = patience
-                c_ivr_time[c] = pool_data[codes.POOL_IVR_TIME, e] * ivr_mean[k]
-                u = pool_data[codes.POOL_IVR_U, e]  # deflected, hangs up in the IVR, or neither
-                c_deflect[c] = u < ivr_deflect[t]
-                c_ivr_abandon[c] = ivr_deflect[t] <= u and u < ivr_deflect[t] + ivr_abandon[t]
-                c_follow_u[c] = pool_data[codes.POOL_FOLLOW_U, e]
-                c_redial_u[c] = pool_data[codes.POOL_REDIAL_DELAY, e]
-                c_repeat_u[c] = pool_data[codes.POOL_REPEAT_DELAY, e]
-                c_kind[c] = codes.REDIAL if redial else codes.REPEAT
-                c_customer[c] = c_customer[src]
-                c_redials[c] = c_redials[src] + 1 if redial else 0
-                c_repeats[c] = c_repeats[src] + (0 if redial else 1)
-                followed[c] = codes.NOT_FOLLOWED
-                if has_callbacks:
-                    c_callback_u[c] = pool_data[codes.POOL_CALLBACK_U, e]
-                    c_no_answer_u[c] = pool_data[codes.POOL_NO_ANSWER_U, e]
-                    c_dial[c] = pool_data[codes.POOL_DIAL_TIME, e] * dial_mean[t, k]
-                    cb_state[c] = codes.NO_CALLBACK
-                    cb_at[c] = np.nan
+                new_contact(c, src, t, e, k, now, redial, handover, c_type, c_arrival, c_interval,
+                            c_handle, c_wrap, c_patience, c_ivr_time, c_deflect, c_ivr_abandon,
+                            c_follow_u, c_redial_u, c_repeat_u, c_kind, c_customer, c_redials,
+                            c_repeats, followed, pool_data, handle_mean, wrap_mean,
+                            patience_mean, ivr_mean, ivr_deflect, ivr_abandon)  # fmt: skip
+                new_columns(c, t, e, k, c_callback_u, c_no_answer_u, c_dial, cb_state, cb_at,
+                            c_balk_u, c_transfer_u, c_gh, pool_data, pool_gh, dial_mean,
+                            pair_type, pair_mean)  # fmt: skip
                 state.unanswered(c, fate, group, t_queued, t_answered, t_left, t_freed)
-            if not all_voice and not type_voice[c_type[c]]:  # chat, e-mail: no line, no IVR
+                if handover and stay and transfer_stay[c_type[src]]:
+                    c_src[c] = src  # its first agent waits on the line
+            if kind == codes.HANDOVER:  # it keeps the line of the contact it continues
+                ask = c
+            elif not all_voice and not type_voice[c_type[c]]:  # chat, e-mail: no line, no IVR
                 ask = c
             elif c < n_start:  # a call already waiting at the start: on a line, past the IVR
                 in_system += 1
@@ -275,15 +281,28 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 t_left[c] = now
                 if all_voice or type_voice[c_type[c]]:
                     in_system -= 1
+                if stay:  # its first agent's wrap-up
+                    n_pend, seq = release(c, now, c_src, c_wrap, pend_t, pend_k, n_pend, seq)
                 lost = c
+        elif overflow and kind == codes.OVERFLOW:  # its wait reaches a group's delay
+            c = arg
+            if fate[c] != codes.QUEUED or (lazy and t_queued[c] + c_patience[c] < now):
+                continue  # answered, abandoned (found lazily) or turned away meanwhile
+            ask = c
+            reask = True
         elif kind == codes.TALK_END:
             c = arg
             t_left[c] = now
-            if (all_voice or type_voice[c_type[c]]) and not (
-                has_callbacks and cb_state[c] == codes.CALLBACK_ACCEPTED
-            ):
+            transferred = has_transfer and c_transfer_u[c] < transfer_p[c_type[c]]
+            if transferred:  # it continues as another type, on its line, at once
+                followed[c] = codes.TRANSFERRED
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now, codes.HANDOVER, c)
+            if (all_voice or type_voice[c_type[c]]) and not transferred and not (
+                    has_callbacks and cb_state[c] == codes.CALLBACK_ACCEPTED):  # fmt: skip
                 in_system -= 1  # (a callback freed its line when it accepted)
-            if follow:  # is the customer's need resolved? if not, a repeat contact
+            if transferred and transfer_stay[c_type[c]]:
+                continue  # its agent stays on the line until the transfer is answered
+            if follow and not transferred:  # is the need resolved? if not, a repeat contact
                 t = c_type[c]
                 if c_follow_u[c] < 1.0 - fcr[t, group[c]]:
                     followed[c] = codes.UNRESOLVED
@@ -306,10 +325,14 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 t_left[c] = now
                 done = c
             else:
+                g = group[c]
+                h = c_handle[c]
+                if scaled:  # the group's own handle time, or the type's times its multiplier
+                    h = own_handle(c, c_type[c], g, c_handle, c_gh, pair_row, handle_factor)
                 if has_chat and c_agent[c] >= 0:
-                    talk = c_handle[c] * c_factor[c] / group_speed[group[c]]
+                    talk = h * c_factor[c] / group_speed[g]
                 else:
-                    talk = c_handle[c] / group_speed[group[c]]
+                    talk = h / group_speed[g]
                 n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk, codes.TALK_END, c)
                 continue
         elif kind == codes.BREAK_END:
@@ -332,39 +355,18 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
             count = roster_count[i]
             now_idle = 0
             if roster_kind[i] == codes.CLOSE:  # closing time between two days
-                in_system -= state.close(now, lazy, has_callbacks, type_email, type_voice, q_head,
-                                         q_tail, q_buf, fate, t_queued, c_patience, t_left,
-                                         cb_state, waiting, b_head, b_tail)  # fmt: skip
+                freed, n_pend, seq = state.close(
+                    now, lazy, has_callbacks, type_email, type_voice, q_head, q_tail, q_buf, fate,
+                    t_queued, c_patience, t_left, cb_state, waiting, b_head, b_tail, c_src,
+                    c_wrap, pend_t, pend_k, n_pend, seq)  # fmt: skip
+                in_system -= freed
                 continue
             if has_chat and group_sessions[g] > 1:  # a chat group: its agents one by one
                 free_g = g
-                if roster_kind[i] == codes.JOIN:
-                    cancelled = min(count, owed_leave[g])
-                    owed_leave[g] -= cancelled
-                    joined = 0
-                    for a in range(group_agents[g]):
-                        if joined == count - cancelled:
-                            break
-                        if a_state[g, a] == codes.ABSENT:
-                            a_state[g, a] = codes.ON
-                            joined += 1
-                    if joined > 0:
-                        n_log = staff(staff_log, n_log, on_phones, now, g, joined)
-                else:
-                    now_idle = 0
-                    for a in range(group_agents[g]):
-                        if now_idle == count:
-                            break
-                        if a_state[g, a] == codes.ON and a_load[g, a] == 0:
-                            now_idle += 1
-                            if roster_kind[i] == codes.BREAK:
-                                a_state[g, a] = codes.ON_BREAK
-                                n_log, n_pend, seq = start_break(
-                                    staff_log, n_log, on_phones, pend_t, pend_k, n_pend, seq,
-                                    now, g, roster_duration[i], day_len, end, a * n_groups + g,
-                                )  # fmt: skip
-                            else:
-                                a_state[g, a] = codes.ABSENT
+                now_idle, n_log, n_pend, seq = chat_roster(
+                    roster_kind[i], g, count, roster_duration[i], a_state, a_load, owed_leave,
+                    group_agents[g], staff_log, n_log, on_phones, pend_t, pend_k, n_pend, seq,
+                    now, day_len, end, n_groups)  # fmt: skip
             elif roster_kind[i] == codes.JOIN:
                 cancelled = min(count, owed_leave[g])
                 owed_leave[g] -= cancelled
@@ -398,21 +400,18 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
             if has_chat:
                 agent_done = c_agent[done]
 
-        if lost >= 0 and follow:  # (blocked or abandoned: nothing else happens then)
-            delay = redial_delay(lost, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials,
-                                 followed, redial_p, redial_max, redial_mean, end)  # fmt: skip
-            if delay >= 0:
-                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + delay,
-                                       codes.FOLLOW_UP, lost)  # fmt: skip
-        if ask >= 0:  # the contact asks for an agent
+        if ask >= 0:  # the contact asks for an agent (again, when its wait grew)
             c = ask
-            t_queued[c] = now
+            if not reask:
+                t_queued[c] = now
             t = c_type[c]
             answered = False
-            for j in range(type_groups.shape[1]):
+            for j in range(type_groups.shape[1]):  # the first group that may take it now
                 g = type_groups[t, j]
                 if g < 0:
                     break
+                if routed and t_queued[c] + type_after[t, j] > now:
+                    continue  # the group gets the type only after a longer wait
                 if has_chat and group_sessions[g] > 1:  # the least-loaded chat agent, free
                     a = least_loaded(a_state, a_load, g, group_agents[g], 0, group_sessions[g])
                     if a < 0:
@@ -421,36 +420,51 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                     c_agent[c] = a
                     c_factor[c] = group_stretch[g, a_load[g, a] - 1]
                     talk = c_handle[c] * c_factor[c] / group_speed[g]
-                elif idle[g] > 0:
+                elif idle[g] > (type_keep[t, j] if routed else 0):  # (it keeps some idle)
                     idle[g] -= 1
                     talk = c_handle[c] / group_speed[g]
                 else:
                     continue
+                if scaled:  # the group's own handle time, or the type's times its multiplier
+                    h = own_handle(c, t, g, c_handle, c_gh, pair_row, handle_factor)
+                    talk = h * c_factor[c] / group_speed[g] if has_chat and c_agent[c] >= 0 else (
+                        h / group_speed[g])  # fmt: skip
                 fate[c] = codes.ANSWERED
                 group[c] = g
                 t_answered[c] = now
-                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk, codes.TALK_END, c)
+                if reask and has_callbacks and cb_state[c] == codes.CALLBACK_ACCEPTED:
+                    n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_dial[c],
+                                           codes.DIAL_END, c)  # fmt: skip
+                else:
+                    n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk,
+                                           codes.TALK_END, c)  # fmt: skip
+                if stay:  # its first agent's wrap-up
+                    n_pend, seq = release(c, now, c_src, c_wrap, pend_t, pend_k, n_pend, seq)
+                if reask and has_callbacks:
+                    waiting[t] -= 1  # (it leaves its queue when it reaches the head)
                 answered = True
                 break
-            if not answered:
+            if answered:
+                pass
+            elif reask:  # still waiting: until its wait reaches the next group's delay
+                n_pend, seq = next_overflow(c, t, now, t_queued, overflow_after, pend_t, pend_k,
+                                            n_pend, seq)  # fmt: skip
+            elif has_balk and c >= n_start and c_balk_u[c] < balk_p[t]:  # it hangs up at once
+                fate[c] = codes.BALKED
+                t_left[c] = now
+                if all_voice or type_voice[t]:
+                    in_system -= 1
+                if stay:  # its first agent's wrap-up
+                    n_pend, seq = release(c, now, c_src, c_wrap, pend_t, pend_k, n_pend, seq)
+                lost = c
+            else:
                 accepted = False  # a callback, offered when the predicted wait is long
                 if has_callbacks and cb_threshold[t] != np.inf:
-                    staffed = 0  # agents on the phones in the routing groups
-                    for j in range(type_groups.shape[1]):
-                        g = type_groups[t, j]
-                        if g < 0:
-                            break
-                        staffed += on_phones[g]
-                    k = min(int(now / interval), n_intervals - 1)
-                    predicted = (waiting[t] + 1) * handle_mean[t, k] / max(staffed, 1)
-                    if predicted > cb_threshold[t]:
-                        if c_callback_u[c] >= cb_acceptance[t]:
-                            cb_state[c] = codes.CALLBACK_DECLINED
-                        else:  # it frees its line and keeps its place, patiently
-                            cb_state[c] = codes.CALLBACK_ACCEPTED
-                            cb_at[c] = now
-                            in_system -= 1
-                            accepted = True
+                    accepted = offer_callback(c, t, now, interval, type_groups, on_phones, waiting,
+                                              handle_mean, cb_threshold, cb_acceptance,
+                                              c_callback_u, cb_state, cb_at)  # fmt: skip
+                    if accepted:  # it frees its line
+                        in_system -= 1
                 fate[c] = codes.QUEUED
                 q_buf[q_tail[t]] = c
                 q_tail[t] += 1
@@ -459,6 +473,15 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 if not accepted and not lazy and c_patience[c] != np.inf:
                     n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_patience[c],
                                            codes.ABANDON, c)  # fmt: skip
+                if overflow:  # until its wait reaches the first group's delay
+                    n_pend, seq = next_overflow(c, t, now, t_queued, overflow_after, pend_t,
+                                                pend_k, n_pend, seq)  # fmt: skip
+        if lost >= 0 and follow:  # (blocked, abandoned or balked)
+            delay = redial_delay(lost, now, c_type, c_interval, c_follow_u, c_redial_u, c_redials,
+                                 followed, redial_p, redial_max, redial_mean, end)  # fmt: skip
+            if delay >= 0:
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + delay,
+                                       codes.FOLLOW_UP, lost)  # fmt: skip
         # Agents of free_g become free, one at a time (the engine's _agent_free):
         # first a leave owed, then (after a call) a break owed; otherwise the queued
         # contact the group's policy picks; otherwise the agent becomes idle. In a chat
@@ -467,41 +490,10 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
         # what the group owes; then free sessions take queued contacts.
         chat_g = has_chat and free_g >= 0 and group_sessions[free_g] > 1
         if chat_g:
-            g = free_g
-            if agent_done >= 0:
-                a = agent_done
-                a_load[g, a] -= 1
-                if a_load[g, a] == 0:
-                    if owed_leave[g] > 0:
-                        owed_leave[g] -= 1
-                        a_state[g, a] = codes.ABSENT
-                        n_log = staff(staff_log, n_log, on_phones, now, g, -1)
-                    elif b_tail[g] > b_head[g]:
-                        duration = b_buf[g, b_head[g] % b_cap]
-                        b_head[g] += 1
-                        a_state[g, a] = codes.ON_BREAK
-                        n_log, n_pend, seq = start_break(
-                            staff_log, n_log, on_phones, pend_t, pend_k, n_pend, seq, now, g,
-                            duration, day_len, end, a * n_groups + g)  # fmt: skip
-                    elif a_state[g, a] == codes.DRAINING:
-                        a_state[g, a] = codes.ON  # the debt was cancelled meanwhile
-            debt = owed_leave[g] + b_tail[g] - b_head[g]
-            draining = 0
-            for a in range(group_agents[g]):
-                if a_state[g, a] == codes.DRAINING:
-                    draining += 1
-            for a in range(group_agents[g] - 1, -1, -1):  # owing less: the last ones back on
-                if draining <= debt:
-                    break
-                if a_state[g, a] == codes.DRAINING:
-                    a_state[g, a] = codes.ON
-                    draining -= 1
-            while draining < debt:  # busy agents (idle ones pay at once)
-                best = least_loaded(a_state, a_load, g, group_agents[g], 1, group_sessions[g] + 1)
-                if best < 0:
-                    break
-                a_state[g, best] = codes.DRAINING
-                draining += 1
+            n_log, n_pend, seq = session_end(
+                free_g, agent_done, a_state, a_load, owed_leave, b_buf, b_head, b_tail,
+                group_agents[free_g], group_sessions[free_g], staff_log, n_log, on_phones, pend_t,
+                pend_k, n_pend, seq, now, day_len, end, n_groups)  # fmt: skip
         rounds = 0 if chat_g else (n_free if free_g >= 0 else 0)
         r = 0
         while free_g >= 0:
@@ -528,7 +520,9 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                 continue
             best = -1
             best_t = -1
-            longest = group_policy[g] == codes.LONGEST_WAITING
+            best_score = 0.0
+            policy = group_policy[g]
+            longest = policy == codes.LONGEST_WAITING
             for j in range(group_types.shape[1]):
                 t = group_types[g, j]
                 if t < 0:
@@ -550,11 +544,20 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                     q_head[t] += 1
                 if q_head[t] < q_tail[t]:
                     head = q_buf[q_head[t]]
+                    if routed and (idle[g] < group_keep[g, j]
+                                   or t_queued[head] + group_after[g, j] > now):  # fmt: skip
+                        continue  # kept for another skill, or not waited long enough for g
                     if not longest:
-                        best = head
-                        best_t = t
-                        break
-                    if best < 0 or t_queued[head] < t_queued[best]:
+                        if not rich or policy == codes.PRIORITY_ORDER:
+                            best = head
+                            best_t = t
+                            break
+                        score = head_start[t] + wait_weight[t] * (now - t_queued[head])  # age
+                        if best < 0 or score > best_score:
+                            best = head
+                            best_t = t
+                            best_score = score
+                    elif best < 0 or t_queued[head] < t_queued[best]:
                         best = head
                         best_t = t
             if best < 0:
@@ -580,11 +583,18 @@ def simulate(contacts, n_first, pool, roster, centre, follow_ups, callbacks, cha
                     talk = c_handle[best] * c_factor[best] / group_speed[g]
                 else:
                     talk = c_handle[best] / group_speed[g]
+                if scaled:  # the group's own handle time, or the type's times its multiplier
+                    h = own_handle(best, best_t, g, c_handle, c_gh, pair_row, handle_factor)
+                    talk = h * c_factor[best] / group_speed[g] if a >= 0 else h / group_speed[g]
                 n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + talk, codes.TALK_END,
                                        best)  # fmt: skip
+            if stay:  # its first agent's wrap-up
+                n_pend, seq = release(best, now, c_src, c_wrap, pend_t, pend_k, n_pend, seq)
 
     if ran_out:
         return -1
+    if seq >= heap.MAX_INSERTIONS:
+        return -2
     state.finish(n_all, lazy, stop_time, fate, t_queued, c_patience, t_left)
     n_rows[0] = n_all
     return n_log

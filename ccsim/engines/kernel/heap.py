@@ -28,23 +28,26 @@ from numba import njit
 from ccsim.engines.codes import PRIORITY
 from ccsim.engines.kernel.jit import JIT
 
-__all__ = ["MAX_CONTACTS", "arg_of", "event", "heap_capacity", "kind_of", "priority_of",
-           "schedule"]  # fmt: skip
+__all__ = ["MAX_CONTACTS", "MAX_INSERTIONS", "arg_of", "event", "heap_capacity", "kind_of",
+           "priority_of", "schedule"]  # fmt: skip
 
-#: Contacts per replication, with room for follow-ups: at most 5 events per contact
-#: keep insertion numbers below 2**28, and arguments stay below 2**27.
+#: Contacts per replication, with room for follow-ups: arguments stay below 2**27, and
+#: insertion numbers below 2**28 (8 events per contact; the kernel returns -2 when a
+#: run inserted more).
 MAX_CONTACTS = 1 << 25
+#: Insertion numbers stay below this (28 bits of an event's key).
+MAX_INSERTIONS = 1 << 28
 
 
 @njit(**JIT)
 def heap_capacity(n, breaks, groups):
     """Most events that can wait at once.
 
-    Per contact (``n``: first contacts and room for follow-ups) one end of IVR, talk
-    or wrap-up, one patience timer and one follow-up; one return per break; one roster
-    event; a margin.
+    Per contact (``n``: first contacts and room for follow-ups) one end of IVR, talk,
+    wrap-up or dialling, one patience timer, one overflow timer and one follow-up or
+    handover; one return per break; one roster event; a margin.
     """
-    return 3 * n + breaks + groups + 8
+    return 4 * n + breaks + groups + 8
 
 
 @njit(**JIT)

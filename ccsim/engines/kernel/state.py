@@ -31,7 +31,10 @@ from ccsim.engines.codes import (
     PENDING,
     QUEUED,
     UNSERVED,
+    WRAP_END,
 )
+from ccsim.engines.kernel.heap import schedule
+from ccsim.engines.kernel.inline import alive
 from ccsim.engines.kernel.jit import JIT
 
 __all__ = ["agents", "close", "finish", "pending", "queues", "start", "unanswered"]
@@ -84,15 +87,17 @@ def agents(n_groups, most_agents, breaks, capacity, has_chat):
 def pending(roster_kind, roster_count, max_k):
     """The pending list (times and keys), and the breaks of the roster, in agents.
 
-    One event schedules at most: two events, plus, in a chat group (``max_k``
-    sessions at most), an agent's sessions; a roster event one per agent it takes.
+    One event schedules at most: two events of its own, two for the contact that asks
+    for an agent (its talk and its first agent's release, or its patience and overflow
+    timers), and two for each contact the agents it frees take: in a chat group
+    (``max_k`` sessions at most) an agent's sessions; a roster event's agents each.
     """
     breaks = 0
-    most = 2 + max_k
+    most = 4 + 2 * max_k
     for i in range(roster_kind.shape[0]):
         if roster_kind[i] == BREAK:
             breaks += roster_count[i]
-        most = max(most, roster_count[i] * max_k + 2 + max_k)
+        most = max(most, 2 * roster_count[i] * max_k + 4 + 2 * max_k)
     return np.empty(most, np.float64), np.empty(most, np.int64), breaks
 
 
@@ -122,11 +127,15 @@ def start(n, follow, has_callbacks, fate, group, t_queued, t_answered, t_left, t
 
 @njit(forceinline=True, **JIT)
 def close(now, lazy, has_callbacks, type_email, type_voice, q_head, q_tail, q_buf, fate,
-          t_queued, c_patience, t_left, cb_state, waiting, b_head, b_tail):  # fmt: skip
+          t_queued, c_patience, t_left, cb_state, waiting, b_head, b_tail, c_src, c_wrap,
+          pend_t, pend_k, n_pend, seq):  # fmt: skip
     """Closing time between two days: waiting real-time contacts are turned away.
 
     The e-mail backlog is carried over to the next day; breaks still owed are not
-    taken the next day. Returns how many contacts left their trunk lines.
+    taken the next day. A first agent waiting on a transferred contact turned away
+    goes to its wrap-up (``c_src``: each contact's first contact, or -1; empty without
+    such transfers). Returns how many contacts left their trunk lines, the pending
+    list's length and the next insertion number.
     """
     freed = 0
     for t in range(q_head.shape[0]):
@@ -146,10 +155,16 @@ def close(now, lazy, has_callbacks, type_email, type_voice, q_head, q_tail, q_bu
             t_left[c] = now
             if type_voice[t] and not (has_callbacks and cb_state[c] == CALLBACK_ACCEPTED):
                 freed += 1
+            if c_src.shape[0] > 0 and c_src[c] >= 0:  # its first agent's wrap-up
+                n_pend, seq = schedule(pend_t, pend_k, n_pend, seq, now + c_wrap[c_src[c]],
+                                       WRAP_END, c_src[c])  # fmt: skip
+                c_src[c] = -1
         waiting[t] = 0
     for g in range(b_head.shape[0]):
         b_head[g] = b_tail[g]
-    return freed
+    alive(type_email, type_voice, q_tail, q_buf, fate, t_queued, c_patience, t_left, cb_state,
+          waiting, c_src, c_wrap, pend_t, pend_k)  # fmt: skip
+    return freed, n_pend, seq
 
 
 @njit(**JIT)

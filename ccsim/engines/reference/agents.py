@@ -54,8 +54,6 @@ class Agents:
     astate: list[list[int]]  # chat groups: state of each agent (ABSENT, ON, ...)
     queues: list[deque[int]]
     waiting: list[int]
-    group_classes: list[tuple[list[int], list[int]]]
-    longest_waiting: list[bool]
     fate: list[int]
     t_queued: list[float]
     t_left: list[float]
@@ -68,6 +66,12 @@ class Agents:
         raise NotImplementedError
 
     def _holds_line(self, c: int) -> bool:  # (the centre's)
+        raise NotImplementedError
+
+    def _next_contact(self, g: int) -> int:  # (the routing's)
+        raise NotImplementedError
+
+    def _release(self, c: int) -> None:  # (the follow-ups')
         raise NotImplementedError
 
     def _staff(self, g: int, delta: int) -> None:
@@ -89,27 +93,6 @@ class Agents:
             self.idle[g] += 1
         else:
             self._answer(c, g)
-
-    def _next_contact(self, g: int) -> int:
-        """The queued contact a free agent of ``g`` takes, or -1 (removed from its queue)."""
-        best, best_q = -1, None
-        fate, t_queued = self.fate, self.t_queued
-        for skills in self.group_classes[g]:  # real-time contacts first, then e-mail
-            for t in skills:
-                q = self.queues[t]
-                while q and fate[q[0]] != QUEUED:
-                    q.popleft()  # abandoned contacts leave the queue lazily
-                if q:
-                    if not self.longest_waiting[g]:
-                        self.waiting[t] -= 1
-                        return q.popleft()
-                    if best < 0 or t_queued[q[0]] < t_queued[best]:
-                        best, best_q = q[0], q
-            if best_q is not None:
-                best_q.popleft()
-                self.waiting[self.type[best]] -= 1
-                return best
-        return -1
 
     # ------------------------------------------------------------ chat agents
     # Agents of a group with concurrency k > 1 are kept one by one: each has a state
@@ -290,6 +273,7 @@ class Agents:
                     self.t_left[c] = now
                     if self._holds_line(c):
                         self.in_system -= 1
+                    self._release(c)
             q.clear()
             self.waiting[t] = 0
         for owed in self.owed_breaks:  # breaks still owed are not taken the next day

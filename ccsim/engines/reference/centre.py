@@ -4,9 +4,11 @@
 IVR ports) and the rules of a contact's life as methods, each called by an event
 (:mod:`~ccsim.engines.reference.events`): it arrives, is blocked or enters the IVR,
 asks for an agent, queues (and may be offered a callback, or abandon), is answered,
-talks, wraps up; it may be followed by a redial or a repeat contact. The rules of
-agents are in :mod:`~ccsim.engines.reference.agents`; the model as a whole is described
-in :mod:`ccsim.engines.reference`.
+talks, wraps up. Which agent takes which contact is
+:mod:`~ccsim.engines.reference.routing`'s; redials, repeat contacts and transfers are
+:mod:`~ccsim.engines.reference.followups`'; the rules of agents are in
+:mod:`~ccsim.engines.reference.agents`. The model as a whole is described in
+:mod:`ccsim.engines.reference`.
 """
 
 from __future__ import annotations
@@ -25,25 +27,19 @@ from ccsim.engines.codes import (
     CALLBACK_MISSED,
     DEFLECTED,
     IVR_ABANDONED,
-    LONGEST_WAITING,
     NO_CALLBACK,
-    NOT_FOLLOWED,
     PENDING,
-    PRIO_ABANDON,
     PRIO_ARRIVAL,
     PRIO_DEPARTURE,
-    PRIO_FOLLOW_UP,
     PRIO_IVR_END,
     PRIO_ROSTER,
     QUEUED,
-    REDIAL,
-    REDIALLED,
-    REPEAT,
-    UNRESOLVED,
     UNSERVED,
 )
 from ccsim.engines.reference.agents import Agents
 from ccsim.engines.reference.events import Environment, Event
+from ccsim.engines.reference.followups import FollowUps
+from ccsim.engines.reference.routing import Routing
 from ccsim.followups import FollowUpPool
 from ccsim.plan import Plan
 from ccsim.results.outcome import Outcome
@@ -52,7 +48,7 @@ from ccsim.streams import Contacts
 __all__ = ["Centre"]
 
 
-class Centre(Agents):
+class Centre(Routing, FollowUps, Agents):
     """State of one replication; its methods are the model's rules."""
 
     def __init__(
@@ -81,21 +77,23 @@ class Centre(Agents):
         self.t_answered = [nan] * n
         self.t_left = [nan] * n
         self.t_freed = [nan] * n
-        # routing tables as plain lists
-        self.type_groups = [[g for g in row if g >= 0] for row in plan.type_groups.tolist()]
-        self.group_types = [[t for t in row if t >= 0] for row in plan.group_types.tolist()]
         self.email = plan.type_email.tolist()
         self.voice = plan.type_voice.tolist()
         self.n_start = int(plan.start_waiting.sum())  # the first contacts (start_state)
         self.day_length = (
             plan.interval * plan.scenario.horizon.intervals if plan.n_days > 1 else 0.0
         )
-        self.group_classes = [
-            (types[:split], types[split:])
-            for types, split in zip(self.group_types, plan.group_email_from.tolist(), strict=True)
-        ]
         self.speed = plan.group_speed.tolist()
-        self.longest_waiting = [p == LONGEST_WAITING for p in plan.group_policy.tolist()]
+        self._init_routing(contacts.balk_u.tolist() if contacts.balk_u is not None else None)
+        self.transfer_u = contacts.transfer_u.tolist() if contacts.transfer_u is not None else None
+        self.source: dict[int, int] = {}  # transferred contact -> its first contact (stay)
+        # a group's handle time for a type: the type's times a multiplier, or its own
+        self.scaled = plan.scaled
+        self.handle_factor = plan.handle_factor.tolist()
+        self.pair_row = plan.pair_row.tolist()
+        self.group_handle = (
+            contacts.group_handle.tolist() if contacts.group_handle is not None else []
+        )
         # state
         self.queues: list[deque[int]] = [deque() for _ in range(plan.n_types)]
         self.idle = [0] * plan.n_groups
@@ -140,31 +138,6 @@ class Centre(Agents):
         if self.roster:
             Event(env, 0, PRIO_ROSTER, self._roster, 0, at=self.roster[0][0])
 
-    def _init_follow_ups(self, contacts: Contacts, pool: FollowUpPool | None) -> None:
-        plan = self.plan
-        if pool is None:
-            raise ValueError("a scenario with follow-ups needs their FollowUpPool")
-        self.pool = pool
-        self.pool_data = pool.data.tolist()
-        self.pool_used = [0] * plan.n_types  # pool entries taken, per type
-        self.interval = contacts.interval.tolist()
-        self.day_factor = contacts.day_factor
-        self.follow_u = contacts.follow_u.tolist()
-        self.redial_unit = contacts.redial_delay.tolist()
-        self.repeat_unit = contacts.repeat_delay.tolist()
-        self.kind = contacts.kind.tolist()
-        self.customer = contacts.customer.tolist()
-        self.redials = contacts.redials.tolist()
-        self.repeats = contacts.repeats.tolist()
-        self.followed = [NOT_FOLLOWED] * self.n
-        self.redial_p = plan.redial_p.tolist()
-        self.redial_max = plan.redial_max.tolist()
-        self.redial_mean = plan.redial_mean.tolist()
-        self.fcr = plan.fcr.tolist()
-        self.repeat_type = plan.repeat_type.tolist()
-        self.repeat_max = plan.repeat_max.tolist()
-        self.repeat_mean = plan.repeat_mean.tolist()
-
     # ---------------------------------------------------------------- contacts
     def _arrive(self, event: Event) -> None:
         c = event._value
@@ -197,78 +170,6 @@ class Centre(Agents):
         else:
             self._ask_for_agent(c)
 
-    # -------------------------------------------------------------- follow-ups
-    def _redial(self, c: int) -> None:
-        """A blocked or abandoned contact: redialled (maybe), after its delay."""
-        t = self.type[c]
-        if self.redials[c] < self.redial_max[t] and self.follow_u[c] < self.redial_p[t]:
-            self.followed[c] = REDIALLED
-            delay = self.redial_unit[c] * self.redial_mean[t][self.interval[c]]
-            if self.env.now + delay < self.plan.end:
-                Event(self.env, delay, PRIO_FOLLOW_UP, self._follow_up, c)
-
-    def _repeat(self, c: int) -> None:
-        """A contact at the end of its talk: its customer unresolved (maybe), comes back."""
-        t = self.type[c]
-        if self.follow_u[c] < 1.0 - self.fcr[t][self.group[c]]:
-            self.followed[c] = UNRESOLVED
-            if self.repeats[c] < self.repeat_max[t]:
-                delay = self.repeat_unit[c] * self.repeat_mean[t][self.interval[c]]
-                if self.env.now + delay < self.plan.end:
-                    Event(self.env, delay, PRIO_FOLLOW_UP, self._follow_up, c)
-
-    def _follow_up(self, event: Event) -> None:
-        """The follow-up of contact ``src`` arrives: a new contact from the pool."""
-        src = event._value
-        plan = self.plan
-        redial = self.fate[src] != ANSWERED
-        t = self.type[src] if redial else self.repeat_type[self.type[src]]
-        if self.pool_used[t] == self.pool.size:  # ran out: a longer pool, same first entries
-            self.pool.grow()
-            self.pool_data = self.pool.data.tolist()
-        e = self.pool.offsets[t] + self.pool_used[t]
-        self.pool_used[t] += 1
-        now = self.env.now
-        nan = float("nan")
-        k = min(int(now / plan.interval), plan.n_intervals - 1)
-        (handle, wrap, patience, ivr_time, ivr_u, follow_u, redial_unit, repeat_unit, callback_u,
-         no_answer_u, dial_unit) = (column[e] for column in self.pool_data)  # fmt: skip
-        c = len(self.type)
-        self.type.append(t)
-        self.arrival.append(now)
-        self.interval.append(k)
-        self.handle.append(handle * plan.handle_mean[t, k])
-        self.wrap.append(wrap * plan.wrap_up_mean[t, k])
-        if patience != float("inf"):  # inf: the type never abandons
-            patience *= plan.patience_mean[t, k]
-        self.patience.append(patience)
-        self.ivr_time.append(ivr_time * plan.ivr_mean[k])
-        p_deflect, p_abandon = plan.ivr_deflect[t], plan.ivr_abandon[t]
-        self.deflect.append(ivr_u < p_deflect)
-        self.ivr_abandon.append(p_deflect <= ivr_u < p_deflect + p_abandon)
-        self.follow_u.append(follow_u)
-        self.redial_unit.append(redial_unit)
-        self.repeat_unit.append(repeat_unit)
-        self.kind.append(REDIAL if redial else REPEAT)
-        self.customer.append(self.customer[src])
-        self.redials.append(self.redials[src] + 1 if redial else 0)
-        self.repeats.append(self.repeats[src] + (0 if redial else 1))
-        self.followed.append(NOT_FOLLOWED)
-        if self.callbacks:
-            self.callback_u.append(callback_u)
-            self.no_answer_u.append(no_answer_u)
-            self.dial.append(dial_unit * plan.dial_mean[t, k])
-            self.callback.append(NO_CALLBACK)
-            self.callback_at.append(nan)
-        self.group.append(-1)
-        self.fate.append(PENDING)
-        if self.has_chat:
-            self.agent.append(-1)
-            self.factor.append(1.0)
-        for column in (self.t_queued, self.t_answered, self.t_left, self.t_freed):
-            column.append(nan)
-        self._enter(c)
-
     def _leave_ivr(self, event: Event) -> None:
         c = event._value
         self.in_ivr -= 1
@@ -279,29 +180,6 @@ class Centre(Agents):
         else:
             self._ask_for_agent(c)
 
-    def _ask_for_agent(self, c: int) -> None:
-        now = self.env.now
-        self.t_queued[c] = now
-        t = self.type[c]
-        for g in self.type_groups[t]:
-            if self.chat[g]:
-                a = self._free_agent(g)
-                if a >= 0:
-                    self._answer(c, g, a)
-                    return
-            elif self.idle[g]:
-                self.idle[g] -= 1
-                self._answer(c, g)
-                return
-        if self.callbacks and self._offer_callback(c, t):
-            return
-        self.fate[c] = QUEUED
-        self.queues[t].append(c)
-        self.waiting[t] += 1
-        patience = self.patience[c]
-        if patience != float("inf"):
-            Event(self.env, patience, PRIO_ABANDON, self._abandon, c)
-
     def _abandon(self, event: Event) -> None:
         c = event._value
         if self.fate[c] == QUEUED:  # still waiting (answered contacts ignore this)
@@ -310,11 +188,15 @@ class Centre(Agents):
             self.t_left[c] = self.env.now
             if self.voice[self.type[c]]:
                 self.in_system -= 1
+            self._release(c)
             if self.follow:
                 self._redial(c)
 
     def _offer_callback(self, c: int, t: int) -> bool:
-        """A contact that must queue: offer a callback? Returns True if it accepts."""
+        """A contact that must queue: offer a callback? Returns True if it accepts.
+
+        An accepted callback frees its line and queues without abandoning.
+        """
         threshold = self.cb_threshold[t]
         if threshold == float("inf"):
             return False
@@ -332,9 +214,6 @@ class Centre(Agents):
         self.callback[c] = CALLBACK_ACCEPTED
         self.callback_at[c] = now
         self.in_system -= 1
-        self.fate[c] = QUEUED
-        self.queues[t].append(c)
-        self.waiting[t] += 1
         return True
 
     def _answer(self, c: int, g: int, a: int = -1) -> None:
@@ -348,13 +227,22 @@ class Centre(Agents):
             self.factor[c] = self.stretch[g][self.load[g][a] - 1]
         if self.callbacks and self.callback[c] == CALLBACK_ACCEPTED:
             Event(self.env, self.dial[c], PRIO_DEPARTURE, self._end_dial, c)  # call it back
-            return
-        Event(self.env, self._talk_time(c, g), PRIO_DEPARTURE, self._end_talk, c)
+        else:
+            Event(self.env, self._talk_time(c, g), PRIO_DEPARTURE, self._end_talk, c)
+        self._release(c)
 
     def _talk_time(self, c: int, g: int) -> float:
+        """Handle time (the type's, x the group's multiplier, or the group's own) / speed."""
+        handle = self.handle[c]
+        if self.scaled:
+            p = self.pair_row[self.type[c]][g]
+            if p >= 0:
+                handle = self.group_handle[p][c]
+            else:
+                handle *= self.handle_factor[self.type[c]][g]
         if self.has_chat and self.agent[c] >= 0:
-            return self.handle[c] * self.factor[c] / self.speed[g]
-        return self.handle[c] / self.speed[g]
+            return handle * self.factor[c] / self.speed[g]
+        return handle / self.speed[g]
 
     def _end_dial(self, event: Event) -> None:
         """The agent has dialled a callback: the customer answers, or not."""
@@ -375,10 +263,13 @@ class Centre(Agents):
     def _end_talk(self, event: Event) -> None:
         c = event._value
         self.t_left[c] = self.env.now
-        if self._holds_line(c):
+        transferred = self.follow and self._transferred(c)  # (it keeps its line)
+        if self._holds_line(c) and not transferred:
             self.in_system -= 1
-        if self.follow:
+        if self.follow and not transferred:
             self._repeat(c)
+        if transferred and self.transfer_stay[self.type[c]]:
+            return  # the agent stays on the line until the transfer is answered
         if self.wrap[c] > 0:
             Event(self.env, self.wrap[c], PRIO_DEPARTURE, self._end_wrap, c)
         else:
@@ -423,32 +314,3 @@ class Centre(Agents):
             staff_delta=log[:, 2],
             **extra,
         )
-
-    def _all_contacts(self) -> Contacts:
-        """First contacts and follow-ups, as created."""
-        i64 = np.int64
-        return Contacts(
-            type=np.array(self.type, i64),
-            arrival=np.array(self.arrival),
-            interval=np.array(self.interval, i64),
-            handle=np.array(self.handle),
-            wrap_up=np.array(self.wrap),
-            patience=np.array(self.patience),
-            ivr_time=np.array(self.ivr_time),
-            ivr_deflect=np.array(self.deflect, bool),
-            ivr_abandon=np.array(self.ivr_abandon, bool),
-            day_factor=self.day_factor,
-            follow_u=np.array(self.follow_u),
-            redial_delay=np.array(self.redial_unit),
-            repeat_delay=np.array(self.repeat_unit),
-            kind=np.array(self.kind, i64),
-            customer=np.array(self.customer, i64),
-            redials=np.array(self.redials, i64),
-            repeats=np.array(self.repeats, i64),
-            **(
-                {"callback_u": np.array(self.callback_u), "no_answer_u": np.array(self.no_answer_u),
-                 "dial_time": np.array(self.dial)}
-                if self.callbacks
-                else {}
-            ),
-        )  # fmt: skip
