@@ -10,7 +10,7 @@ seed are compared on common random numbers.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,6 +29,7 @@ from ccsim.results.precision import (
 )
 from ccsim.results.running import BLOCK, bytes_per_replication
 from ccsim.results.tables import SimulationResult, new_stats, type_kpi_names
+from ccsim.results.waits import DEFAULT_THRESHOLDS, check_thresholds, wait_kpi_names
 from ccsim.scenario.loader import load_scenario
 from ccsim.scenario.model import Scenario
 from ccsim.streams import Contacts, day_roster, draw_contacts, followup_pool
@@ -99,6 +100,7 @@ def simulate(
     precision: Mapping[str, float] | None = None,
     max_replications: int | None = None,
     variance_reduction: str | None = None,
+    wait_thresholds: Sequence[float] | None = None,
 ) -> SimulationResult:
     """Simulate replications of a scenario and compute its KPIs.
 
@@ -134,6 +136,10 @@ def simulate(
         ``"control"``: estimate ratio KPIs with the day's volume as a control variate
         (:mod:`ccsim.results.control`): ``result.controlled(kpi)``, the JSON's
         ``"controlled"`` block, and the half-widths a run to a precision aims at.
+    wait_thresholds : sequence of float, optional
+        The thresholds (seconds) of the service levels in ``result.waits``
+        (``service_level_20s``, ...; default
+        :data:`~ccsim.results.waits.DEFAULT_THRESHOLDS`: 10, 20, 30, 60, 120, 300 s).
 
     Returns
     -------
@@ -157,16 +163,21 @@ def simulate(
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     if variance_reduction not in (None, "control"):
         raise ValueError(f"unknown variance_reduction {variance_reduction!r}; use 'control'")
+    thresholds = DEFAULT_THRESHOLDS
+    if wait_thresholds is not None:
+        thresholds = check_thresholds(wait_thresholds)
     plan = compile_plan(scenario)
     replications, seed = int(replications), int(seed)
     goal = None
     if precision is not None:
         most = int(max_replications or 50 * replications)
         goal = Precision(parse_precision(precision), max_replications=most)
-        check_targets(goal.targets, plan.type_names, (*type_kpi_names(plan), *GROUP_KPIS))
+        known = (*type_kpi_names(plan), *GROUP_KPIS, *wait_kpi_names(thresholds))
+        check_targets(goal.targets, plan.type_names, known)
         replications = min(max(replications, 2), most)
     check_memory(plan, goal.max_replications if goal else replications)
     stats = new_stats(plan, goal.max_replications if goal else replications)
+    stats.thresholds = thresholds
     run = _Run(plan, engine, seed, stats, records, threads, progress)
     run.replicate(0, replications)
     result = run.result(replications)

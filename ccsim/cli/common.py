@@ -129,7 +129,7 @@ def fmt(kpi: str, mean: float, lo: float, hi: float) -> str:
     """A KPI's mean and CI for a table: shares in %, counts whole, ``-`` when undefined."""
     if mean != mean:  # NaN
         return "-"
-    if kpi in SHARE_KPIS:
+    if kpi in SHARE_KPIS or kpi.startswith("service_level_"):  # service_level_20s too
         text = f"{100 * mean:.1f} %"
         return text if lo != lo else f"{text}  [{100 * lo:.1f}, {100 * hi:.1f}]"
     digits = 0 if kpi in {"offered", "answered", "abandoned", "blocked", "deflected"} else 1

@@ -94,10 +94,25 @@ def run(
             "variate (JSON 'controlled'; --precision aims at those intervals).",
         ),
     ] = None,
+    waits: Annotated[
+        bool,
+        typer.Option(
+            help="Also print waiting-time percentiles (P50-P95) and the service level "
+            "at several thresholds, per type.",
+        ),
+    ] = False,
+    wait_thresholds: Annotated[
+        str | None,
+        typer.Option(
+            help="The thresholds of those service levels: 15s,45s,2min (default "
+            "10,20,30,60,120,300 s).",
+        ),
+    ] = None,
 ) -> None:
     """Simulate a scenario and report its KPIs with 95 % confidence intervals."""
     check_engine(engine)
     scenario = load(file)
+    thresholds = parse_thresholds(wait_thresholds)
     targets = None
     if precision:
         from ccsim.results.precision import parse_precision
@@ -118,7 +133,7 @@ def run(
             result = simulate(
                 scenario, replications, seed, engine, records=records is not None,
                 progress=progress, precision=targets, max_replications=max_replications,
-                variance_reduction=variance_reduction,
+                variance_reduction=variance_reduction, wait_thresholds=thresholds,
             )  # fmt: skip
     except KeyboardInterrupt:
         done = f"{progress.done:,} of {replications:,}"
@@ -154,6 +169,8 @@ def run(
         sys.stdout.write(result.to_json() + "\n")
         return
     print_tables(result, intervals)
+    if waits:
+        print_waits(result)
     if result.scenario.costs is not None:
         _print_costs(result)
 
@@ -183,10 +200,45 @@ def write_outputs(result: SimulationResult, folder: Path) -> None:
         ),
         "intervals_long.csv": lambda p: result.by_interval.to_csv(p, index=False),
         "groups_by_interval.csv": lambda p: result.by_group_interval.to_csv(p, index=False),
+        "waits.csv": lambda p: result.waits.to_csv(p, index=False),
     }
     for name, write in writers.items():
         with atomic_path(folder / name) as tmp:
             write(tmp)
+
+
+def parse_thresholds(text: str | None) -> tuple[float, ...] | None:
+    """``--wait-thresholds`` ("15s,45s,2min" or "15,45,120": seconds); exit 2 if bad."""
+    if text is None:
+        return None
+    from ccsim.results.waits import check_thresholds
+    from ccsim.scenario.units import parse_duration
+
+    try:
+        return check_thresholds([parse_duration(part.strip()) for part in text.split(",")])
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] --wait-thresholds {text!r}: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def print_waits(result: SimulationResult) -> None:
+    """Waiting-time percentiles and service levels at thresholds, per type and centre-wide."""
+    console = table_console()
+    table = Table(title="waiting times: mean over replications and 95 % CI; pooled")
+    table.add_column("KPI")
+    names = [*result.plan.type_names, "ALL"] if result.plan.n_types > 1 else ["ALL"]
+    for name in names:
+        table.add_column("all types" if name == "ALL" else name, justify="right")
+    waits = result.waits
+    for kpi in dict.fromkeys(waits["kpi"]):
+        cells = [kpi]
+        for name in names:
+            r = waits.loc[(name, kpi)]
+            text = fmt(kpi, r["mean"], r["ci95_low"], r["ci95_high"])
+            pooled = fmt(kpi, r["pooled"], float("nan"), float("nan"))
+            cells.append(f"{text}; {pooled}")
+        table.add_row(*cells)
+    console.print(table)
 
 
 def _print_costs(result: SimulationResult) -> None:

@@ -41,7 +41,7 @@ from ccsim.report.markup import (
     value,
     with_ci,
 )
-from ccsim.report.sections import intervals_section, ivr_section, shifts_section
+from ccsim.report.sections import intervals_section, ivr_section, shifts_section, waits_section
 from ccsim.results.tables import ALL, SimulationResult
 from ccsim.scenario.units import format_duration, parse_clock
 
@@ -150,6 +150,7 @@ def run_report(result: SimulationResult, path: str | Path) -> Path:
         rows = [(n, *cells(frame[frame[column] == n], shown, below=True)) for n in names]
         body = table((what, *map(kpi_label, shown)), rows)
         parts.append(section(f"By {what.lower()}", body, "Mean [95 % CI]."))
+    parts.append(waits_section(result))
     parts.append(intervals_section(result))
     if s.costs is not None:
         cur = s.costs.currency

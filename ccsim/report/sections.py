@@ -10,7 +10,9 @@ happened, not only the day's averages:
   breaks (fixed, or staggered over a window) and the group's planned activities;
 * **the day interval by interval**: per contact type, each interval's offered and
   answered contacts, service level with its 95 % interval (below target in red),
-  abandonment and ASA, folded per type so that the page stays readable.
+  abandonment and ASA, folded per type so that the page stays readable;
+* **waiting times**: percentiles of the waits of answered contacts and the service
+  level at several thresholds, per type (:attr:`SimulationResult.waits`).
 
 Each function returns an HTML section (:mod:`ccsim.report.markup`), or ``""`` when the
 scenario has nothing to show there.
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from ccsim.results.tables import SimulationResult
     from ccsim.scenario.model import Shift
 
-__all__ = ["intervals_section", "ivr_section", "shifts_section"]
+__all__ = ["intervals_section", "ivr_section", "shifts_section", "waits_section"]
 
 _F = {name: i for i, name in enumerate(TYPE_FIELDS)}
 INTERVAL_KPIS = ("offered", "answered", "service_level", "abandon_rate", "asa_s")
@@ -189,3 +191,33 @@ def intervals_section(result: SimulationResult) -> str:
         "red when below the type's target). Unfold a contact type."
     )
     return markup.section("Interval by interval", body, note)
+
+
+def waits_section(result: SimulationResult) -> str:
+    """Percentiles of answered contacts' waits and service levels at several thresholds."""
+    frame = result.waits
+    if frame.empty:
+        return ""
+    plan = result.plan
+    names = [*plan.type_names, *([ALL] if plan.n_types > 1 else [])]
+    kpis = [k for k in dict.fromkeys(frame["kpi"]) if not k.startswith("wait_all_")]
+    rows = []
+    for kpi in kpis:
+        shown = "service_level" if kpi.startswith("service_level_") else "asa_s"  # the unit
+        label = kpi.removeprefix("wait_answered_").removesuffix("_s").upper()
+        if shown == "service_level":
+            label = f"answered within {format_duration(float(kpi[14:-1]))}"
+        else:
+            label = f"{label} of waits (answered)"
+        cells = []
+        for name in names:
+            r = frame.loc[(name, kpi)]
+            cells.append(markup.ci_below(shown, r["mean"], r["ci95_low"], r["ci95_high"]))
+        rows.append([label, *cells])
+    headers = ("", *("All types" if n == ALL else n for n in names))
+    note = (
+        "Mean over replications of each day's value [95 % CI]. A percentile in the first "
+        "second reads as 0 s (answered at once); the service levels count answered "
+        "contacts over offered, as the service level does at each type's own threshold."
+    )
+    return markup.section("Waiting times", markup.table(headers, rows), note)

@@ -16,6 +16,9 @@ in replication order, into:
 * **running sums for pooled ratios per interval** -- of each ratio KPI's numerator and
   denominator, their squares and product (:func:`ccsim.results.kpis.pooled_from_sums`);
 * **intervals below target per replication**, for the cost model's penalties;
+* **waiting-time histograms** summed over replications, and the running moments and
+  pooled sums of each replication's waiting-time percentiles and service levels at
+  several thresholds (:mod:`ccsim.results.waits`), per type and centre-wide;
 * the full counters (replications x types x intervals x fields) only while they stay
   small (:data:`KEEP_COUNTERS_BYTES`), for tests and experiment scripts that read them.
 
@@ -40,6 +43,7 @@ from ccsim.results.kpis import (
     ratio_parts,
     type_kpis,
 )
+from ccsim.results.waits import DEFAULT_THRESHOLDS, service_level_name, wait_kpis
 
 __all__ = ["BLOCK", "KEEP_COUNTERS_BYTES", "Moments", "RunningStats", "bytes_per_replication"]
 
@@ -48,6 +52,7 @@ BLOCK = 256
 #: Runs whose full counters take at most this many bytes keep them (``type_acc``).
 KEEP_COUNTERS_BYTES = 64 * 2**20
 _QUEUE = TYPE_FIELDS.index("queue_time")
+_OFFERED = TYPE_FIELDS.index("offered")
 
 
 @dataclass
@@ -147,6 +152,12 @@ class RunningStats:
     #: waiting-time histograms summed over replications, (types, 2, len(WAIT_EDGES))
     #: int64 (rows WAIT_ANSWERED, WAIT_ABANDONED); None until a block brings some
     wait_hist_sum: np.ndarray | None = None
+    #: the service levels' thresholds (seconds) of the waiting-time KPIs
+    thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS
+    #: waiting-time KPI -> moments over replications, (types + 1,): the last is centre-wide
+    waits: dict[str, Moments] = field(default_factory=dict)
+    #: service level at a threshold -> pooled sums (as ``pooled_type_interval``), (types + 1,)
+    pooled_waits: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
     def add(
         self, type_acc: np.ndarray, group_acc: np.ndarray, wait_hist: np.ndarray | None = None
@@ -158,8 +169,7 @@ class RunningStats:
         """
         plan = self.plan
         if wait_hist is not None:
-            block = np.asarray(wait_hist).sum(axis=0)
-            self.wait_hist_sum = block if self.wait_hist_sum is None else self.wait_hist_sum + block
+            self._fold_waits(np.asarray(wait_hist), type_acc[..., _OFFERED].sum(axis=2))
         self.replications += len(type_acc)
         self._day_type.append(type_acc.sum(axis=2))
         self._day_group.append(group_acc.sum(axis=2))
@@ -180,14 +190,24 @@ class RunningStats:
             self._type_acc.append(type_acc.copy())
             self._group_acc.append(group_acc.copy())
 
+    def _fold_waits(self, wait_hist: np.ndarray, offered: np.ndarray) -> None:
+        """Fold in a block's waiting-time histograms (b, types, 2, bins) and offered (b, types)."""
+        block = wait_hist.sum(axis=0)
+        self.wait_hist_sum = block if self.wait_hist_sum is None else self.wait_hist_sum + block
+        hist = np.concatenate([wait_hist, wait_hist[:, self.centre].sum(axis=1)[:, None]], axis=1)
+        offered = np.concatenate([offered, offered[:, self.centre].sum(axis=1)[:, None]], axis=1)
+        values = wait_kpis(hist, offered, self.thresholds)
+        for name, per_rep in values.items():
+            _merge(self.waits, name, Moments.of(per_rep))
+        for t in self.thresholds:
+            name = service_level_name(t)
+            answered = np.nan_to_num(values[name]) * offered  # answered within t
+            _sum_parts(self.pooled_waits, name, answered, offered)
+
     @staticmethod
     def _fold(into: dict[str, Moments], each: dict, total: dict) -> None:
         for name, values in each.items():
-            block = Moments.of(np.concatenate([values, total[name][:, None]], axis=1))
-            if name in into:
-                into[name].merge(block)
-            else:
-                into[name] = block
+            _merge(into, name, Moments.of(np.concatenate([values, total[name][:, None]], axis=1)))
 
     # ------------------------------------------------------------ what is kept
     @property
@@ -214,6 +234,14 @@ class RunningStats:
             _joined(self._type_acc, (0, plan.n_types, plan.n_intervals, len(TYPE_FIELDS))),
             _joined(self._group_acc, (0, plan.n_groups, plan.n_intervals, len(GROUP_FIELDS))),
         )
+
+
+def _merge(into: dict[str, Moments], name: str, block: Moments) -> None:
+    """Fold a block's moments into ``into[name]`` (or start it)."""
+    if name in into:
+        into[name].merge(block)
+    else:
+        into[name] = block
 
 
 def _sum_parts(

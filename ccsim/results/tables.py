@@ -31,6 +31,7 @@ from ccsim.results.kpis import (
     RATIOS,
     TYPE_FIELDS,
     TYPE_KPIS,
+    WAIT_EDGES,
     group_kpis,
     ratio_parts,
     type_kpis,
@@ -42,6 +43,7 @@ from ccsim.results.running import (
     interval_window,
     mean_queue,
 )
+from ccsim.results.waits import pooled_percentiles
 from ccsim.scenario.units import parse_clock
 
 if TYPE_CHECKING:  # pandas is imported when a table is asked for (quick start-up)
@@ -210,6 +212,48 @@ class SimulationResult:
         )
 
     @cached_property
+    def _wait_rows(self) -> list[dict[str, Any]]:
+        stats = self.stats
+        names = [*self.plan.type_names, ALL]
+        pooled = pooled_percentiles(self._wait_hist())
+        rows = []
+        for name, m in stats.waits.items():
+            mean, low, high, n = ci_of(m.mean_or_nan(), m.sd(), m.n)
+            low = np.maximum(low, 0.0)  # waits and shares are not negative...
+            if name not in pooled:
+                high = np.minimum(high, 1.0)  # ...and shares not above 1
+            p = (pooled[name], np.nan, np.nan) if name in pooled else (np.nan,) * 3
+            if name in stats.pooled_waits:
+                p = pooled_from_sums(self.replications, *stats.pooled_waits[name])
+            for i, what in enumerate(names):
+                values = (mean, low, high, n, *p)
+                row = {c: float(np.broadcast_to(v, (len(names),))[i])
+                       for c, v in zip(_COLUMNS[1:], values, strict=True)}  # fmt: skip
+                rows.append({"type": what, "kpi": name, **row, "n": int(row["n"])})
+        return rows
+
+    def _wait_hist(self) -> np.ndarray:
+        """The summed waiting-time histograms, per type and centre-wide: (types + 1, 2, bins)."""
+        h = self.stats.wait_hist_sum
+        if h is None:
+            return np.zeros((self.plan.n_types + 1, 2, len(WAIT_EDGES)))
+        return np.concatenate([h, h[self.stats.centre].sum(axis=0)[None]])
+
+    @cached_property
+    def waits(self) -> pd.DataFrame:
+        """Waiting-time percentiles and the service level at several thresholds.
+
+        Per contact type and ``"ALL"`` (centre-wide), indexed by ``(type, kpi)``, with
+        the columns of :attr:`summary`: ``wait_answered_p50_s`` ... ``_p95_s`` (waits of
+        answered contacts), ``wait_all_p50_s`` ... (answered and abandoned) and
+        ``service_level_10s`` ... ``service_level_300s`` (answered within the threshold
+        over offered). ``mean`` is the mean of each replication's value; ``pooled`` the
+        percentile of all replications' waits together, or the service level as a ratio
+        of sums (with its interval). See :mod:`ccsim.results.waits`.
+        """
+        return _frame(self._wait_rows, ["type", *_COLUMNS], ["type", "kpi"])
+
+    @cached_property
     def by_group(self) -> pd.DataFrame:
         """Occupancy, staffed and busy hours and contacts handled per agent group.
 
@@ -339,9 +383,14 @@ class SimulationResult:
         return values[name]
 
     def ci(self, name: str, type: str | None = None) -> tuple[float, float, float]:
-        """``(mean, ci95_low, ci95_high)`` of one KPI, centre-wide or for one contact type."""
+        """``(mean, ci95_low, ci95_high)`` of one KPI, centre-wide or for one contact type.
+
+        Waiting-time KPIs (:attr:`waits`) too.
+        """
         frame = self.summary if type is None else self.by_type
         key = name if type is None else (type, name)
+        if name in self.stats.waits:
+            frame, key = self.waits, (type or ALL, name)
         if key not in frame.index:
             raise KeyError(f"no KPI {name!r}" + (f" for type {type!r}" if type else ""))
         row = frame.loc[key]
@@ -367,7 +416,9 @@ class SimulationResult:
         return controlled(self.per_replication(name, type), control, mean)
 
     def kpi(self, name: str, type: str | None = None) -> float:
-        """Mean of one KPI, centre-wide or for one contact type."""
+        """Mean of one KPI, centre-wide or for one contact type (waiting-time KPIs too)."""
+        if name in self.stats.waits:
+            return self.ci(name, type)[0]
         rows = self._summary_rows if type is None else self._type_rows
         for row in rows:
             if row["kpi"] == name and (type is None or row["type"] == type):
@@ -385,7 +436,7 @@ class SimulationResult:
                     "ci95": [_num(r["ci95_low"]), _num(r["ci95_high"])],
                     **(
                         {}
-                        if r["kpi"] not in RATIOS | GROUP_RATIOS
+                        if r["kpi"] not in RATIOS | GROUP_RATIOS and math.isnan(r["pooled"])
                         else {
                             "pooled": {
                                 "value": _num(r["pooled"]),
@@ -406,6 +457,9 @@ class SimulationResult:
             "kpis": block(self._summary_rows),
             "by_type": {t: block(self._type_rows, "type", t) for t in self.plan.type_names},
             "by_group": {g: block(self._group_rows, "group", g) for g in self.plan.group_names},
+            "waits": {
+                what: block(self._wait_rows, "type", what) for what in [*self.plan.type_names, ALL]
+            },
             "contacts_simulated": self.contacts_simulated,
             "warnings": list(self.warnings),
             **({"precision": self.precision.to_dict()} if self.precision is not None else {}),
