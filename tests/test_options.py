@@ -438,3 +438,25 @@ def test_added_agents_by_hand(base) -> None:
     )
     assert added_agents(base, changed) == {"team": 2, "tech_desk": 0, "late": 3, "cross": 2}
     assert added_agents(base, base) == {"team": 0, "tech_desk": 0, "late": 0}
+
+
+def test_relative_changes_reach_into_routing_entries() -> None:
+    """Overflow delays, reservations and per-group handle times take relative values too."""
+    from ccsim.scenario.loader import load_scenario
+
+    base = load_scenario(ROOT / "tests" / "corpus" / "routing.yaml")
+    s = apply_changes(
+        base,
+        {
+            "contact_types.fraud.groups.1.after": "+30s",  # 30s -> 1min
+            "contact_types.premium.groups.1.after": "*0.5",  # 1min -> 30s
+            "agent_groups.fraud_desk.reserve.agents": "+1",
+            "agent_groups.sales_team.handle_time.premium.multiplier": "*1.5",
+        },
+    )
+    assert s.contact_types[0].groups[1].after == 60.0
+    assert s.contact_types[2].groups[1].after == 30.0
+    assert s.agent_groups[0].reserve.agents == 2
+    assert s.agent_groups[1].handle_time["premium"].multiplier == pytest.approx(1.8)
+    with pytest.raises(OptionsError, match="groups.0 is the text 'fraud_desk'; it has no 'after'"):
+        apply_changes(base, {"contact_types.fraud.groups.0.after": "+30s"})

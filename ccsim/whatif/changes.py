@@ -304,12 +304,23 @@ def _number(text: str) -> float | None:
 
 # ------------------------------------------------------- what the scenario allows
 def _alternatives(annotation: Any) -> Iterator[Any]:
-    """Members of a union (Annotated members kept whole)."""
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+    """Members of a union (Annotated members kept whole).
+
+    An annotated union (``Annotated[Route | str, Discriminator(...)]``, or a field's
+    ``list[...] | None`` with a length limit) gives its members, each with the metadata.
+    """
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
             yield from _alternatives(arg)
+    elif origin is Annotated and typing.get_origin(_bare(annotation)) in _UNIONS:
+        for arg in typing.get_args(_bare(annotation)):
+            yield from _alternatives(Annotated[(arg, *annotation.__metadata__)])
     else:
         yield annotation
+
+
+_UNIONS = (typing.Union, types.UnionType)
 
 
 def _annotation_at(path: Path_, root: type[BaseModel] = Scenario) -> Any:
