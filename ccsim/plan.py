@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ccsim.scenario.distributions import Distribution
-from ccsim.scenario.model import Activity, ContactType, Scenario
+from ccsim.scenario.model import Activity, AgentGroup, ContactType, Day, Scenario
 from ccsim.scenario.units import parse_clock
 
 __all__ = ["BREAK", "CLOSE", "JOIN", "LEAVE", "POLICIES", "Plan", "compile_plan", "roster_arrays"]
@@ -452,15 +452,7 @@ def roster_arrays(
     length = s.horizon.length
     events: list[tuple[float, int, int, int, float]] = []
     for d, day in enumerate(s.days):
-        today = s
-        if day.staffing:
-            groups = [
-                g.model_copy(update={"staffing": day.staffing[g.name]})
-                if g.name in day.staffing
-                else g
-                for g in s.agent_groups
-            ]
-            today = s.model_copy(update={"agent_groups": groups})
+        today = s.model_copy(update={"agent_groups": [_on_day(g, day) for g in s.agent_groups]})
         mine = day_events(today, present)
         events += [(t + d * length, g, kind, n, dur) for t, g, kind, n, dur in mine]
         if d + 1 < len(s.days):  # closing time
@@ -471,6 +463,17 @@ def roster_arrays(
             for g in np.flatnonzero(level > 0):
                 events.append(((d + 1) * length, int(g), LEAVE, int(level[g]), 0.0))
     return _merged(events)
+
+
+def _on_day(group: AgentGroup, day: Day) -> AgentGroup:
+    """The group as it works on ``day``: the day's own staffing, the shifts worked that day."""
+    if group.name in day.staffing:
+        return group.model_copy(update={"staffing": day.staffing[group.name]})
+    if group.shifts and any(shift.days is not None for shift in group.shifts):
+        return group.model_copy(
+            update={"shifts": [shift for shift in group.shifts if shift.works_on(day.name)]}
+        )
+    return group
 
 
 def day_events(

@@ -140,6 +140,7 @@ def glance(scenario: Scenario, erlang: bool = True) -> dict[str, Any]:
                         "end": str(s.end),
                         "agents": s.agents,
                         "breaks": len(s.breaks),
+                        "days": s.days,
                     }
                     for s in g.shifts or []
                 ],  # fmt: skip

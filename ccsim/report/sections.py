@@ -118,12 +118,16 @@ def shifts_section(result: SimulationResult) -> str:
     s = result.scenario
     day_start = s.day_start()
     rows = []
+    some_days = any(sh.days is not None for g in s.agent_groups for sh in g.shifts or [])
     for group in s.agent_groups:
         for k, shift in enumerate(group.shifts or []):
             start = day_start + parse_clock(shift.start, day_start)
             end = day_start + parse_clock(shift.end, day_start)
             name = group.name if k == 0 else ""
-            rows.append([name, _clock(start), _clock(end), shift.agents, _breaks(shift, start)])
+            row = [name, _clock(start), _clock(end), shift.agents, _breaks(shift, start)]
+            if some_days:
+                row.append(", ".join(shift.days) if shift.days is not None else "every day")
+            rows.append(row)
     activities = []
     for group in s.agent_groups:
         for act in group.activities:
@@ -134,8 +138,8 @@ def shifts_section(result: SimulationResult) -> str:
         return ""
     body, notes = "", []
     if rows:
-        headers = ("Agent group", "Start", "End", "Agents", "Breaks")
-        body += markup.table(headers, rows, text=(4,))
+        headers = ("Agent group", "Start", "End", "Agents", "Breaks", *(("Days",) * some_days))
+        body += markup.table(headers, rows, text=(4, 5) if some_days else (4,))
         notes.append("Breaks: at a fixed time, or starts staggered across the shift's agents.")
         by_interval = [g.name for g in s.agent_groups if not g.shifts]
         if by_interval:
@@ -144,7 +148,9 @@ def shifts_section(result: SimulationResult) -> str:
     if activities:
         body += markup.table(("Agent group", "Planned activity", "When", "Agents"), activities, 2)
         notes.append("Planned activities take agents off the phones (paid, not breaks).")
-    if s.days:
+    if s.days and some_days:
+        notes.append("Each day of the run works the shifts of that day (Days).")
+    elif s.days:
         notes.append("Every day of the run has this plan.")
     return markup.section("Shift plan", body, " ".join(notes))
 

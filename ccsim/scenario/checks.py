@@ -338,6 +338,16 @@ def _shift_problems(
             out.append(((*path, key), str(exc)))
     if len(times) == 2 and times["end"] <= times["start"]:
         out.append(((*path, "end"), "a shift must end after it starts"))
+    if shift.days is not None:
+        names = [d.name for d in s.days or []]
+        if not names:
+            out.append(((*path, "days"), "a shift's days name days of the scenario's days: "
+                        "section, which this scenario does not have"))  # fmt: skip
+        for k, day in enumerate(shift.days if names else []):
+            if day not in names:
+                out.append(((*path, "days", k), unknown_name("day", day, names)))
+        if len(set(shift.days)) != len(shift.days):
+            out.append(((*path, "days"), "a day is listed twice"))
     length = times.get("end", 0.0) - times.get("start", 0.0)
     for k, brk in enumerate(shift.breaks):
         latest = brk.window[1] if brk.window is not None else (brk.start or 0.0)
@@ -427,7 +437,8 @@ def scheduled_agents(s: Scenario, group: AgentGroup, t: float) -> int | None:
     """Agents a group has scheduled at time ``t`` (None if its staffing is not valid).
 
     Staffing of the interval holding ``t``, or the agents of shifts with
-    start <= t < end; agents on a break count, absence does not.
+    start <= t < end; agents on a break count, absence does not. With shifts worked on
+    some ``days`` only, the fewest of any day (activities happen every day).
     """
     if group.staffing is not None:
         if not isinstance(group.staffing, list):
@@ -435,7 +446,7 @@ def scheduled_agents(s: Scenario, group: AgentGroup, t: float) -> int | None:
         if len(group.staffing) != s.horizon.intervals or s.horizon.interval <= 0:
             return None
         return group.staffing[min(int(t // s.horizon.interval), s.horizon.intervals - 1)]
-    total = 0
+    here = []  # the shifts that cover t
     for shift in group.shifts or []:
         try:
             start = parse_clock(shift.start, s.day_start())
@@ -443,8 +454,11 @@ def scheduled_agents(s: Scenario, group: AgentGroup, t: float) -> int | None:
         except ValueError:
             return None
         if start <= t < stop:
-            total += shift.agents
-    return total
+            here.append(shift)
+    days = [d.name for d in s.days] if s.days else []
+    if not days or all(shift.days is None for shift in here):
+        return sum(shift.agents for shift in here)
+    return min(sum(shift.agents for shift in here if shift.works_on(day)) for day in days)
 
 
 def _agents(n: int) -> str:

@@ -352,12 +352,21 @@ class Break(_Model):
 
 
 class Shift(_Model):
-    """``agents`` agents working from ``start`` to ``end`` (clock or offset)."""
+    """``agents`` agents working from ``start`` to ``end`` (clock or offset).
+
+    In a run of several ``days``, a shift is worked every day, or only on the days it
+    names (``days: [Mon, Tue, Wed, Thu, Fri]``): a week's roster with rest days.
+    """
 
     start: Clock
     end: Clock
     agents: Count
     breaks: list[Break] = Field(default=[], max_length=limits.MAX_BREAKS)
+    days: list[str] | None = Field(default=None, min_length=1, max_length=limits.MAX_DAYS)
+
+    def works_on(self, day: str) -> bool:
+        """Whether the shift is worked on the day named ``day``."""
+        return self.days is None or day in self.days
 
 
 class Activity(_Model):

@@ -350,7 +350,7 @@ function staffingLevers(v, g, base) {
     box.append(el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "shift"), el("th", {}, "breaks"), el("th", {}, "agents"))),
       el("tbody", {}, grp.shifts.map((s, i) => {
         const baseAgents = b && b.shifts[i] ? b.shifts[i].agents : null;
-        return el("tr", {}, el("td", {}, `${s.start}–${s.end}`), el("td", {}, s.breaks),
+        return el("tr", {}, el("td", {}, `${s.start}–${s.end}${s.days ? ` (${s.days.join(", ")})` : ""}`), el("td", {}, s.breaks),
           el("td", {}, leverInput(s.agents, (x) => setChange(`agent_groups.${grp.name}.shifts.${i}.agents`, x === null || x === baseAgents ? undefined : Math.round(x)),
             { min: 0, step: 1, "data-shift": `${grp.name}:${i}`, class: s.agents === baseAgents ? "" : "changed" })));
       }))));

@@ -253,6 +253,10 @@ def _skill_set_groups(
             if group.activities:
                 problems.append(((*path, "name"), f"group {group.name!r} has activities; "
                                  "the scheduler does not place them"))  # fmt: skip
+            if any(shift.days is not None for shift in group.shifts or []):
+                problems.append(((*path, "name"), f"group {group.name!r} works some shifts "
+                                 "on some days only (shifts[].days); the scheduler rosters "
+                                 "every day alike and does not choose rest days yet"))  # fmt: skip
             base["agent_groups"][g].pop("staffing", None)
             base["agent_groups"][g]["shifts"] = []
             for day in base.get("days") or []:  # a day's staffing of the group: now shifts
