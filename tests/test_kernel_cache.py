@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ccsim.engines import codes, counters, kernel
 from ccsim.engines.kernel import jit
-from tests.helpers import ROOT
+from tests.helpers import ROOT, SCENARIOS
 
 RUN = """
 import json, sys
@@ -85,3 +85,20 @@ def test_the_stamp_covers_every_source_and_code(tmp_path: Path) -> None:
     assert jit.digest(copies, codes.VALUES) == kernel.STAMP
     copies[0].write_text(copies[0].read_text() + "\n")
     assert jit.digest(copies, codes.VALUES) != kernel.STAMP
+
+
+def test_whether_the_engine_needs_compiling_is_read_off_the_cache_index() -> None:
+    from types import SimpleNamespace
+
+    def dispatcher(entries: dict) -> SimpleNamespace:
+        index = SimpleNamespace(_load_index=lambda: entries)
+        return SimpleNamespace(_cache=SimpleNamespace(_cache_file=index))
+
+    assert jit.cached_on_disk([dispatcher({"sig": 1}), dispatcher({"sig": 2})]) is True
+    assert jit.cached_on_disk([dispatcher({"sig": 1}), dispatcher({})]) is False
+    assert jit.cached_on_disk([SimpleNamespace(_cache=None)]) is None  # cannot tell: say nothing
+    # the kernel ran in this session (other tests), so its cache is there
+    import ccsim
+
+    ccsim.simulate(SCENARIOS / "small-helpdesk.yaml", replications=1)
+    assert jit.needs_compiling() is False

@@ -65,9 +65,14 @@ def start_engine(engine: str) -> None:
     if not _COMMAND[0]:
         return
     if engine == "fast":
-        from ccsim.engines.kernel.jit import skip_blas_probe
+        from ccsim.engines.kernel.jit import needs_compiling, skip_blas_probe
 
         skip_blas_probe()
+        if needs_compiling():
+            err.print(
+                "compiling the fast engine: once after installing or upgrading ccsim "
+                "(20-40 s); later runs start at once"
+            )
     gc.freeze()
 
 

@@ -23,7 +23,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-__all__ = ["JIT", "digest", "dispatchers_of", "refresh_stale_caches", "skip_blas_probe"]
+__all__ = ["JIT", "cached_on_disk", "digest", "dispatchers_of", "needs_compiling",
+           "refresh_stale_caches", "skip_blas_probe"]  # fmt: skip
 
 #: numba options of every compiled function of the kernel and its counters.
 JIT = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
@@ -106,6 +107,31 @@ def refresh_stale_caches(name: str, dispatchers: Iterable[Any], stamp: str) -> b
             for d in group:
                 d._cache = NullCache()
     return flushed
+
+
+def cached_on_disk(dispatchers: Iterable[Any]) -> bool | None:
+    """Whether every one of ``dispatchers`` has compiled code in its on-disk cache.
+
+    None when that cannot be told (numba's cache index is read through its private
+    ``_cache_file``, as in numba 0.59 to 0.68).
+    """
+    try:
+        return all(len(d._cache._cache_file._load_index()) > 0 for d in dispatchers)
+    except Exception:  # noqa: BLE001 - another numba, another cache: cannot tell
+        return None
+
+
+def needs_compiling() -> bool:
+    """Whether the fast engine's first run will compile (no usable cache on disk).
+
+    It compiles after ccsim is installed or upgraded (20 to 40 s on this kind of
+    machine), then loads from the cache in about a second; the command line says so
+    before it starts rather than showing a progress bar that does not move.
+    """
+    from ccsim.engines import counters
+    from ccsim.engines.kernel import day
+
+    return cached_on_disk([*dispatchers_of(day), *dispatchers_of(counters)]) is False
 
 
 def skip_blas_probe() -> bool:
