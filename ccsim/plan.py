@@ -218,6 +218,20 @@ class Plan:
         """Some group's handle time for a type differs from the type's own."""
         return self.has_pairs or bool((self.handle_factor != 1.0).any())
 
+    def talk_mean(self, t: int, g: int) -> np.ndarray:
+        """Mean talk time (seconds) of type ``t`` answered by group ``g``, per interval.
+
+        The group's own distribution for the type, or the type's times the group's
+        multiplier; at the group's ``speed`` (as both engines draw it; wrap-up apart).
+        """
+        p = int(self.pair_row[t, g])
+        if p >= 0:
+            days = max(self.n_days, 1)
+            own = np.tile(self.pair_handle[p].means(self.n_intervals // days), days)
+        else:
+            own = self.handle_mean[t] * self.handle_factor[t, g]
+        return own / self.group_speed[g]
+
     def followup_targets(self) -> np.ndarray:
         """Whether each type can receive follow-up contacts (redials, repeats, transfers)."""
         target = self.redial_max > 0

@@ -165,14 +165,17 @@ def _over_message(
 def _offered_load(plan: Plan) -> np.ndarray:
     """Erlangs per (type, interval): the calls that reach agents x their work time.
 
-    Talk at the fastest speed among the type's groups, plus wrap-up: the least work
-    the load can take.
+    Talk at the quickest of the type's groups (own handle times and speeds), plus
+    wrap-up: the least work the load can take.
     """
     reach = 1.0 - plan.ivr_deflect - plan.ivr_abandon
-    speed = np.array(
-        [plan.group_speed[[g for g in row if g >= 0]].max() for row in plan.type_groups]
+    talk = np.array(
+        [
+            np.min([plan.talk_mean(t, g) for g in row if g >= 0], axis=0)
+            for t, row in enumerate(plan.type_groups)
+        ]
     )
-    work = plan.handle_mean / speed[:, None] + plan.wrap_up_mean
+    work = talk + plan.wrap_up_mean
     return plan.rate * reach[:, None] * work
 
 

@@ -42,7 +42,8 @@ def type_requirement(plan: Plan, max_abandon: float | None = None) -> np.ndarray
 
     The load is what reaches the agents: the arrival rate times the share that neither
     self-serves nor hangs up in the IVR (``ivr.deflection`` and ``ivr.abandon``), with
-    the handle time at the first group's speed plus wrap-up. Chat needs are in sessions:
+    the first group's handle time for the type (its own, or the type's times its
+    multiplier) at its speed, plus wrap-up. Chat needs are in sessions:
     divided by the group's ``concurrency`` (rounded up). E-mail (deferred work) needs
     its workload, rate x handle time, rounded up.
 
@@ -58,11 +59,12 @@ def type_requirement(plan: Plan, max_abandon: float | None = None) -> np.ndarray
     for t in range(plan.n_types):
         g = int(plan.type_groups[t, 0])
         threshold, target = float(plan.sl_threshold[t]), float(plan.sl_target[t])
+        talk = plan.talk_mean(t, g)  # the first group's own handle time and speed
         for k in range(plan.n_intervals):
             rate = float(plan.rate[t, k]) * reach[t]
             if rate <= 0:
                 continue
-            handle = plan.handle_mean[t, k] / plan.group_speed[g] + plan.wrap_up_mean[t, k]
+            handle = talk[k] + plan.wrap_up_mean[t, k]
             if plan.type_email[t]:  # deferred work: its workload, no queueing target
                 n = math.ceil(rate * handle - 1e-9)
             elif plan.patience[t] is None:

@@ -243,7 +243,7 @@ def offered_load(columns: Columns) -> np.ndarray:
     load = np.zeros((plan.n_groups, plan.n_intervals))
     for t in range(plan.n_types):
         g = int(plan.type_groups[t, 0])
-        handle = plan.handle_mean[t] / plan.group_speed[g] + plan.wrap_up_mean[t]
+        handle = plan.talk_mean(t, g) + plan.wrap_up_mean[t]
         load[g] += plan.rate[t] * reach[t] * handle / plan.group_sessions[g]
     k = columns.intervals
     return np.array([load[g].reshape(plan.n_days, k).max(axis=0) for g in columns.group_index])
