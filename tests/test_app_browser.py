@@ -158,6 +158,7 @@ def test_open_change_staffing_run_and_see_the_kpis_change(page, folder, shots) -
     base = ccsim.load_scenario(folder / MULTISKILL)
     expected = ccsim.simulate(base, replications=200)
     assert base_sl == f"{100 * expected.kpi('service_level'):.1f} %"
+    assert card(page, "wait_answered_p90_s") == f"{expected.kpi('wait_answered_p90_s'):.1f} s"
     page.screenshot(path=shots / "04-base-run.png", full_page=True)
 
     # one more agent on the sales team in every interval, then one more fraud agent at 13:00

@@ -481,7 +481,10 @@ async function runSimulation(variant) {
 const CARDS = [
   ["service_level", "Service level", "up"], ["abandon_rate", "Abandoned", "down"], ["asa_s", "Average speed of answer", "down"],
   ["occupancy", "Occupancy", null], ["answered", "Answered", "up"], ["mean_queue", "Mean queue", "down"],
+  ["wait_answered_p90_s", "90 % of answered waited at most", "down"],  // from result.waits
 ];
+// A card's KPI: centre-wide from `kpis`, or a waiting-time KPI from `waits.ALL`.
+const cardKpi = (result, kpi) => result.kpis[kpi] || (result.waits && result.waits.ALL ? result.waits.ALL[kpi] : undefined);
 
 function delta(kpi, now, then, better) {
   if (!isNum(now) || !isNum(then)) return null;
@@ -499,10 +502,11 @@ function card(label, value, ci, deltaNode, attrs = {}) {
 function kpiCards(result, baseResult) {
   const cards = el("div", { class: "cards", id: "kpi-cards" });
   for (const [kpi, label, better] of CARDS) {
-    const k = result.kpis[kpi];
+    const k = cardKpi(result, kpi);
     if (!k) continue;
     const ci = k.ci95[0] === null ? "" : `95 % CI ${fmtKpi(kpi, k.ci95[0])} – ${fmtKpi(kpi, k.ci95[1])}`;
-    const before = baseResult && baseResult.kpis[kpi] ? baseResult.kpis[kpi].mean : null;
+    const then = baseResult ? cardKpi(baseResult, kpi) : undefined;
+    const before = then ? then.mean : null;
     cards.append(card(label, fmtKpi(kpi, k.mean), ci, baseResult ? delta(kpi, k.mean, before, better) : null, { "data-kpi": kpi }));
   }
   if (result.costs && result.costs.total) {
