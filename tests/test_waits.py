@@ -146,7 +146,7 @@ def test_waits_in_the_api_and_the_json() -> None:
 
 def test_thresholds_are_checked_before_running() -> None:
     assert check_thresholds([60, 20, 20.0]) == (20.0, 60.0)
-    for bad in ([0], [-5], ["soon"], [], [float("inf")], list(range(1, 30))):
+    for bad in ([0], [-5], ["soon"], [], [float("inf")], list(range(1, 30)), "20", 20):
         with pytest.raises(ValueError, match="threshold"):
             ccsim.simulate(SCENARIOS / "small-helpdesk.yaml", replications=2, wait_thresholds=bad)
     # a run to a precision can aim at a waiting-time KPI, of the thresholds it counts

@@ -126,6 +126,8 @@ MAX_THRESHOLDS = 20
 def check_thresholds(thresholds: object) -> tuple[float, ...]:
     """Thresholds (seconds) as a sorted tuple without repeats; ValueError if not usable."""
     try:
+        if isinstance(thresholds, str | bytes):
+            raise TypeError  # a text is not a list of thresholds
         values = sorted({float(t) for t in thresholds})  # type: ignore[attr-defined]
     except (TypeError, ValueError):
         raise ValueError(f"wait thresholds must be seconds, got {thresholds!r}") from None
