@@ -212,7 +212,8 @@ def waits_section(result: SimulationResult) -> str:
         shown = "service_level" if kpi.startswith("service_level_") else "asa_s"  # the unit
         label = kpi.removeprefix("wait_answered_").removesuffix("_s").upper()
         if shown == "service_level":
-            label = f"answered within {format_duration(float(kpi[14:-1]))}"
+            seconds = float(kpi.removeprefix("service_level_").removesuffix("s"))
+            label = f"answered within {format_duration(seconds)}"
         else:
             label = f"{label} of waits (answered)"
         cells = []
