@@ -130,3 +130,25 @@ def test_a_flat_load_gets_a_flat_requirement(tmp_path, seed) -> None:
     assert found.met
     assert len(set(agents[1:])) == 1, agents
     assert agents[0] in (agents[1] - 1, agents[1])
+
+
+def test_the_staff_command_passes_its_replication_cap_to_the_search(monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    import ccsim.whatif.staffing as staffing
+    from ccsim.cli.app import app
+
+    seen = {}
+    real = staffing.search_staffing
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(staffing, "search_staffing", spy)
+    path = str(SCENARIOS / "small-helpdesk.yaml")
+    result = CliRunner().invoke(app, ["staff", path, "-r", "4", "--max-replications", "8"])
+    assert result.exit_code == 0, result.output
+    assert seen["max_replications"] == 8
+    refused = CliRunner().invoke(app, ["staff", path, "--max-replications", "1"])
+    assert refused.exit_code == 2

@@ -464,6 +464,14 @@ def staff_command(
         float | None,
         typer.Option(min=0, help="Daily staffing (agent) budget: the best service level it buys."),
     ] = None,
+    max_replications: Annotated[
+        int | None,
+        typer.Option(
+            min=2,
+            help="An interval too close to its target to tell is simulated again with "
+            "twice the replications, up to this many (default 16 x -r).",
+        ),
+    ] = None,
     write: Annotated[Path | None, typer.Option(help="Write the staffed scenario here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
@@ -489,12 +497,13 @@ def staff_command(
             if budget is None:
                 found = search_staffing(
                     scenario, replications, seed, engine, max_abandon, progress=report,
-                    shifts=not keep_shifts,
+                    shifts=not keep_shifts, max_replications=max_replications,
                 )  # fmt: skip
             else:
                 bought = search_budget(
-                    scenario, budget, replications, seed, engine, progress=report
-                )
+                    scenario, budget, replications, seed, engine, progress=report,
+                    max_replications=max_replications,
+                )  # fmt: skip
                 found = bought.staffing
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
