@@ -115,7 +115,7 @@ def test_without_patterns_a_week_is_rostered_every_day_as_before() -> None:
     assert requirement(columns).shape == (1, 8)  # the busiest day's need
 
 
-def test_a_week_schedule_rests_at_the_weekend_and_costs_less() -> None:
+def test_a_week_schedule_rests_at_the_weekend_and_costs_less(tmp_path) -> None:
     """The small week, per-interval targets (80 % in 20 s), 20 replications, seed 1.
 
     Measured when written: with five days of seven (rest days together) the schedule
@@ -137,6 +137,10 @@ def test_a_week_schedule_rests_at_the_weekend_and_costs_less() -> None:
     assert "day" in found.coverage.columns and len(found.coverage) == 56
     rostered = found.scenario.agent_groups[0].shifts
     assert all(s.days is not None and len(s.days) == 5 for s in rostered)
+    from ccsim.report.schedule import schedule_report
+
+    html = schedule_report(found, tmp_path / "schedule.html").read_text()
+    assert "<th>Days</th>" in html or ">Days<" in html
 
 
 def test_a_group_with_rest_days_is_rerostered() -> None:
