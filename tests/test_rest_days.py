@@ -2,7 +2,9 @@
 
 The roster of each day holds only the shifts worked that day, so both engines, the
 staffed hours and the agent cost follow it; the equivalence corpus
-(tests/corpus/days-email.yaml) checks the two engines on it contact by contact.
+(tests/corpus/days-email.yaml) checks the two engines on it contact by contact. The
+scheduler chooses such rosters from templates with day patterns
+(tests/test_schedule_days.py).
 """
 
 from __future__ import annotations
@@ -88,17 +90,3 @@ def test_an_activity_needs_its_agents_on_every_day(tmp_path) -> None:
     assert load_text(tmp_path, text % 3).agent_groups[0].activities  # 3 every day
     message = problems(tmp_path, text % 4)  # 5 on weekdays, but 3 at the weekend
     assert "'huddle' needs 4 agents at 09:00 but group 'team' has 3 scheduled then" in message
-
-
-def test_the_scheduler_refuses_a_group_with_rest_days(tmp_path) -> None:
-    from ccsim.scenario.model import ScenarioError
-    from ccsim.whatif.scheduling.columns import expand
-    from ccsim.whatif.scheduling.templates import load_shifts
-
-    shifts = tmp_path / "s.yaml"
-    shifts.write_text(
-        "skill_sets:\n  - name: team\ntemplates:\n  - {name: full, length: 8h, starts: ['08:00']}\n"
-    )
-    with pytest.raises(ScenarioError, match=r"s.yaml:2: skill_sets\[0\].name: group 'team' works "
-                       r"some shifts on some days only"):  # fmt: skip
-        expand(load_text(tmp_path, WEEK % ""), load_shifts(shifts))

@@ -136,11 +136,14 @@ def _print(found) -> None:  # noqa: ANN001 - a ScheduleResult
         f"stopped: {found.stop}"
     )
     roster = Table(title="schedule")
-    for col in ("skill set", "template", "start", "end", "agents", "breaks", "cost / day"):
-        roster.add_column(col, justify="right" if col in ("agents", "cost / day") else "left")
+    days = "days" in found.table.columns  # day patterns: the days each row works
+    for col in ("skill set", "template", "start", "end", "agents", "breaks", "days",
+                "cost / day"):  # fmt: skip
+        if col != "days" or days:
+            roster.add_column(col, justify="right" if col in ("agents", "cost / day") else "left")
     for r in found.table.itertuples():
         roster.add_row(r.skill_set, r.template, r.start, r.end, str(r.agents), r.breaks,
-                       f"{r.cost:,.0f}")  # fmt: skip
+                       *([r.days] if days else []), f"{r.cost:,.0f}")  # fmt: skip
     console.print(roster)
     costs = Table(title=f"cost per day{' (' + cur + ')' if cur else ''} and service")
     rosters = {"as given": found.given, "schedule": found.found, "two-step": found.two_step}

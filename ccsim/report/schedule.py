@@ -142,14 +142,15 @@ def _cost_rows(result: ScheduleResult) -> list[list[str]]:
 
 
 def _roster_table(r: Roster) -> str:
+    days = "days" in r.table.columns  # day patterns: the days each row works
     rows = [
         [x.skill_set, x.template, x.start, x.end, f"{x.agents:,}", x.breaks,
-         f"{x.paid_hours:g}", money(x.cost)]
+         *([x.days] if days else []), f"{x.paid_hours:g}", money(x.cost)]
         for x in r.table.itertuples()
     ]  # fmt: skip
-    headers = ("Skill set", "Template", "Start", "End", "Agents", "Breaks", "Paid hours",
-               "Cost per day")  # fmt: skip
-    return table(headers, rows, left=2, text=(5,))
+    headers = ("Skill set", "Template", "Start", "End", "Agents", "Breaks",
+               *(("Days",) if days else ()), "Paid hours", "Cost per day")  # fmt: skip
+    return table(headers, rows, left=2, text=(5, 6) if days else (5,))
 
 
 def _given_table(r: Roster) -> str:

@@ -22,7 +22,11 @@ types it has skills for); each shift entry gets its agents' breaks at the chosen
 An unpaid break is time off the clock, written as a gap between two shift entries; the
 group's cost model then pays every break written (``paid_breaks: true``), so the cost
 ccsim's cost model gives the written scenario is the schedule's. In a run over several
-days (``days``) every day has the same shifts, as the scenario format has them.
+days (``days``) every day has the same shifts, unless a template has day patterns
+(``templates[].days``): then a shift is a start *and* a pattern of days worked, its
+cover spans (groups x days x intervals), it costs its day's cost x days worked / days of
+the run (ccsim's costs are those of the run's mean day), and it is written with
+``days: [...]`` when its pattern is not every day.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class Shift:
     start: float  # seconds from t = 0
     end: float
     fixed: tuple[Break, ...]  # breaks at a fixed offset
+    days: tuple[int, ...] | None = None  # the days worked (indices of the run's); None: every day
 
 
 @dataclass(frozen=True)
@@ -68,10 +73,12 @@ class Columns:
     """The variables of a shift file against a scenario, and how to write a schedule.
 
     Variables are the shifts, then the break choices. ``cover`` is (variables, groups x
-    intervals of one day): agents on the phones each variable adds to each interval
-    (break choices take away); ``cost`` per variable and day; ``links`` the rows that
-    tie each shift's window breaks to its agents (choices of one break sum to them).
-    ``base`` is the scenario's data with the skill-set groups in place and empty.
+    cells): agents on the phones each variable adds to each cell (break choices take
+    away), a cell being an interval of one day, or, with day patterns (``day_names``),
+    an interval of one day of the run (``days`` of them, day by day); ``cost`` per
+    variable and day (the run's mean day); ``links`` the rows that tie each shift's
+    window breaks to its agents (choices of one break sum to them). ``base`` is the
+    scenario's data with the skill-set groups in place and empty.
     """
 
     shifts_file: ShiftFile
@@ -87,19 +94,41 @@ class Columns:
     cost: np.ndarray
     paid_hours: np.ndarray  # per shift
     links: list[tuple[int, list[int]]]  # (shift, its choices of one window break)
+    day_names: tuple[str, ...] = ()  # the run's days, when shifts have day patterns
 
     @property
     def n(self) -> int:
         """Number of variables."""
         return len(self.shifts) + len(self.choices)
 
+    @property
+    def days(self) -> int:
+        """Days the cover spans: the run's with day patterns, else 1 (every day alike)."""
+        return max(1, len(self.day_names))
+
+    @property
+    def cells(self) -> int:
+        """Cells of one skill-set group in the cover: days x intervals."""
+        return self.days * self.intervals
+
+    def cell_label(self, cell: int) -> str:
+        """A cell as text: "09:30", or "Tue 09:30" with day patterns."""
+        day, k = divmod(cell, self.intervals)
+        text = clock(self.scenario, k * self.interval)
+        return f"{self.day_names[day]} {text}" if self.day_names else text
+
+    def pattern(self, i: int) -> str:
+        """The days shift ``i`` is worked, as text ("every day", "Mon Tue Wed Thu Fri")."""
+        days = self.shifts[i].days
+        return "every day" if days is None else " ".join(self.day_names[d] for d in days)
+
     def agents(self, v: np.ndarray) -> np.ndarray:
         """Agents per shift of schedule ``v``."""
         return np.asarray(v)[: len(self.shifts)]
 
     def coverage(self, v: np.ndarray) -> np.ndarray:
-        """Agents on the phones per (skill-set group, interval) under schedule ``v``."""
-        return (np.asarray(v, float) @ self.cover).reshape(len(self.groups), self.intervals)
+        """Agents on the phones per (skill-set group, cell) under schedule ``v``."""
+        return (np.asarray(v, float) @ self.cover).reshape(len(self.groups), self.cells)
 
     def roster(self, v: np.ndarray) -> list[tuple[int, tuple[Break, ...], int]]:
         """The agents of schedule ``v`` as (shift, breaks in time order, agents).
@@ -130,8 +159,9 @@ class Columns:
     def scenario_data(self, v: np.ndarray, extra: list[tuple[int, int]] = ()) -> dict[str, Any]:
         """The scenario's data with schedule ``v`` written out as shifts.
 
-        ``extra`` adds one agent for one interval, as ``(skill set, interval)`` pairs:
-        the perturbations of the simulation's finite differences.
+        ``extra`` adds one agent for one cell (:attr:`cells`), as ``(skill set, cell)``
+        pairs: the perturbations of the simulation's finite differences (with day
+        patterns, on that day only).
         """
         data = _copy(self.base)
         groups = data["agent_groups"]
@@ -149,11 +179,15 @@ class Columns:
                         {"start": format_duration(at - start), "duration": format_duration(d)}
                         for at, d in paid
                     ]
+                if shift.days is not None:
+                    entry["days"] = [self.day_names[d] for d in shift.days]
                 written.append(entry)
-        for s, k in extra:
-            groups[self.group_index[s]]["shifts"].append(
-                {"start": k * self.interval, "end": (k + 1) * self.interval, "agents": 1}
-            )
+        for s, cell in extra:
+            day, k = divmod(cell, self.intervals)
+            entry = {"start": k * self.interval, "end": (k + 1) * self.interval, "agents": 1}
+            if self.day_names:
+                entry["days"] = [self.day_names[day]]
+            groups[self.group_index[s]]["shifts"].append(entry)
         return data
 
     def write(self, v: np.ndarray, extra: list[tuple[int, int]] = ()) -> Scenario:
@@ -225,6 +259,10 @@ def expand(scenario: Scenario, spec: ShiftFile) -> Columns:
             problems.append((("targets", "period"), f"a period must be a whole number of "
                              f"intervals ({format_duration(interval)})"))  # fmt: skip
     starts = _all_starts(scenario, spec, problems)
+    day_names = [d.name for d in scenario.days or []]
+    for i, template in enumerate(spec.templates):
+        if template.days is not None:
+            problems += template.days.problems(day_names, ("templates", i, "days"))
     if problems:
         raise spec.problem(problems)
     if scenario.costs is not None:  # skill-set wages; every written break is paid
@@ -253,10 +291,6 @@ def _skill_set_groups(
             if group.activities:
                 problems.append(((*path, "name"), f"group {group.name!r} has activities; "
                                  "the scheduler does not place them"))  # fmt: skip
-            if any(shift.days is not None for shift in group.shifts or []):
-                problems.append(((*path, "name"), f"group {group.name!r} works some shifts "
-                                 "on some days only (shifts[].days); the scheduler rosters "
-                                 "every day alike and does not choose rest days yet"))  # fmt: skip
             base["agent_groups"][g].pop("staffing", None)
             base["agent_groups"][g]["shifts"] = []
             for day in base.get("days") or []:  # a day's staffing of the group: now shifts
@@ -325,9 +359,21 @@ def _build(
     group_index: list[int],
     starts: list[list[float]],
 ) -> Columns:
-    k_n, length = scenario.horizon.intervals, scenario.horizon.interval
-    edges = np.arange(k_n + 1) * length
+    k_one, length = scenario.horizon.intervals, scenario.horizon.interval
+    edges = np.arange(k_one + 1) * length
     n_sets = len(spec.skill_sets)
+    run = [d.name for d in scenario.days or []]
+    by_day = bool(run) and any(t.days is not None for t in spec.templates)
+    n_days = len(run) if by_day else 1
+    k_n = n_days * k_one  # cells of one skill-set group
+
+    def spread(row: np.ndarray, days: tuple[int, ...] | None) -> np.ndarray:
+        """One day's row over the days worked (every day: the cells of all)."""
+        out = np.zeros(k_n)
+        for d in range(n_days) if days is None else days:
+            out[d * k_one : (d + 1) * k_one] = row
+        return out
+
     costs = scenario.costs or Costs()
     names = [s.name for s in spec.skill_sets]
     shifts: list[Shift] = []
@@ -340,30 +386,33 @@ def _build(
         for s in [names.index(n) for n in (template.skill_sets or names)]:
             paid_default = costs.group(names[s]).paid_breaks
             block = slice(s * k_n, (s + 1) * k_n)
-            for start in starts[i]:
+            for start, days in _starts_and_patterns(starts[i], template, run, by_day):
                 fixed, windows = [], []
                 for r, rule in enumerate(template.breaks):
                     paid = rule.paid if rule.paid is not None else paid_default
                     at = [(start + off, rule.duration, paid) for off in rule.offsets()]
                     (fixed.append(at[0]) if len(at) == 1 else windows.append((r, at)))
-                shift = Shift(s, i, start, start + template.length, tuple(fixed))
-                row = np.zeros(n_sets * k_n)
-                row[block] = _overlap(edges, shift.start, shift.end)
+                shift = Shift(s, i, start, start + template.length, tuple(fixed), days)
+                day = _overlap(edges, shift.start, shift.end)
                 for at, d, _ in fixed:
-                    row[block] -= _overlap(edges, at, at + d)
+                    day -= _overlap(edges, at, at + d)
+                row = np.zeros(n_sets * k_n)
+                row[block] = spread(day, days)
                 cover_rows.append(row / length)
                 unpaid = sum(r.duration for r in template.breaks
                              if not (r.paid if r.paid is not None else paid_default))  # fmt: skip
                 paid_hours = (template.length - unpaid) / 3600.0
                 hours.append(paid_hours)
-                cost.append(_shift_cost(scenario, spec, s, paid_hours))
+                share = 1.0 if days is None else len(days) / n_days
+                cost.append(_shift_cost(scenario, spec, s, paid_hours, share))
                 shifts.append(shift)
                 for r, placements in windows:
                     seen: set[tuple[float, ...]] = set()
                     mine = []
                     for brk in placements:
                         row = np.zeros(n_sets * k_n)
-                        row[block] = -_overlap(edges, brk[0], brk[0] + brk[1]) / length
+                        row[block] = spread(-_overlap(edges, brk[0], brk[0] + brk[1]), days)
+                        row[block] /= length
                         key = tuple(np.round(row[block], 9))
                         if key in seen:
                             continue  # covers the intervals as an earlier placement does
@@ -381,7 +430,7 @@ def _build(
         base=base,
         groups=names,
         group_index=group_index,
-        intervals=k_n,
+        intervals=k_one,
         interval=length,
         shifts=shifts,
         choices=choices,
@@ -389,11 +438,28 @@ def _build(
         cost=np.concatenate([np.array(cost), np.zeros(len(choices))]),
         paid_hours=np.array(hours),
         links=links,
+        day_names=tuple(run) if by_day else (),
     )
 
 
-def _shift_cost(scenario: Scenario, spec: ShiftFile, s: int, paid_hours: float) -> float:
-    """Cost per day of one agent on a shift of ``paid_hours`` (module docstring)."""
+def _starts_and_patterns(
+    starts: list[float], template: Template, run: list[str], by_day: bool
+) -> list[tuple[float, tuple[int, ...] | None]]:
+    """A template's (start, days worked) pairs: every pattern at every start."""
+    if not by_day or template.days is None:
+        return [(start, None) for start in starts]
+    patterns = [None if len(p) == len(run) else p for p in template.days.expand(run)]
+    return [(start, p) for start in starts for p in patterns]
+
+
+def _shift_cost(
+    scenario: Scenario, spec: ShiftFile, s: int, paid_hours: float, share: float = 1.0
+) -> float:
+    """Cost per day of one agent on a shift of ``paid_hours`` (module docstring).
+
+    ``share``: the share of the run's days the agent works (wages only: the training
+    keeps the agent trained whichever days they work).
+    """
     costs = scenario.costs or Costs()
     skill_set = spec.skill_sets[s]
     c = costs.group(skill_set.name)
@@ -401,7 +467,7 @@ def _shift_cost(scenario: Scenario, spec: ShiftFile, s: int, paid_hours: float) 
         wage = skill_set.hourly_wage
     else:
         wage = c.hourly_wage if scenario.costs is not None else 1.0  # no model: paid hours
-    cost = paid_hours / (1.0 - c.shrinkage) * wage * c.overhead
+    cost = paid_hours / (1.0 - c.shrinkage) * wage * c.overhead * share
     if costs.working_days_per_year > 0:
         cost += skill_set.training_per_year / costs.working_days_per_year
     return cost

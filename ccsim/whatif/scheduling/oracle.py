@@ -123,13 +123,17 @@ class TargetSet:
         den = counts.offered[:, t.type, t.first : t.last].sum(axis=1)
         return num, den
 
-    def effects(self, base: Counts, moved: Counts, cells: Sequence[int], window: int) -> np.ndarray:
+    def effects(
+        self, base: Counts, moved: Counts, cells: Sequence[int], window: int, by_day: bool = False
+    ) -> np.ndarray:
         """Each target's change per perturbed cell, from one simulation with ``cells`` moved.
 
         ``cells`` are clock intervals of one day that each got one more agent (every
-        day). An interval's change is put down to the perturbed cell whose window
-        holds it (the interval before the cell, the cell, and ``window`` intervals
-        after); with cells spread wider than that, at most one does. Changes of a
+        day), or with ``by_day`` intervals of the run (day x intervals + interval), each
+        moved on its day only. An interval's change is put down to the perturbed cell
+        whose window holds it (the interval before the cell, the cell, and ``window``
+        intervals after, on the cell's day); with cells spread wider than that, at most
+        one does. Changes of a
         target's counts are divided by its offered contacts at ``base`` replication by
         replication and averaged, the first-order change of its value.
 
@@ -141,7 +145,9 @@ class TargetSet:
         n_k = self.intervals * self.days
         owner = np.full(n_k, -1)
         for i, cell in enumerate(cells):
-            for d in range(self.days):
+            days = [cell // self.intervals] if by_day else range(self.days)
+            cell = cell % self.intervals
+            for d in days:
                 lo = d * self.intervals + max(cell - 1, 0)
                 hi = d * self.intervals + min(cell + window, self.intervals - 1)
                 owner[lo : hi + 1] = i

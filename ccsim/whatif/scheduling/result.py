@@ -138,13 +138,14 @@ class ScheduleResult:
                 if group in given.scenario.group_names
                 else -1
             )
-            for k in range(columns.intervals):
-                rows.append(
-                    {"group": group, "interval": k, "start": labels[k],
-                     "scheduled": float(have[s, k]), "two_step": float(two[s, k]),
-                     "required": float(need[s, k]),
-                     "as_given": float(before[g, k]) if g >= 0 else 0.0}
-                )  # fmt: skip
+            for k in range(columns.cells):
+                row = {"group": group, "interval": k, "start": labels[k],
+                       "scheduled": float(have[s, k]), "two_step": float(two[s, k]),
+                       "required": float(need[s, k]),
+                       "as_given": float(before[g, k]) if g >= 0 else 0.0}  # fmt: skip
+                if columns.day_names:  # with day patterns: every day of the run
+                    row["day"] = columns.day_names[k // columns.intervals]
+                rows.append(row)
         notes = []
         if search.x is None:
             notes.append("no schedule met every target in the search's sample: the two-step "
@@ -223,7 +224,7 @@ def _staff(cost: dict[str, Any]) -> float:
 
 
 def _interval_labels(columns: Columns) -> list[str]:
-    return [clock(columns.scenario, k * columns.interval) for k in range(columns.intervals)]
+    return [columns.cell_label(k) for k in range(columns.cells)]
 
 
 def _targets(targets: TargetSet, result: SimulationResult, searched: Any) -> pd.DataFrame:
@@ -323,7 +324,10 @@ def _given(columns: Columns, targets: TargetSet, result: SimulationResult) -> Ro
 
 
 def schedule_table(columns: Columns, v: np.ndarray) -> pd.DataFrame:
-    """One row per shift and break placement: skill set, template, times, agents, cost."""
+    """One row per shift and break placement: skill set, template, times, agents, cost.
+
+    With day patterns also ``days``: the days the row's agents work.
+    """
     import pandas as pd
 
     rows = []
@@ -341,6 +345,7 @@ def schedule_table(columns: Columns, v: np.ndarray) -> pd.DataFrame:
                 "end": clock(columns.scenario, shift.end),
                 "agents": agents,
                 "breaks": text,
+                **({"days": columns.pattern(i)} if columns.day_names else {}),
                 "paid_hours": float(columns.paid_hours[i]),
                 "cost_per_agent": float(columns.cost[i]),
                 "cost": float(columns.cost[i] * agents),
@@ -348,6 +353,8 @@ def schedule_table(columns: Columns, v: np.ndarray) -> pd.DataFrame:
         )
     names = ["skill_set", "template", "start", "end", "agents", "breaks", "paid_hours",
              "cost_per_agent", "cost"]  # fmt: skip
+    if columns.day_names:
+        names.insert(6, "days")
     table = pd.DataFrame(rows, columns=names)
     return table.sort_values(["skill_set", "start", "template"], kind="stable").reset_index(
         drop=True

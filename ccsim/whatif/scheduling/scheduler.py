@@ -194,12 +194,13 @@ def schedule(
 
 
 def requirement(columns: Columns, max_abandon: float | None = None) -> np.ndarray:
-    """The two-step requirement per (skill-set group, interval of the day).
+    """The two-step requirement per (skill-set group, cell of the columns).
 
     Each queue's Erlang A need (:func:`type_needs`) walks its routing: the groups the
     scheduler leaves as they are take what their agents on the phones can (each agent
     once, queues in file order), and the rest goes to the first skill-set group. In a
-    run of several days an interval needs the most any day needs.
+    run of several days an interval needs the most any day needs, unless the templates
+    have day patterns: then each day's interval needs what that day needs.
     """
     plan = compile_plan(columns.write(np.zeros(columns.n)))
     if max_abandon is None:
@@ -217,8 +218,14 @@ def requirement(columns: Columns, max_abandon: float | None = None) -> np.ndarra
             take = np.minimum(left, spare[g])
             spare[g] -= take
             left -= take
-    k = columns.intervals
-    return np.ceil(out.reshape(len(columns.groups), plan.n_days, k).max(axis=1) - 1e-9)
+    return np.ceil(_per_cell(columns, out, plan.n_days) - 1e-9)
+
+
+def _per_cell(columns: Columns, values: np.ndarray, n_days: int) -> np.ndarray:
+    """(skill-set groups, run's intervals) as the columns' cells: each day, or the most."""
+    if columns.days > 1:
+        return values
+    return values.reshape(len(values), n_days, columns.intervals).max(axis=1)
 
 
 def type_needs(plan: Any, max_abandon: float | None = None) -> np.ndarray:
@@ -233,7 +240,7 @@ def type_needs(plan: Any, max_abandon: float | None = None) -> np.ndarray:
 
 
 def offered_load(columns: Columns) -> np.ndarray:
-    """Erlangs first routed to each skill-set group per interval of the day (the busiest day).
+    """Erlangs first routed to each skill-set group per cell (the busiest day's, or each day's).
 
     As the Erlang requirement counts it: rate reaching the agents x (talk at the group's
     speed + wrap-up), in sessions for chat groups.
@@ -245,8 +252,7 @@ def offered_load(columns: Columns) -> np.ndarray:
         g = int(plan.type_groups[t, 0])
         handle = plan.talk_mean(t, g) + plan.wrap_up_mean[t]
         load[g] += plan.rate[t] * reach[t] * handle / plan.group_sessions[g]
-    k = columns.intervals
-    return np.array([load[g].reshape(plan.n_days, k).max(axis=0) for g in columns.group_index])
+    return _per_cell(columns, load[columns.group_index], plan.n_days)
 
 
 def two_step(columns: Columns, need: np.ndarray) -> tuple[np.ndarray, float]:

@@ -205,7 +205,7 @@ def _gradients(
     One simulation per skill set and offset: the intervals ``window + 2`` apart get one
     more agent together (see :meth:`TargetSet.effects`).
     """
-    n_sets, n_k = len(columns.groups), columns.intervals
+    n_sets, n_k = len(columns.groups), columns.cells
     spacing = window + 2
     batches = [
         (s, [k for k in range(n_k) if k % spacing == offset])
@@ -215,7 +215,9 @@ def _gradients(
     moved = oracle.measure([columns.write(point, [(s, k) for k in cells]) for s, cells in batches])
     q = np.zeros((len(targets.targets), n_sets * n_k))
     for (s, cells), after in zip(batches, moved, strict=True):
-        q[:, [s * n_k + k for k in cells]] = targets.effects(counts, after, cells, window)
+        q[:, [s * n_k + k for k in cells]] = targets.effects(
+            counts, after, cells, window, columns.days > 1
+        )
     return np.maximum(q, 0.0)
 
 
@@ -278,7 +280,7 @@ def _cuts(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The round's rows over the columns: a cut per target, or a plain step."""
     rows, lower = [], []
-    n_k = columns.intervals
+    n_k = columns.cells
     for c, t in enumerate(targets.targets):
         if not np.isfinite(margin[c]):
             continue
@@ -290,7 +292,9 @@ def _cuts(
             rows.append(columns.cover @ slope)
             lower.append(float(slope @ y0 - margin[c]))
         elif margin[c] < -TOLERANCE:  # missed and flat: one agent more in each interval
-            first, last = t.first % n_k, (t.last - 1) % n_k + 1
+            first, last = (
+                (t.first, t.last) if columns.days > 1 else (t.first % n_k, (t.last - 1) % n_k + 1)
+            )
             for k in range(first, last):
                 cells = [s * n_k + k for s in served[t.type]]
                 if cells:

@@ -9,7 +9,10 @@ after the start, a lunch between 3 h 30 and 5 h), paid or unpaid. A template may
 part-time, and may have a minimum and a maximum number of agents; skill sets may have
 a maximum too, and the file may cap the share of part-timers. Its ``targets`` section
 says which service levels the schedule must meet: per interval (or per longer period,
-such as the hour), per day, or both, and an optional abandonment ceiling.
+such as the hour), per day, or both, and an optional abandonment ceiling. In a run of
+several days (a week), a template may say which **day patterns** its agents work
+(``days``: five days of seven with the two rest days together, or patterns listed by
+name); the scheduler then chooses the rest days too.
 
 The file is read once and checked like a scenario file: every problem is reported
 together with the file, the line and the key path. What can only be checked against the
@@ -19,16 +22,27 @@ meet (:func:`ccsim.whatif.scheduling.columns.expand`), with the same file and li
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from ccsim.scenario.checks import unknown_name
 from ccsim.scenario.model import ScenarioError
 from ccsim.scenario.units import Duration, format_duration
 
-__all__ = ["BreakRule", "SkillSet", "ShiftFile", "Starts", "Targets", "Template", "load_shifts"]
+__all__ = [
+    "BreakRule",
+    "DayRule",
+    "SkillSet",
+    "ShiftFile",
+    "Starts",
+    "Targets",
+    "Template",
+    "load_shifts",
+]
 
 Clock = str | float
 
@@ -70,6 +84,68 @@ class BreakRule(_Model):
         return [lo + i * self.step for i in range(n + 1)]
 
 
+class DayRule(_Model):
+    """Which days of a run of several days the agents of a template work (their patterns).
+
+    ``work``: every pattern of that many days of the scenario's ``days``; with
+    ``consecutive_rest`` only those whose rest days follow each other, wrapping around
+    the run (Sat and Sun, or Sun and Mon, in a week Mon to Sun). ``patterns``: patterns
+    by day name (``[[Mon, Tue, Wed, Thu, Fri], [Sat, Sun, Mon]]``). Both together: the
+    patterns of either, each once. Without a ``days`` rule a template is worked every day.
+    """
+
+    work: int | None = Field(default=None, ge=1)
+    consecutive_rest: bool = False
+    patterns: list[Annotated[list[str], Field(min_length=1)]] | None = Field(
+        default=None, min_length=1
+    )
+
+    @model_validator(mode="after")
+    def _some(self) -> DayRule:
+        if self.work is None and self.patterns is None:
+            raise ValueError("days takes work (days worked), patterns, or both")
+        if self.consecutive_rest and self.work is None:
+            raise ValueError("consecutive_rest needs work (the days worked)")
+        return self
+
+    def expand(self, days: list[str]) -> list[tuple[int, ...]]:
+        """The patterns over the run's ``days``: sorted day indices, each once, in order.
+
+        Names must be days of the run (checked by :func:`problems`).
+        """
+        n = len(days)
+        out: list[tuple[int, ...]] = []
+        if self.work is not None and self.work <= n:
+            rest = n - self.work
+            if self.consecutive_rest and 0 < rest:
+                for first in range(n):  # the rest days first, first + 1, ... (wrapping)
+                    off = {(first + j) % n for j in range(rest)}
+                    out.append(tuple(d for d in range(n) if d not in off))
+            else:
+                out += list(itertools.combinations(range(n), self.work))
+        for pattern in self.patterns or []:
+            out.append(tuple(sorted({days.index(name) for name in pattern})))
+        return list(dict.fromkeys(out))
+
+    def problems(
+        self, days: list[str], path: tuple[str | int, ...]
+    ) -> list[tuple[tuple[str | int, ...], str]]:
+        """What does not fit a run over ``days`` (day names; none: a one-day scenario)."""
+        if not days:
+            return [(path, "day patterns need a scenario over several days (days:); this "
+                     "one plans a single day")]  # fmt: skip
+        out = []
+        if self.work is not None and self.work > len(days):
+            out.append(((*path, "work"), f"more days than the run has ({len(days)})"))
+        for i, pattern in enumerate(self.patterns or []):
+            for j, name in enumerate(pattern):
+                if name not in days:
+                    out.append(((*path, "patterns", i, j), unknown_name("day", name, days)))
+                elif name in pattern[:j]:
+                    out.append(((*path, "patterns", i, j), f"{name!r} is listed twice"))
+        return out
+
+
 class Starts(_Model):
     """Start times from ``first`` to ``last`` (clock times or offsets), ``every`` apart."""
 
@@ -89,6 +165,7 @@ class Template(_Model):
     max_agents: int | None = Field(default=None, ge=0)
     part_time: bool = False
     skill_sets: list[str] | None = None
+    days: DayRule | None = None
 
     @model_validator(mode="after")
     def _fits(self) -> Template:
