@@ -108,3 +108,19 @@ def test_the_commands_end_to_end_on_the_real_log(tmp_path) -> None:
     assert payload["settings"]["days"][0] == "1999-02-22"
     assert (tmp_path / "cal.html").stat().st_size > 100_000
     assert (tmp_path / "tables" / "kaplan_meier.csv").exists()
+
+
+def test_the_estimates_uncertainty_is_recorded_and_drawn(bank) -> None:
+    cal, bt = bank
+    unc = cal.uncertainty
+    assert set(unc["patience"]) == set(cal.fits.types)
+    assert all(0 < p["log_se"] < 0.3 for p in unc["patience"].values())
+    cap = unc["capacity"]
+    assert cap["kind"] == "acw" and 0 < cap["se"] < 0.25 * cap["value"]
+    s = bt.settings
+    assert s["parameter_draws"] == 10 and "capacity.acw" in s["drawn"]
+    # docs/validation.md: the abandonment misses are a bias, with or without the draws
+    without = ccsim.backtest(cal, LOG, format="technion", parameter_draws=0)
+    assert without.settings["drawn"] == {}
+    for b in (bt, without):
+        assert b.table("day").loc["abandon_rate", "bias"] > 0.01

@@ -205,6 +205,15 @@ def backtest_command(
         Path | None, typer.Option(help="Write the HTML backtest report to this file.")
     ] = None,
     records_start: Annotated[str, _START] = "00:00",
+    parameter_draws: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Draws of the estimated patience and capacity from their sampling "
+            "distributions, the replications split over them (default: 10 when the "
+            "scenario carries standard errors, else 0; 0: the estimates as exact).",
+        ),
+    ] = None,
 ) -> None:
     """Backtest a calibrated scenario on held-out days of an actual log."""
     from ccsim.data import LogError, backtest
@@ -226,6 +235,7 @@ def backtest_command(
             aht=aht,
             condition=condition,
             records_start=records_start,
+            parameter_draws=parameter_draws,
         )
     except ScenarioError as exc:
         raise invalid(f"{scenario} is not a valid scenario:", exc) from None
@@ -270,6 +280,13 @@ def _print_backtest(bt) -> None:  # noqa: ANN001 - a Backtest
         f"volumes per {s['condition']}, talk times: {s['aht']}",
         highlight=False,
     )
+    if s.get("parameter_draws"):
+        ses = ", ".join(f"{k} {v:.3g}" for k, v in s["drawn"].items())
+        console.print(
+            f"prediction intervals over {s['parameter_draws']} draws of the estimates "
+            f"(standard errors: {ses})",
+            highlight=False,
+        )
     table = Table(title="predicted against observed (ccsim's KPI definitions)")
     for col in ("level", "days", "KPI", "n", "observed", "predicted", "bias", "MAE", "coverage"):
         table.add_column(col, justify="left" if col in ("level", "days", "KPI") else "right")

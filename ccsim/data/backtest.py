@@ -19,6 +19,11 @@ compared with what the log shows (ccsim's definitions, :mod:`ccsim.data.observed
 * a **naive** benchmark where the actual log has the calibration days: each held-out
   day predicted by its day type's observed KPI over the calibration days.
 
+With ``parameter_draws`` (the default for a scenario that carries the standard errors
+of its estimates, :mod:`ccsim.data.uncertainty`), the replications are split over
+draws of the patience means and the capacity calibration from their sampling
+distributions, so the intervals hold the estimates' uncertainty too.
+
 Hours with fewer than ``min_offered`` calls are left out of the hourly figures (their
 KPIs are mostly noise). Days with anomalous intervals (outages, a closed queue,
 :mod:`ccsim.data.anomalies`) are flagged and the figures are given with and without
@@ -37,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ccsim.data import agents as agents_
-from ccsim.data import anomalies, arrivals, observed
+from ccsim.data import anomalies, arrivals, observed, uncertainty
 from ccsim.data.acdlog import CallLog, LogError, read_log
 from ccsim.data.calibrate import OTHER, Calibration, day_inputs, parse_days
 from ccsim.data.intervals import IntervalReport, read_intervals
@@ -45,10 +50,12 @@ from ccsim.data.replay import at_day_level, replay
 from ccsim.data.scenario_file import read_settings
 from ccsim.scenario.model import Scenario
 
-__all__ = ["KPIS", "Backtest", "backtest"]
+__all__ = ["DEFAULT_DRAWS", "KPIS", "Backtest", "backtest"]
 
 #: The KPIs a backtest compares.
 KPIS = ("service_level", "abandon_rate", "asa_s", "occupancy")
+#: Parameter draws of a backtest of a scenario that carries standard errors.
+DEFAULT_DRAWS = 10
 
 
 @dataclass
@@ -145,6 +152,7 @@ def backtest(
     condition: str = "interval",
     min_offered: int = 10,
     records_start: str = "00:00",
+    parameter_draws: int | None = None,
 ) -> Backtest:
     """Backtest a calibrated scenario on held-out days of an actual log.
 
@@ -179,6 +187,14 @@ def backtest(
         Fewest calls an hour needs to be scored.
     records_start : str
         ``format="ccsim"`` only: the clock time of the records' t = 0.
+    parameter_draws : int, optional
+        Draws of the estimated parameters (patience means, capacity calibration) from
+        their sampling distributions (:mod:`ccsim.data.uncertainty`): the replications
+        are split over the draws, each replayed with its own share, so the prediction
+        intervals hold the estimates' uncertainty as well as the day's randomness.
+        0: the estimates as exact (the replications all with the calibrated values).
+        Default: :data:`DEFAULT_DRAWS` when the scenario carries standard errors (a
+        calibrated scenario), else 0.
 
     Returns
     -------
@@ -233,19 +249,29 @@ def backtest(
     test = inputs.subset(chosen)
     cap = st["capacity"]
     availability = float(cap["value"]) if cap["kind"] == "availability" else 1.0
-    rp = replay(model, test, replications=replications, seed=seed, availability=availability)
+    ses = uncertainty.drawn(st.get("uncertainty"))
+    draws = _n_draws(parameter_draws, ses, replications)
+    if draws == 0:
+        counters = replay(
+            model, test, replications=replications, seed=seed, availability=availability
+        ).counters
+        drawn_sets: list[dict[str, Any]] = []
+    else:
+        counters, drawn_sets = _replay_draws(
+            model, test, st, draws, replications, seed, availability
+        )
     idx = [every.index(d) for d in chosen]
     flagged = {d: bool(bad_day.get(d, False)) for d in chosen}
     alpha = (1 - level) / 2
     daily = _compare(
-        obs[idx].sum(axis=(1, 2)), rp.counters.sum(axis=(2, 3)), staff[idx].sum(axis=1) * L, alpha
+        obs[idx].sum(axis=(1, 2)), counters.sum(axis=(2, 3)), staff[idx].sum(axis=1) * L, alpha
     )
     daily.insert(0, "day", np.repeat(pd.DatetimeIndex(chosen), len(KPIS)))
     daily["anomalous"] = daily["day"].map(flagged)
     per_hour = max(1, int(round(3600 / L)))
     n_h = obs.shape[1] // per_hour
     o_h = obs[idx].sum(axis=2).reshape(len(idx), n_h, per_hour, -1).sum(axis=2)
-    p_h = rp.counters.sum(axis=3).reshape(replications, len(idx), n_h, per_hour, -1).sum(axis=3)
+    p_h = counters.sum(axis=3).reshape(replications, len(idx), n_h, per_hour, -1).sum(axis=3)
     a_h = staff[idx].reshape(len(idx), n_h, per_hour).sum(axis=2) * L
     hourly = _compare(
         o_h.reshape(-1, o_h.shape[-1]),
@@ -273,6 +299,9 @@ def backtest(
         "capacity": cap,
         "staffing": "interval report" if intervals is not None else "log",
         "min_offered": min_offered,
+        "parameter_draws": draws,
+        "drawn": ses if draws else {},
+        "draws": drawn_sets,
         "unmapped_types": unknown,
         "calibration_days_overlap": sorted(
             d.strftime("%Y-%m-%d") for d in set(chosen) & calibrated
@@ -284,6 +313,57 @@ def backtest(
     naive = _naive(obs, every, chosen, calibrated, st, daily)
     episodes = anomalies.episodes(flags[flags["day"].isin(chosen)], L)
     return Backtest(daily, hourly, summary, naive, settings, episodes)
+
+
+def _n_draws(asked: int | None, ses: dict[str, float], replications: int) -> int:
+    """How many parameter draws: the default (with standard errors) or the asked number."""
+    if asked is None:
+        return min(DEFAULT_DRAWS, replications) if ses else 0
+    if asked < 0:
+        raise ValueError(f"parameter_draws must be 0 or more, not {asked}")
+    if asked > replications:
+        raise ValueError(
+            f"parameter_draws ({asked}) must be at most the replications ({replications}): "
+            "each draw is replayed with a share of them"
+        )
+    if asked and not ses:
+        raise ValueError(
+            "the scenario carries no standard errors of its estimates (a scenario "
+            "calibrated by this version of ccsim does): nothing to draw; use "
+            "parameter_draws=0 (--parameter-draws 0)"
+        )
+    return int(asked)
+
+
+def _replay_draws(model, test, st, draws, replications, seed, availability):
+    """Counters of ``draws`` parameter draws, replications split over them, and the draws.
+
+    Each draw has its own seed (derived from ``seed`` and the draw's number), so the
+    replications pooled over the draws are as many independent days as without draws.
+    """
+    sets = uncertainty.draw_parameters(st.get("uncertainty"), draws, seed)
+    share = np.full(draws, replications // draws)
+    share[: replications % draws] += 1
+    cap = st["capacity"]
+    out, described = [], []
+    for k, p in enumerate(sets):
+        kw = {"availability": availability, "extra_wrap": 0.0}
+        if p["capacity"] is not None and cap["kind"] == "availability":
+            kw["availability"] = p["capacity"]
+        elif p["capacity"] is not None and cap["kind"] in ("acw", "measured"):
+            kw["extra_wrap"] = p["capacity"] - float(cap["value"])
+        sub_seed = int(np.random.SeedSequence([seed, k]).generate_state(1)[0])
+        rp = replay(
+            model,
+            test,
+            replications=int(share[k]),
+            seed=sub_seed,
+            patience_scale=p["patience"],
+            **kw,
+        )
+        out.append(rp.counters)
+        described.append({**p, "replications": int(share[k]), "seed": sub_seed})
+    return np.concatenate(out), described
 
 
 def _day_type(day: pd.Timestamp, st: dict[str, Any]) -> str:

@@ -39,6 +39,7 @@ from ccsim.data.intervals import IntervalReport, compare_with_log, read_interval
 from ccsim.data.patience import PatienceEstimate, fit_patience
 from ccsim.data.replay import DayInputs, at_day_level
 from ccsim.data.typical_day import DayTypeFit, build_scenario, estimates_table
+from ccsim.data.uncertainty import capacity_se, parameter_uncertainty
 from ccsim.scenario.model import Scenario
 from ccsim.scenario.units import parse_duration
 
@@ -86,7 +87,9 @@ class Calibration:
         ``interval_report`` (its volumes next to the log's).
     capacity : CapacityFit
     settings : dict
-        How it was calibrated (written into the scenario file for the backtest).
+        How it was calibrated (written into the scenario file for the backtest), with
+        ``uncertainty``: the standard errors of the patience means and of the capacity
+        calibration that a backtest's parameter draws use (:mod:`ccsim.data.uncertainty`).
     """
 
     scenario: Scenario
@@ -100,6 +103,11 @@ class Calibration:
     inputs: DayInputs
     observed: np.ndarray
     texts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def uncertainty(self) -> dict[str, Any]:
+        """The estimates' standard errors (``settings["uncertainty"]``)."""
+        return self.settings.get("uncertainty", {})
 
     def to_yaml(self, day_type: str | None = None) -> str:
         """The scenario file of a day type (the main one by default), with comments."""
@@ -331,6 +339,9 @@ def calibrate(
         bare, inputs, obs, gaps, kind=capacity, target=target, replications=replications, seed=seed
     )
     settings["capacity"] = {"kind": cap.kind, "value": cap.value, "target": cap.target}
+    settings["uncertainty"] = parameter_uncertainty(
+        est.patience, capacity_se(bare, inputs, obs, cap, seed=seed)
+    )
     scenarios, texts = {}, {}
     for name_ in dt_fits:
         scenarios[name_], texts[name_] = build_scenario(est, cap, name_, settings)

@@ -46,6 +46,7 @@ from ccsim.scenario.units import parse_clock
 __all__ = ["DayInputs", "Replay", "add_wrap", "at_day_level", "build", "replay"]
 
 _F = {name: i for i, name in enumerate(TYPE_FIELDS)}
+_MAX_SHIFTED_CV = 3.0
 
 
 @dataclass
@@ -196,11 +197,14 @@ def build(
     *,
     availability: float = 1.0,
     extra_wrap: float = 0.0,
+    patience_scale: dict[str, float] | None = None,
 ) -> tuple[Scenario, np.ndarray, np.ndarray]:
     """The replay scenario, and the (day, slot) of each of its intervals (-1: closing).
 
-    ``extra_wrap`` (seconds) is added to every type's wrap-up (:func:`add_wrap`);
-    ``availability`` multiplies the agents.
+    ``extra_wrap`` (seconds) is added to every type's wrap-up (:func:`add_wrap`;
+    negative: shortened); ``availability`` multiplies the agents; ``patience_scale``
+    (type -> factor) multiplies a type's patience mean, its cv kept (a parameter draw,
+    :mod:`ccsim.data.uncertainty`).
     """
     dists = _type_dists(scenario)
     missing = [t for t in inputs.types if t not in dists]
@@ -235,11 +239,13 @@ def build(
         }
         for key in ("handle_time", "patience", "wrap_up"):
             d = spec[key]
-            if key == "wrap_up" and extra_wrap > 0:
+            if key == "wrap_up" and extra_wrap != 0:
                 d = add_wrap(d, extra_wrap)
             if d is None:
                 continue
             d = dict(d)
+            if key == "patience" and patience_scale and name in patience_scale:
+                d = _scaled(d, float(patience_scale[name]))
             actual = key == "handle_time" and inputs.handle is not None
             if isinstance(d.get("mean"), list) or actual:
                 f = _clock_mean(d, scenario)
@@ -279,6 +285,7 @@ def replay(
     seed: int = 1,
     availability: float = 1.0,
     extra_wrap: float = 0.0,
+    patience_scale: dict[str, float] | None = None,
 ) -> Replay:
     """Simulate the days of ``inputs`` with the model of ``scenario`` (fast engine).
 
@@ -295,6 +302,8 @@ def replay(
     availability, extra_wrap : float
         The capacity calibration: agents times ``availability``; ``extra_wrap``
         seconds of after-call work added to every call's wrap-up.
+    patience_scale : dict, optional
+        Type -> factor on its patience mean (see :func:`build`).
 
     Returns
     -------
@@ -306,7 +315,13 @@ def replay(
 
     from ccsim.simulation import CapacityWarning, simulate
 
-    sc, day_of, slot_of = build(scenario, inputs, availability=availability, extra_wrap=extra_wrap)
+    sc, day_of, slot_of = build(
+        scenario,
+        inputs,
+        availability=availability,
+        extra_wrap=extra_wrap,
+        patience_scale=patience_scale,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CapacityWarning)
         result = simulate(sc, replications=replications, seed=seed)
@@ -331,6 +346,18 @@ def replay(
     return Replay(out, inputs, replications, int(result.contacts_simulated))
 
 
+def _scaled(dist: dict, factor: float) -> dict:
+    """A distribution (plain data) with its mean (or empirical values) times ``factor``."""
+    d = dict(dist)
+    if d.get("dist") == "empirical":
+        d["values"] = [float(v) * factor for v in d["values"]]
+    elif isinstance(d.get("mean"), list):
+        d["mean"] = [float(v) * factor for v in d["mean"]]
+    elif d.get("mean") is not None:
+        d["mean"] = float(d["mean"]) * factor
+    return d
+
+
 def _fixed_wrap(t) -> float:
     """Mean wrap-up of a type (0 without); its expected total is answered x this."""
     if t.wrap_up is None:
@@ -342,7 +369,9 @@ def add_wrap(dist: dict | None, seconds: float) -> dict | None:
     """A wrap-up distribution (plain data) lengthened by ``seconds`` on every call.
 
     Without a wrap-up: a fixed one of ``seconds``. A shape with a cv keeps its standard
-    deviation (the cv shrinks to sd / new mean); ``fixed`` and ``empirical`` shift.
+    deviation (the cv becomes sd / new mean, at most 3); ``fixed`` and ``empirical``
+    shift. Negative ``seconds`` shorten it (a drawn after-call work below the calibrated
+    one), never below 0 (a wrap-up shortened to nothing is None).
 
     Examples
     --------
@@ -351,19 +380,26 @@ def add_wrap(dist: dict | None, seconds: float) -> dict | None:
     >>> add_wrap({"dist": "gamma", "mean": 20.0, "cv": 1.0}, 20.0)
     {'dist': 'gamma', 'mean': 40.0, 'cv': 0.5}
     """
-    if seconds <= 0:
+    if seconds == 0:
         return dist
     if dist is None:
-        return {"dist": "fixed", "mean": round(float(seconds), 1)}
+        return {"dist": "fixed", "mean": round(float(seconds), 1)} if seconds > 0 else None
     d = dict(dist)
     if d["dist"] == "empirical":
-        d["values"] = [float(v) + seconds for v in d["values"]]
-        return d
+        d["values"] = [max(float(v) + seconds, 0.0) for v in d["values"]]
+        return d if max(d["values"]) > 0 else None
     mean = d.get("mean")
     base = float(np.mean(mean)) if isinstance(mean, list) else float(mean)
-    d["mean"] = [float(v) + seconds for v in mean] if isinstance(mean, list) else base + seconds
+    d["mean"] = (
+        [max(float(v) + seconds, 0.0) for v in mean]
+        if isinstance(mean, list)
+        else max(base + seconds, 0.0)
+    )
+    if float(np.max(d["mean"])) <= 0:
+        return None
     if d["dist"] == "exponential":  # no cv to adjust: the same sd as a gamma
         d = {"dist": "gamma", "mean": d["mean"], "cv": 1.0}
     if d.get("cv") and base > 0:
-        d["cv"] = round(float(d["cv"]) * base / (base + seconds), 4)
+        cv = float(d["cv"]) * base / max(base + seconds, 1e-9)
+        d["cv"] = round(min(cv, _MAX_SHIFTED_CV), 4)
     return d

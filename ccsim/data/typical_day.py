@@ -363,11 +363,13 @@ def estimates_table(est: Estimates, cap: CapacityFit, settings: dict[str, Any]) 
         add("ivr.time.mean", "", d.mean, d.mean_ci, d.n, "s", f"sample mean ({d.shape})")
     if cap.kind != "none":
         unit = "" if cap.kind == "availability" else "s"
+        se = float(settings.get("uncertainty", {}).get("capacity", {}).get("se", 0.0))
+        ci = (cap.value - 1.96 * se, cap.value + 1.96 * se) if se > 0 else (math.nan, math.nan)
         add(
             f"capacity.{cap.kind}",
             "",
             cap.value,
-            (math.nan, math.nan),
+            ci,
             len(settings["days"]),
             unit,
             cap.describe(),
