@@ -177,12 +177,12 @@ def test_lever_change_to_kpis_in_the_browser(benchmark, record_seconds, server, 
     page.wait_for_selector("#run-meta")
     steps = iter(["+1", "+1", "-1"] * 10)
 
-    def lever_to_kpis() -> None:
-        before = page.inner_text("#run-meta")
+    def lever_to_kpis() -> None:  # until the next run's cards are shown (by its run id)
+        before = page.evaluate("document.querySelector('#result').dataset.run || ''")
         page.click(f"button[data-step='sales_team:{next(steps)}']")
         page.wait_for_function(
-            "(before) => { const m = document.querySelector('#run-meta');"
-            " return m && m.textContent !== before && document.querySelector('#kpi-cards'); }",
+            "(before) => { const r = document.querySelector('#result');"
+            " return (r.dataset.run || '') !== before && document.querySelector('#kpi-cards'); }",
             arg=before,
         )
 

@@ -538,11 +538,13 @@ function renderResult() {
   const root = $("#result");
   root.replaceChildren();
   delete root.dataset.charts;
+  delete root.dataset.run;
   if (!v.run) {
     root.append(el("p", { class: "muted" }, v === state.variants[0] ? "Run the base to see its KPIs, or change a lever." : "Run this variant to see its KPIs."));
     return;
   }
   const { result, id } = v.run;
+  root.dataset.run = id;  // which run is shown (two runs may read alike)
   const baseRun = state.variants[0].run;
   const comparable = v !== state.variants[0] && baseRun && baseRun.result.replications === result.replications && baseRun.result.seed === result.seed;
   root.append(el("div", { class: "run-meta", id: "run-meta" }, `${v.name}: ${result.replications} replications, seed ${result.seed}, engine ${result.engine}, ${count(result.contacts_simulated)} contacts simulated in ${v.run.elapsed.toFixed(2)} s`));
