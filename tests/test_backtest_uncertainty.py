@@ -150,6 +150,17 @@ def test_draws_are_the_default_reproducible_and_reported(loop) -> None:
     assert not a.hourly["predicted"].equals(c.hourly["predicted"])
 
 
+def test_the_backtest_report_says_the_intervals_hold_the_draws(loop, tmp_path) -> None:
+    from ccsim.report.calibration import backtest_report
+
+    log, report, cal = loop
+    page = backtest_report(_bt(cal, log, report), tmp_path / "bt.html").read_text()
+    assert "split over 10 draws of the estimates" in page
+    assert "capacity.availability" in page
+    page = backtest_report(_bt(cal, log, report, parameter_draws=0), tmp_path / "b0.html")
+    assert "draws of the estimates" not in page.read_text()
+
+
 def test_larger_standard_errors_widen_the_prediction_intervals(loop) -> None:
     log, report, cal = loop
     unc = cal.uncertainty

@@ -522,6 +522,13 @@ def backtest_section(bt: Backtest) -> list[str]:
         f"prediction intervals {s['level']:.0%}; hours with at least {s['min_offered']} "
         "calls. Bias and MAE in points (shares) or seconds (ASA)."
     )
+    if s.get("parameter_draws"):
+        ses = ", ".join(f"{k} {v:.3g}" for k, v in s["drawn"].items())
+        note += (
+            f" The intervals hold the estimates' uncertainty too: the replications are "
+            f"split over {s['parameter_draws']} draws of the estimates from their sampling "
+            f"distributions (standard errors: {ses})."
+        )
     parts = [
         section(
             "Backtest: predicted against observed",
