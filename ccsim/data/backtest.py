@@ -45,6 +45,7 @@ from ccsim.data import agents as agents_
 from ccsim.data import anomalies, arrivals, observed, uncertainty
 from ccsim.data.acdlog import CallLog, LogError, read_log
 from ccsim.data.calibrate import OTHER, Calibration, day_inputs, parse_days
+from ccsim.data.capacity import replay_kwargs
 from ccsim.data.intervals import IntervalReport, read_intervals
 from ccsim.data.replay import at_day_level, replay
 from ccsim.data.scenario_file import read_settings
@@ -248,7 +249,7 @@ def backtest(
         inputs = inputs.without_handle()
     test = inputs.subset(chosen)
     cap = st["capacity"]
-    availability = float(cap["value"]) if cap["kind"] == "availability" else 1.0
+    availability = replay_kwargs(cap["kind"], cap["value"])["availability"]
     ses = uncertainty.drawn(st.get("uncertainty"))
     draws = _n_draws(parameter_draws, ses, replications)
     if draws == 0:
@@ -257,9 +258,7 @@ def backtest(
         ).counters
         drawn_sets: list[dict[str, Any]] = []
     else:
-        counters, drawn_sets = _replay_draws(
-            model, test, st, draws, replications, seed, availability
-        )
+        counters, drawn_sets = _replay_draws(model, test, st, draws, replications, seed)
     idx = [every.index(d) for d in chosen]
     flagged = {d: bool(bad_day.get(d, False)) for d in chosen}
     alpha = (1 - level) / 2
@@ -335,7 +334,7 @@ def _n_draws(asked: int | None, ses: dict[str, float], replications: int) -> int
     return int(asked)
 
 
-def _replay_draws(model, test, st, draws, replications, seed, availability):
+def _replay_draws(model, test, st, draws, replications, seed):
     """Counters of ``draws`` parameter draws, replications split over them, and the draws.
 
     Each draw has its own seed (derived from ``seed`` and the draw's number), so the
@@ -345,13 +344,13 @@ def _replay_draws(model, test, st, draws, replications, seed, availability):
     share = np.full(draws, replications // draws)
     share[: replications % draws] += 1
     cap = st["capacity"]
+    # the calibrated after-call work is in the scenario's wrap-up already: a draw adds
+    # its difference to it
+    written = replay_kwargs(cap["kind"], cap["value"])["extra_wrap"]
     out, described = [], []
     for k, p in enumerate(sets):
-        kw = {"availability": availability, "extra_wrap": 0.0}
-        if p["capacity"] is not None and cap["kind"] == "availability":
-            kw["availability"] = p["capacity"]
-        elif p["capacity"] is not None and cap["kind"] in ("acw", "measured"):
-            kw["extra_wrap"] = p["capacity"] - float(cap["value"])
+        kw = replay_kwargs(cap["kind"], cap["value"] if p["capacity"] is None else p["capacity"])
+        kw["extra_wrap"] -= written
         sub_seed = int(np.random.SeedSequence([seed, k]).generate_state(1)[0])
         rp = replay(
             model,

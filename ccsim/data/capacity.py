@@ -41,13 +41,26 @@ from ccsim.data.observed import kpis
 from ccsim.data.replay import DayInputs, replay
 from ccsim.scenario.model import Scenario
 
-__all__ = ["KINDS", "TARGETS", "CapacityFit", "fit_capacity"]
+__all__ = ["KINDS", "TARGETS", "CapacityFit", "fit_capacity", "replay_kwargs"]
 
 KINDS = ("acw", "availability", "measured", "none")
 TARGETS = ("sl", "abandon", "both")
 _BOUNDS = {"acw": (0.0, 600.0), "availability": (0.2, 1.5)}
 _LIKELY = {"acw": (0.0, 120.0), "availability": (0.6, 1.0)}  # (0 and 1: the raw replay)
 _XTOL = {"acw": 0.5, "availability": 0.002}
+
+
+def replay_kwargs(kind: str, value: float) -> dict[str, float]:
+    """The replay arguments (``availability``, ``extra_wrap``) of a capacity calibration.
+
+    ``availability``: agents times ``value``; ``acw`` and ``measured``: ``value`` seconds
+    of after-call work added to every call; ``none``: neither.
+    """
+    if kind == "availability":
+        return {"availability": float(value), "extra_wrap": 0.0}
+    if kind in ("acw", "measured"):
+        return {"availability": 1.0, "extra_wrap": float(value)}
+    return {"availability": 1.0, "extra_wrap": 0.0}
 
 
 @dataclass
@@ -72,14 +85,6 @@ class CapacityFit:
     replications: int
     curve: pd.DataFrame = field(default_factory=pd.DataFrame)
     at_bound: bool = False
-
-    def kwargs(self) -> dict[str, float]:
-        """The replay arguments of this calibration (``availability``, ``extra_wrap``)."""
-        if self.kind == "availability":
-            return {"availability": self.value, "extra_wrap": 0.0}
-        if self.kind in ("acw", "measured"):
-            return {"availability": 1.0, "extra_wrap": self.value}
-        return {"availability": 1.0, "extra_wrap": 0.0}
 
     def describe(self) -> str:
         """One line for people: what was fitted, to what, with which value."""
@@ -161,11 +166,7 @@ def fit_capacity(
         for r in rows:
             if r["value"] == value:
                 return r
-        kw = (
-            {"availability": value, "extra_wrap": 0.0}
-            if kind == "availability"
-            else {"availability": 1.0, "extra_wrap": value}
-        )
+        kw = replay_kwargs(kind, value)
         pred = replay(scenario, inputs, replications=reps, seed=seed, **kw)
         row = {"value": float(value), **_pooled(pred.counters)}
         rows.append(row)

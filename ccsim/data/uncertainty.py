@@ -100,6 +100,7 @@ def capacity_se(scenario, inputs, observed: np.ndarray, cap, *, seed: int = 1) -
     dict
         ``kind, value, se, method`` (``se`` 0 for ``none``).
     """
+    from ccsim.data.capacity import replay_kwargs
     from ccsim.data.replay import replay
 
     out: dict[str, Any] = {"kind": cap.kind, "value": float(cap.value), "se": 0.0}
@@ -112,11 +113,7 @@ def capacity_se(scenario, inputs, observed: np.ndarray, cap, *, seed: int = 1) -
     h = _STEP[cap.kind]
 
     def run(value: float) -> np.ndarray:
-        kw = (
-            {"availability": value, "extra_wrap": 0.0}
-            if cap.kind == "availability"
-            else {"availability": 1.0, "extra_wrap": value}
-        )
+        kw = replay_kwargs(cap.kind, value)
         return replay(scenario, inputs, replications=cap.replications, seed=seed, **kw).counters
 
     res, offered = _residuals(run(cap.value), observed)
