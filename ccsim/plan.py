@@ -466,7 +466,9 @@ def roster_arrays(
     length = s.horizon.length
     events: list[tuple[float, int, int, int, float]] = []
     for d, day in enumerate(s.days):
-        today = s.model_copy(update={"agent_groups": [_on_day(g, day) for g in s.agent_groups]})
+        groups = [_on_day(g, day) for g in s.agent_groups]
+        same = all(a is b for a, b in zip(groups, s.agent_groups, strict=True))
+        today = s if same else s.model_copy(update={"agent_groups": groups})  # per replication
         mine = day_events(today, present)
         events += [(t + d * length, g, kind, n, dur) for t, g, kind, n, dur in mine]
         if d + 1 < len(s.days):  # closing time
