@@ -14,8 +14,8 @@ Run (from the repository root; about 2 + 8 minutes on this 2-core machine)::
 * rest days: a week of seven days (12 hours a day, the weekend quiet) on an 8-hour
   template with a lunch window, five days of seven with the rest days together
   (``days: {work: 5, consecutive_rest: true}``), against the same template worked every
-  day, 100 replications per candidate (:func:`test_schedule_rest_days`). Measured when
-  written: 21 agents, 2,400 a day, 84 of 84 targets met on fresh days, 21 simulations
+  day, 100 replications per candidate (:func:`test_schedule_rest_days`). Measured
+  2026-12-05: 21 agents, 2,400 a day, 84 of 84 targets met on fresh days, 21 simulations
   in 4.9 s; every day: 17 agents, 2,720 a day (+13 %), 83 of 84, 0.8 s.
 
 ``extra_info`` records the seconds, the simulations, the cost per day reached and the
