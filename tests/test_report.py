@@ -336,6 +336,22 @@ def test_run_report_shows_the_ivr_per_type(day, tmp_path: Path) -> None:
     assert share[day.plan.type_names.index("service")] == pytest.approx(0.15, abs=0.02)
 
 
+def test_a_run_too_large_to_keep_its_counters_still_gets_its_report(
+    day, tmp_path: Path, monkeypatch
+) -> None:
+    """A long run keeps day totals and interval moments, not every counter: the report
+    must need no more (``ccsim run -r 20000 --report`` failed after the run)."""
+    import ccsim.results.tables as tables
+
+    monkeypatch.setattr(tables, "KEEP_COUNTERS_BYTES", 0)
+    big = ccsim.simulate(day.scenario, replications=5, engine="fast")
+    with pytest.raises(AttributeError):
+        big.type_acc  # noqa: B018 - not kept
+    _, text = parse(report.run_report(big, tmp_path / "big.html"))
+    _, kept = parse(report.run_report(day, tmp_path / "kept.html"))
+    assert section_text(text, "IVR") == section_text(kept, "IVR")
+
+
 def test_run_report_shows_the_shift_plan(day, tmp_path: Path) -> None:
     _, text = parse(report.run_report(day, tmp_path / "run.html"))
     plan = section_text(text, "Shift plan")

@@ -63,7 +63,7 @@ def ivr_section(result: SimulationResult) -> str:
     s, plan = result.scenario, result.plan
     if s.ivr is None:
         return ""
-    acc = result.type_acc.sum(axis=2)  # (replications, types, fields)
+    acc = result.stats.day_type  # (replications, types, fields): kept by every run
     rows = []
     for i, name in enumerate(plan.type_names):
         if not plan.type_voice[i]:
