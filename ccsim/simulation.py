@@ -101,6 +101,7 @@ def simulate(
     max_replications: int | None = None,
     variance_reduction: str | None = None,
     wait_thresholds: Sequence[float] | None = None,
+    keep_counters: bool | None = None,
 ) -> SimulationResult:
     """Simulate replications of a scenario and compute its KPIs.
 
@@ -140,6 +141,11 @@ def simulate(
         The thresholds (seconds) of the service levels in ``result.waits``
         (``service_level_20s``, ...; default
         :data:`~ccsim.results.waits.DEFAULT_THRESHOLDS`: 10, 20, 30, 60, 120, 300 s).
+    keep_counters : bool, optional
+        Keep every replication's full counters (``result.type_acc``, per interval):
+        True whatever their size (the memory check counts them), False never; by
+        default while they take at most
+        :data:`~ccsim.results.running.KEEP_COUNTERS_BYTES`.
 
     Returns
     -------
@@ -175,8 +181,8 @@ def simulate(
         known = (*type_kpi_names(plan), *GROUP_KPIS, *wait_kpi_names(thresholds))
         check_targets(goal.targets, plan.type_names, known)
         replications = min(max(replications, 2), most)
-    check_memory(plan, goal.max_replications if goal else replications)
-    stats = new_stats(plan, goal.max_replications if goal else replications)
+    check_memory(plan, goal.max_replications if goal else replications, keep_counters=keep_counters)
+    stats = new_stats(plan, goal.max_replications if goal else replications, keep_counters)
     stats.thresholds = thresholds
     run = _Run(plan, engine, seed, stats, records, threads, progress)
     run.replicate(0, replications)
@@ -265,13 +271,16 @@ class _Run:
         )
 
 
-def check_memory(plan: Plan, replications: int, available: int | None = None) -> None:
+def check_memory(
+    plan: Plan, replications: int, available: int | None = None, keep_counters: bool | None = None
+) -> None:
     """Refuse, before anything runs, a run whose kept statistics cannot fit in memory.
 
     A run keeps :func:`~ccsim.results.running.bytes_per_replication` bytes per
     replication (its day totals; the interval statistics do not grow with
-    replications). ``available`` defaults to the memory the system reports available
-    (Linux ``MemAvailable``); without that figure nothing is checked.
+    replications), and its full counters too when asked to (``keep_counters`` True).
+    ``available`` defaults to the memory the system reports available (Linux
+    ``MemAvailable``); without that figure nothing is checked.
 
     Raises
     ------
@@ -280,7 +289,7 @@ def check_memory(plan: Plan, replications: int, available: int | None = None) ->
         how much it needs and how many replications fit.
     """
     available = _available_memory() if available is None else available
-    per_rep = bytes_per_replication(plan)
+    per_rep = bytes_per_replication(plan, bool(keep_counters))
     if available is None or replications * per_rep <= available // 2:
         return
     fits = available // 2 // per_rep

@@ -92,3 +92,47 @@ def test_a_progress_callback_that_raises_stops_the_fast_engine_at_once() -> None
     with pytest.raises(Stop):
         ccsim.simulate(SCENARIOS / "small-helpdesk.yaml", 100_000, seed=1, progress=cancel)
     assert max(seen) < 20 + 2 * 8  # each worker finishes at most its current replication
+
+
+def test_a_run_keeps_its_full_counters_when_asked_and_the_memory_check_counts_them(
+    monkeypatch,
+) -> None:
+    import ccsim.results.tables as tables
+
+    monkeypatch.setattr(tables, "KEEP_COUNTERS_BYTES", 0)  # as if every run were large
+    path = SCENARIOS / "small-helpdesk.yaml"
+    kept = ccsim.simulate(path, 4, seed=2, keep_counters=True)
+    assert kept.type_acc.shape[0] == 4  # kept whatever their size
+    with pytest.raises(AttributeError, match="did not keep its full counters"):
+        _ = ccsim.simulate(path, 4, seed=2).type_acc
+    with pytest.raises(AttributeError):
+        _ = ccsim.simulate(path, 4, seed=2, keep_counters=False).type_acc
+    plan = kept.plan
+    per_rep = running.bytes_per_replication(plan, keep_counters=True)
+    assert per_rep == running.bytes_per_replication(plan) + running.counter_bytes(plan)
+    fits = 2**30 // 2 // running.bytes_per_replication(plan)
+    check_memory(plan, fits, available=2**30)  # the day totals fit...
+    with pytest.raises(MemoryError):  # ...but not with every counter kept
+        check_memory(plan, fits, available=2**30, keep_counters=True)
+
+
+def test_a_replay_still_runs_when_its_counters_pass_the_limit(monkeypatch) -> None:
+    """The backtest's replay needs every interval's counters: it asks for them
+    (``ccsim backtest -r 5000`` failed after simulating)."""
+    import pandas as pd
+    import yaml
+
+    import ccsim.results.tables as tables
+    from ccsim.data.replay import DayInputs, replay
+    from ccsim.scenario.loader import scenario_from_dict
+    from tests.helpers import GOOD
+
+    monkeypatch.setattr(tables, "KEEP_COUNTERS_BYTES", 0)  # as if the run were large
+    agents = np.zeros((2, 48))
+    agents[:, 18:22] = 3.0
+    volumes = np.zeros((2, 48, 1))
+    volumes[:, 18:22, 0] = 20
+    inputs = DayInputs(list(pd.date_range("2024-01-01", periods=2)), 1800.0, ["support"],
+                       volumes, agents)  # fmt: skip
+    counters = replay(scenario_from_dict(yaml.safe_load(GOOD)), inputs, replications=3).counters
+    assert counters.shape[:3] == (3, 2, 48) and counters[..., 0].sum() > 0  # calls offered

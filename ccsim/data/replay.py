@@ -324,7 +324,7 @@ def replay(
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CapacityWarning)
-        result = simulate(sc, replications=replications, seed=seed)
+        result = simulate(sc, replications=replications, seed=seed, keep_counters=True)
     acc = result.type_acc  # (reps, types, K, TYPE_FIELDS)
     wrap = np.array([_fixed_wrap(t) for t in sc.contact_types])
     talk = acc[..., _F["handle"]] - acc[..., _F["answered"]] * wrap[None, :, None]

@@ -45,7 +45,14 @@ from ccsim.results.kpis import (
 )
 from ccsim.results.waits import DEFAULT_THRESHOLDS, service_level_name, wait_kpis
 
-__all__ = ["BLOCK", "KEEP_COUNTERS_BYTES", "Moments", "RunningStats", "bytes_per_replication"]
+__all__ = [
+    "BLOCK",
+    "KEEP_COUNTERS_BYTES",
+    "Moments",
+    "RunningStats",
+    "bytes_per_replication",
+    "counter_bytes",
+]
 
 #: Replications folded at a time (fixed, so that numbers do not depend on threads).
 BLOCK = 256
@@ -93,9 +100,20 @@ class Moments:
         return np.where(self.n > 0, self.mean, np.nan)
 
 
-def bytes_per_replication(plan: Plan) -> int:
-    """Bytes a run keeps per replication (day totals and the cost model's counts)."""
-    return 8 * (plan.n_types * len(TYPE_FIELDS) + plan.n_groups * len(GROUP_FIELDS) + 1)
+def bytes_per_replication(plan: Plan, keep_counters: bool = False) -> int:
+    """Bytes a run keeps per replication (day totals and the cost model's counts).
+
+    With ``keep_counters``, the full counters too (:func:`counter_bytes`).
+    """
+    kept = 8 * (plan.n_types * len(TYPE_FIELDS) + plan.n_groups * len(GROUP_FIELDS) + 1)
+    return kept + (counter_bytes(plan) if keep_counters else 0)
+
+
+def counter_bytes(plan: Plan) -> int:
+    """Bytes of one replication's full counters (types' and groups', every interval)."""
+    return (
+        8 * plan.n_intervals * (plan.n_types * len(TYPE_FIELDS) + plan.n_groups * len(GROUP_FIELDS))
+    )
 
 
 def interval_type_kpis(plan: Plan, acc: np.ndarray, hidden: tuple[str, ...]) -> dict:

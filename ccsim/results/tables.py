@@ -40,6 +40,7 @@ from ccsim.results.running import (
     KEEP_COUNTERS_BYTES,
     Moments,
     RunningStats,
+    counter_bytes,
     interval_window,
     mean_queue,
 )
@@ -528,8 +529,7 @@ def new_stats(plan: Plan, replications: int = 0, keep_counters: bool | None = No
     :data:`~ccsim.results.running.KEEP_COUNTERS_BYTES`.
     """
     if keep_counters is None:
-        cells = plan.n_intervals * (plan.n_types * len(TYPE_FIELDS) + plan.n_groups * 3)
-        keep_counters = replications * cells * 8 <= KEEP_COUNTERS_BYTES
+        keep_counters = replications * counter_bytes(plan) <= KEEP_COUNTERS_BYTES
     return RunningStats(plan, centre_types(plan), hidden_kpis(plan), keep_counters)
 
 
