@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import signal
+import subprocess
+import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -297,3 +301,21 @@ def mix_options(folder: Path) -> Path:
     (folder / "base.yaml").write_text(_MIX_BASE)
     (folder / "mix.options.yaml").write_text(_MIX_OPTIONS)
     return folder / "mix.options.yaml"
+
+
+# ------------------------------------------------------------- commands and Ctrl-C
+CCSIM = [sys.executable, "-m", "ccsim"]
+
+
+def interrupt(args: list[str], after: float = 3.0) -> tuple[int, float, str]:
+    """Start ``ccsim args``, send SIGINT after ``after`` s; exit code, seconds to stop, stderr."""
+    child = subprocess.Popen(
+        [*CCSIM, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    time.sleep(after)
+    assert child.poll() is None, "the command ended before it could be interrupted"
+    start = time.perf_counter()
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    return child.returncode, time.perf_counter() - start, err

@@ -123,3 +123,22 @@ def test_bad_input_is_one_line_and_exit_code_2(files, tmp_path) -> None:
     assert res.exit_code == 2 and "unknown log format 'csv'" in res.output
     res = runner.invoke(app, ["calibrate", str(records), "--out", str(tmp_path / "x.txt")])
     assert res.exit_code == 2 and "--out" in res.output
+
+
+def test_ctrl_c_stops_a_backtest_within_a_second_and_writes_nothing(files, tmp_path) -> None:
+    from tests.helpers import interrupt
+
+    folder, records, report = files
+    out = tmp_path / "calibrated.yaml"
+    res = CliRunner().invoke(app, ["calibrate", str(records), "--format", "ccsim",
+                                   "--records-start", "09:00", "--intervals", str(report),
+                                   "--days", "2000-01-03:2000-01-12", "--interval", "1h",
+                                   "--capacity", "none", "--day-types", "all", "--out", str(out)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    results = tmp_path / "bt"
+    code, seconds, err = interrupt(["backtest", str(out), "--actuals", str(records), "--format",
+                                    "ccsim", "--records-start", "09:00", "--intervals",
+                                    str(report), "-r", "50000", "--out", str(results)], after=4.0)  # fmt: skip
+    assert code == 130 and seconds < 1.0, err
+    assert "interrupted: the backtest stopped; nothing was written" in err
+    assert "Traceback" not in err and list(results.iterdir()) == []

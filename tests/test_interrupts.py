@@ -6,30 +6,9 @@ and gets SIGINT while it simulates.
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import time
-
 import pytest
 
-from tests.helpers import ROOT, SCENARIOS
-
-CCSIM = [sys.executable, "-m", "ccsim"]
-
-
-def interrupt(args: list[str], after: float = 3.0) -> tuple[int, float, str]:
-    """Start ``ccsim args``, send SIGINT after ``after`` s; exit code, seconds to stop, stderr."""
-    child = subprocess.Popen(
-        [*CCSIM, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )  # fmt: skip
-    time.sleep(after)
-    assert child.poll() is None, "the command ended before it could be interrupted"
-    start = time.perf_counter()
-    child.send_signal(signal.SIGINT)
-    _, err = child.communicate(timeout=60)
-    return child.returncode, time.perf_counter() - start, err
+from tests.helpers import ROOT, SCENARIOS, interrupt
 
 
 @pytest.mark.parametrize("engine", ["fast", "simpy"])

@@ -22,7 +22,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ccsim.cli.common import check_outputs, err, invalid, require_file, table_console
+from ccsim.cli.common import (
+    check_outputs,
+    err,
+    interrupted,
+    invalid,
+    require_file,
+    table_console,
+)
 from ccsim.cli.outputs import atomic_path
 from ccsim.scenario.model import ScenarioError
 
@@ -99,10 +106,12 @@ def calibrate_command(
             target=target,
             records_start=records_start,
         )
-    except (LogError, ValueError) as exc:
+    except (LogError, ValueError, MemoryError) as exc:
         raise _fail(str(exc)) from None
     except ScenarioError as exc:  # the estimates do not make a valid scenario: a bug
         raise invalid("the calibrated scenario does not validate:", exc) from None
+    except KeyboardInterrupt:
+        raise interrupted("the calibration stopped; nothing was written") from None
     if out is not None:
         with atomic_path(out) as tmp:
             tmp.write_text(cal.to_yaml(), encoding="utf-8")
@@ -239,8 +248,10 @@ def backtest_command(
         )
     except ScenarioError as exc:
         raise invalid(f"{scenario} is not a valid scenario:", exc) from None
-    except (LogError, ValueError) as exc:
+    except (LogError, ValueError, MemoryError) as exc:
         raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise interrupted("the backtest stopped; nothing was written") from None
     if out is not None:
         with atomic_path(out / "backtest.json") as tmp:
             tmp.write_text(bt.to_json() + "\n")
