@@ -87,7 +87,7 @@ def schedule_command(
     except InfeasibleSchedule as exc:
         err.print(f"[red]infeasible:[/red] {exc}", highlight=False)
         raise typer.Exit(1) from None
-    except (ImportError, OSError, ValueError) as exc:  # no dask, no cluster, bad limits
+    except (ImportError, OSError, ValueError, MemoryError) as exc:  # no dask, bad limits, too big
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:

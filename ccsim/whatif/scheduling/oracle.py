@@ -226,19 +226,16 @@ def counts_of(
     """Simulate a candidate and keep the counts its targets need."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CapacityWarning)
-        result = simulate(scenario, replications, seed, engine, threads=threads)
+        result = simulate(scenario, replications, seed, engine, threads=threads, keep_counters=True)
     return counts_in(result, types)
 
 
 def counts_in(result: SimulationResult, types: list[int]) -> Counts:
-    """The counts of a run that the targets of ``types`` need."""
-    try:
-        acc = result.type_acc[:, types]
-    except AttributeError:
-        raise ValueError(
-            f"{result.replications} replications are too many for the scheduler to keep "
-            "their counters: use fewer"
-        ) from None
+    """The counts of a run that the targets of ``types`` need.
+
+    The run must have kept its full counters (``simulate(..., keep_counters=True)``).
+    """
+    acc = result.type_acc[:, types]
     return Counts(acc[..., _S].copy(), acc[..., _N].copy(), acc[..., _A].copy())
 
 

@@ -294,4 +294,4 @@ def _feasible_or_raise(
 def _check(scenario: Scenario, replications: int, seed: int, engine: str) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CapacityWarning)
-        return simulate(scenario, replications, seed, engine)
+        return simulate(scenario, replications, seed, engine, keep_counters=True)  # targets
